@@ -1,0 +1,149 @@
+"""forcestat.toml: which force, its comparators, where the store lives.
+
+Each setting is declared once, with its default and help, in ``SETTINGS``; ``init``
+writes a commented file from that list and ``load_config`` validates a user's file
+against it, reporting every problem at once with the file and key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from forcestat.errors import ConfigError
+from forcestat.forces import find_force
+
+__all__ = ["CONFIG_FILE", "SETTINGS", "Config", "Setting", "load_config", "write_default_config"]
+
+CONFIG_FILE = "forcestat.toml"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("force", "West Midlands", "The force this policing body oversees."),
+    Setting(
+        "most_similar_forces",
+        ["Greater Manchester", "Merseyside", "West Yorkshire"],
+        "The force's most similar group, for comparisons.",
+    ),
+    Setting("also_show", ["Metropolitan Police"], "Forces shown beside the group, not in it."),
+    Setting("policing_body", "West Midlands Police and Crime Commissioner",
+            "The body that publishes the statement (named in reports)."),
+    Setting("store", "forcestat.duckdb", "The DuckDB store file, relative to this file."),
+    Setting("baseline_period_end", "2019-06",
+            "End month of the 12-month baseline (the national measures use June 2019)."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Config:
+    force: str
+    most_similar_forces: tuple[str, ...]
+    also_show: tuple[str, ...]
+    policing_body: str
+    store: Path
+    baseline_period_end: str
+    source: Path | None  # the file read, None when every setting is a default
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def write_default_config(path: Path, *, force: str | None = None, overwrite: bool = False) -> Path:
+    """Write a commented forcestat.toml with every setting at its default."""
+    if path.exists() and not overwrite:
+        raise ConfigError(f"{path}: already exists; pass --force-overwrite to replace it")
+    lines = ["# forcestat project settings. 'forcestat init' wrote this file.", ""]
+    for s in SETTINGS:
+        value = force if (s.name == "force" and force) else s.default
+        lines.append(f"# {s.help}")
+        lines.append(f"{s.name} = {_toml_value(value)}")
+        lines.append("")
+    if force:
+        find_force(force)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate forcestat.toml (defaults for anything it leaves out).
+
+    With no path, ./forcestat.toml is read if present, else every default is used.
+    """
+    raw: dict[str, Any] = {}
+    source: Path | None = None
+    if path is None and Path(CONFIG_FILE).exists():
+        path = Path(CONFIG_FILE)
+    if path is not None:
+        source = path
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{path}: no such file; run 'forcestat init' to create one") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    problems: list[str] = []
+    where = str(path) if path else "defaults"
+    for key in raw:
+        if key not in _BY_NAME:
+            problems.append(f"unknown setting {key!r} (known: {', '.join(_BY_NAME)})")
+    values = {s.name: raw.get(s.name, s.default) for s in SETTINGS}
+    for name in ("force", "policing_body", "store", "baseline_period_end"):
+        if not isinstance(values[name], str) or not values[name].strip():
+            problems.append(f"{name} must be a non-empty text value")
+    for name in ("most_similar_forces", "also_show"):
+        v = values[name]
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            problems.append(f"{name} must be a list of force names")
+            values[name] = []
+    names: dict[str, str] = {}
+    for name in ("force",):
+        if isinstance(values[name], str):
+            names[name] = _force_name(values[name], name, problems)
+    similar = tuple(_force_name(f, "most_similar_forces", problems) for f in values["most_similar_forces"])
+    also = tuple(_force_name(f, "also_show", problems) for f in values["also_show"])
+    month = values["baseline_period_end"]
+    if isinstance(month, str) and not _is_month(month):
+        problems.append(f"baseline_period_end {month!r} is not a month in the form YYYY-MM")
+    if problems:
+        raise ConfigError(f"{where}: " + "; ".join(problems))
+    base = path.parent if path is not None else Path()
+    return Config(
+        force=names["force"],
+        most_similar_forces=similar,
+        also_show=also,
+        policing_body=values["policing_body"],
+        store=base / values["store"],
+        baseline_period_end=month,
+        source=source,
+    )
+
+
+def _force_name(name: str, setting: str, problems: list[str]) -> str:
+    try:
+        return find_force(name).name
+    except Exception:
+        problems.append(f"{setting}: unknown force {name!r}")
+        return name
+
+
+def _is_month(text: str) -> bool:
+    parts = text.split("-")
+    return (
+        len(parts) == 2 and len(parts[0]) == 4 and parts[0].isdigit()
+        and parts[1].isdigit() and len(parts[1]) == 2 and 1 <= int(parts[1]) <= 12
+    )

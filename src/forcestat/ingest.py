@@ -1,0 +1,490 @@
+"""Loading files into the store: all of a file or none of it, with every reject kept.
+
+For each file: hash it; if that hash is already in ``ingest_log`` say so and stop;
+recognise its layout from the header; stage every row as text; run the layout's checks;
+then, in one transaction, delete the rows a republished file supersedes, insert the good
+rows, record the bad ones in ``rejects`` with their line numbers, and log the file.
+Any failure rolls the whole file back.
+
+Two ways of staging a CSV give the same table. The fast way is DuckDB's own CSV reader.
+It is used only when it provably kept every physical line as one row (no structural
+errors, line count agrees), so that row ``n`` is line ``n + 1``. Otherwise, and for
+spreadsheets, Python reads the rows and knows each row's line for certain.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from forcestat import __version__
+from forcestat.errors import IngestError, LayoutError
+from forcestat.inputs import SourceFile, discover, open_text
+from forcestat.sources import LAYOUTS
+from forcestat.sources.layout import HeaderVariant, Layout, normalise_header
+
+__all__ = [
+    "LoadResult",
+    "detect_layout",
+    "ingest_path",
+    "load_source",
+]
+
+# How many reject lines an error message or summary quotes before saying "and N more".
+_QUOTED_REJECTS = 5
+
+
+@dataclass(frozen=True)
+class Reject:
+    line_no: int
+    raw_line: str
+    reason: str
+
+
+@dataclass
+class LoadResult:
+    """What happened to one file (or one sheet of a spreadsheet)."""
+
+    display: str
+    status: str  # 'loaded' or 'already_loaded'
+    layout: str = ""
+    part: str = ""
+    ingest_id: int | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0
+    rows_replaced: int = 0
+    replaced_ingest_ids: list[int] = field(default_factory=list)
+    first_rejects: list[Reject] = field(default_factory=list)
+    staged_by: str = ""  # 'duckdb' or 'python': how rows were read (for diagnostics)
+
+
+def detect_layout(header: list[str], display: str) -> tuple[Layout, HeaderVariant]:
+    """The layout whose header this is; a LayoutError that says what is wrong otherwise."""
+    for layout in LAYOUTS:
+        v = layout.match(header)
+        if v is not None:
+            return layout, v
+    got = {normalise_header(h) for h in header if h.strip()}
+    if not got:
+        raise LayoutError(f"{display}: first line is blank; expected a header line")
+    best, best_missing = None, None
+    for layout in LAYOUTS:
+        for v in layout.variants:
+            want = [h for h in v.header if h.strip()]
+            missing = [h for h in want if normalise_header(h) not in got]
+            if best_missing is None or len(missing) < len(best_missing):
+                best, best_missing = layout, missing
+    shown = ", ".join(h.strip() for h in header[:4]) + (", ..." if len(header) > 4 else "")
+    hint = ""
+    if best is not None and best_missing is not None and len(best_missing) < 4:
+        extra = f" (missing: {', '.join(best_missing)})" if best_missing else " (columns differ)"
+        hint = f"; closest is {best.title}{extra}"
+    raise LayoutError(
+        f"{display}: header ({shown}) matches no layout forcestat knows{hint}; "
+        "see 'forcestat layouts'"
+    )
+
+
+def ingest_path(
+    con: duckdb.DuckDBPyConnection,
+    target: str | Path,
+    *,
+    strict: bool = False,
+    on_file: Callable[[SourceFile, int, int], None] | None = None,
+) -> list[LoadResult]:
+    """Load every file under ``target`` (file, .csv.gz, .zip or folder), one at a time.
+
+    Each file commits on its own: a failure raises IngestError naming the file, after
+    the files before it have committed and with nothing of the failing file kept.
+    ``on_file(source, index, total)`` is called before each file (for progress bars).
+    """
+    results: list[LoadResult] = []
+    with discover(target) as sources:
+        if not sources:
+            raise IngestError(f"{target}: no loadable files (.csv, .csv.gz, .zip, .ods, .xlsx)")
+        for i, source in enumerate(sources):
+            if on_file is not None:
+                on_file(source, i, len(sources))
+            results.extend(load_source(con, source, strict=strict))
+    return results
+
+
+def load_source(
+    con: duckdb.DuckDBPyConnection, source: SourceFile, *, strict: bool = False
+) -> list[LoadResult]:
+    """Load one file; a spreadsheet yields one result per sheet that holds a layout."""
+    if source.is_spreadsheet:
+        from forcestat.spreadsheets import read_sheets
+
+        results = []
+        sheets = read_sheets(source, [layout.header_search_rows for layout in LAYOUTS])
+        found = False
+        for sheet in sheets:
+            try:
+                layout, variant = _detect_in_rows(sheet.rows, source.display, sheet.name)
+            except LayoutError:
+                continue  # cover sheets, notes and contents are not data
+            found = True
+            results.append(
+                _load_unit(con, source, layout, variant, strict, part=sheet.name, rows=sheet)
+            )
+        if not found:
+            raise LayoutError(
+                f"{source.display}: no sheet has a header forcestat knows "
+                f"(sheets: {', '.join(s.name for s in sheets) or 'none'})"
+            )
+        return results
+    header_line = next(iter(open_text(source)), "")
+    header = next(csv.reader([header_line]), [])
+    layout, variant = detect_layout(header, source.display)
+    return [_load_unit(con, source, layout, variant, strict)]
+
+
+def _detect_in_rows(
+    rows: Sequence[list[str]], display: str, sheet: str
+) -> tuple[Layout, HeaderVariant]:
+    from forcestat.spreadsheets import SheetRows
+
+    assert isinstance(rows, SheetRows)
+    for index in range(min(len(rows.cells), max(lay.header_search_rows for lay in LAYOUTS))):
+        for layout in LAYOUTS:
+            if index >= layout.header_search_rows:
+                continue
+            v = layout.match(rows.cells[index])
+            if v is not None:
+                rows.header_index = index
+                return layout, v
+    raise LayoutError(f"{display}!{sheet}: no known header")
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, sha256: str, part: str) -> int | None:
+    row = con.execute(
+        "SELECT ingest_id FROM ingest_log WHERE sha256 = ? AND part = ?", [sha256, part]
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def _load_unit(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    layout: Layout,
+    variant: HeaderVariant,
+    strict: bool,
+    *,
+    part: str = "",
+    rows: object | None = None,
+) -> LoadResult:
+    display = f"{source.display}!{part}" if part else source.display
+    previous = _already_loaded(con, source.sha256, part)
+    if previous is not None:
+        return LoadResult(display, "already_loaded", layout.name, part, previous)
+    params: dict[str, object] = {}
+    if layout.file_context is not None:
+        params.update(layout.file_context(source.name))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        result = _load_in_transaction(con, source, layout, variant, strict, part, rows, params)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for table in ("_fs_stage", "_fs_checked", "_fs_keys"):
+            con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    result.display = display
+    return result
+
+
+def _load_in_transaction(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    layout: Layout,
+    variant: HeaderVariant,
+    strict: bool,
+    part: str,
+    rows: object | None,
+    params: dict[str, object],
+) -> LoadResult:
+    display = f"{source.display}!{part}" if part else source.display
+    structural: list[Reject] = []
+    blank_lines = 0
+    staged_by = "python"
+    if rows is not None:
+        from forcestat.spreadsheets import SheetRows
+
+        assert isinstance(rows, SheetRows)
+        structural = _stage_python(con, variant, rows.numbered_rows(), len(variant.header))
+    elif not _stage_duckdb(con, source, variant):
+        structural, blank_lines = _stage_csv_python(con, source, variant)
+    else:
+        staged_by = "duckdb"
+    _apply_checks(con, layout)
+
+    counts = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE _reason IS NULL), "
+        "count(*) FILTER (WHERE _reason = ''), count(*) FILTER (WHERE _reason <> '') "
+        "FROM _fs_checked"
+    ).fetchone()
+    assert counts is not None
+    staged, good, skipped, bad = (int(c) for c in counts)
+    rows_read = staged + len(structural)
+    if rows_read - skipped == 0:
+        raise IngestError(f"{display}: has a header but no data rows")
+
+    rejects_total = bad + len(structural)
+    if strict and rejects_total:
+        sample = _collect_rejects(con, source, structural, staged_by, limit=_QUOTED_REJECTS)
+        quoted = "; ".join(f"line {r.line_no}: {r.reason}" for r in sample)
+        more = f" (and {rejects_total - len(sample)} more)" if rejects_total > len(sample) else ""
+        raise IngestError(
+            f"{display}: {rejects_total} row(s) break the {layout.title} layout and --strict "
+            f"is set, so nothing was loaded: {quoted}{more}"
+        )
+
+    row = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_log").fetchone()
+    assert row is not None
+    ingest_id = int(row[0])
+    params["ingest_id"] = ingest_id
+
+    replaced, replaced_ids = _replace(con, layout, params)
+
+    targets = list(layout.mapping)
+    select = ", ".join(f"{layout.mapping[c]} AS {c}" for c in targets)
+    con.execute(
+        f"INSERT INTO {layout.table} ({', '.join(targets)}, ingest_id, line_no) "
+        f"SELECT {select}, $ingest_id, line_no FROM _fs_checked WHERE _reason IS NULL",
+        _used(params, select + " $ingest_id"),
+    )
+
+    all_rejects = _collect_rejects(con, source, structural, staged_by, limit=None)
+    if all_rejects:
+        con.executemany(
+            "INSERT INTO rejects VALUES (?, ?, ?, ?)",
+            [[ingest_id, r.line_no, r.raw_line, r.reason] for r in all_rejects],
+        )
+    con.execute(
+        "INSERT INTO ingest_log VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?)",
+        [
+            ingest_id,
+            source.display,
+            source.name,
+            source.sha256,
+            part,
+            layout.name,
+            rows_read - skipped,
+            good,
+            rejects_total,
+            skipped + blank_lines,
+            replaced,
+            replaced_ids,
+            __version__,
+        ],
+    )
+    return LoadResult(
+        display=display,
+        status="loaded",
+        layout=layout.name,
+        part=part,
+        ingest_id=ingest_id,
+        rows_read=rows_read - skipped,
+        rows_loaded=good,
+        rows_rejected=rejects_total,
+        rows_skipped=skipped + blank_lines,
+        rows_replaced=replaced,
+        replaced_ingest_ids=replaced_ids,
+        first_rejects=all_rejects[:_QUOTED_REJECTS],
+        staged_by=staged_by,
+    )
+
+
+def _used(params: dict[str, object], sql: str) -> dict[str, object]:
+    """Only the $-parameters an SQL text names (DuckDB refuses unused ones)."""
+    return {k: v for k, v in params.items() if f"${k}" in sql}
+
+
+def _field_names(variant: HeaderVariant) -> list[str]:
+    return [f if f is not None else f"_ignored_{i}" for i, f in enumerate(variant.fields)]
+
+
+def _stage_duckdb(
+    con: duckdb.DuckDBPyConnection, source: SourceFile, variant: HeaderVariant
+) -> bool:
+    """Stage with DuckDB's reader. False when its row numbers cannot be trusted as lines."""
+    names = _field_names(variant)
+    columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
+    try:
+        con.execute(
+            "CREATE TEMP TABLE _fs_stage AS SELECT * FROM read_csv(?, "
+            f"columns = {columns}, header = true, auto_detect = false, delim = ',', "
+            "quote = '\"', escape = '\"', strict_mode = true, store_rejects = true, "
+            "rejects_table = '_fs_rejects', rejects_scan = '_fs_scans', "
+            "compression = 'auto', parallel = true)",
+            [str(source.local)],
+        )
+        bad = con.execute("SELECT error_type, line FROM _fs_rejects ORDER BY line").fetchall()
+    except duckdb.Error as exc:
+        message = str(exc).splitlines()[0]
+        raise IngestError(f"{source.display}: cannot read as CSV: {message}") from exc
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp._fs_rejects")
+        con.execute("DROP TABLE IF EXISTS temp._fs_scans")
+    for error_type, line in bad:
+        if error_type == "INVALID ENCODING":
+            con.execute("DROP TABLE temp._fs_stage")
+            raise IngestError(
+                f"{source.display}: line {line} is not UTF-8 text; "
+                "save the file as UTF-8 and load it again"
+            )
+    row = con.execute("SELECT count(*) FROM _fs_stage").fetchone()
+    staged = int(row[0]) if row else 0
+    if bad or source.lines != staged + 1:
+        con.execute("DROP TABLE temp._fs_stage")
+        return False
+    # Insertion order is kept, so rowid n holds the row of physical line n + 2.
+    con.execute("ALTER TABLE _fs_stage ADD COLUMN line_no BIGINT")
+    con.execute("UPDATE _fs_stage SET line_no = rowid + 2")
+    return True
+
+
+def _stage_csv_python(
+    con: duckdb.DuckDBPyConnection, source: SourceFile, variant: HeaderVariant
+) -> tuple[list[Reject], int]:
+    """Stage with Python's csv module, which knows exactly where each row starts."""
+    lines = open_text(source)
+    width = len(variant.header)
+    blank = 0
+
+    def numbered() -> Iterator[tuple[int, list[str], str]]:
+        nonlocal blank
+        buffered: list[str] = []
+
+        def feed() -> Iterator[str]:
+            for line in lines:
+                buffered.append(line)
+                yield line
+
+        reader = csv.reader(feed())
+        try:
+            next(reader)  # header, already matched
+        except StopIteration:
+            return
+        start = reader.line_num + 1
+        buffered.clear()
+        try:
+            for fields in reader:
+                raw = "".join(buffered).rstrip("\r\n")
+                buffered.clear()
+                if not fields or (len(fields) == 1 and not fields[0].strip()):
+                    blank += 1
+                else:
+                    yield start, fields, raw
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise IngestError(f"{source.display}: line {start}: cannot read as CSV ({exc})") from exc
+
+    rejects = _stage_python(con, variant, numbered(), width)
+    return rejects, blank
+
+
+def _stage_python(
+    con: duckdb.DuckDBPyConnection,
+    variant: HeaderVariant,
+    rows: Iterable[tuple[int, list[str], str]],
+    width: int,
+) -> list[Reject]:
+    names = _field_names(variant)
+    columns: list[list[str | None]] = [[] for _ in names]
+    line_nos: list[int] = []
+    rejects: list[Reject] = []
+    for line_no, fields, raw in rows:
+        # Spreadsheet rows may carry empty trailing cells beyond the header.
+        while len(fields) > width and not fields[-1].strip():
+            fields = fields[:-1]
+        if len(fields) != width:
+            rejects.append(
+                Reject(line_no, raw, f"expected {width} fields, found {len(fields)}")
+            )
+            continue
+        line_nos.append(line_no)
+        for col, value in zip(columns, fields, strict=True):
+            col.append(value if value != "" else None)
+    arrays = [pa.array(line_nos, pa.int64())] + [pa.array(c, pa.string()) for c in columns]
+    table = pa.Table.from_arrays(arrays, names=["line_no", *names])
+    con.register("_fs_arrow", table)
+    try:
+        con.execute("CREATE TEMP TABLE _fs_stage AS SELECT * FROM _fs_arrow")
+    finally:
+        con.unregister("_fs_arrow")
+    return rejects
+
+
+def _apply_checks(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
+    whens = []
+    if layout.skip_when:
+        whens.append(f"WHEN coalesce(({layout.skip_when}), FALSE) THEN ''")
+    for check in layout.checks:
+        reason = check.reason.replace("'", "''")
+        # A check that cannot be decided (NULL) rejects the row: never load on doubt.
+        whens.append(f"WHEN coalesce(({check.bad_when}), TRUE) THEN '{reason}'")
+    reason_sql = f"CASE {' '.join(whens)} ELSE NULL END" if whens else "NULL"
+    con.execute(
+        f"CREATE TEMP TABLE _fs_checked AS SELECT *, {reason_sql} AS _reason FROM _fs_stage"
+    )
+
+
+def _replace(
+    con: duckdb.DuckDBPyConnection, layout: Layout, params: dict[str, object]
+) -> tuple[int, list[int]]:
+    """Delete rows of earlier files that this file republishes; return count and their ids."""
+    if not layout.replace_key:
+        return 0, []
+    keys = ", ".join(f"{layout.mapping[k]} AS {k}" for k in layout.replace_key)
+    con.execute(
+        f"CREATE TEMP TABLE _fs_keys AS SELECT DISTINCT {keys} "
+        "FROM _fs_checked WHERE _reason IS NULL",
+        _used(params, keys),
+    )
+    match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM k.{k}" for k in layout.replace_key)
+    deleted = con.execute(
+        f"DELETE FROM {layout.table} t USING _fs_keys k WHERE {match} RETURNING t.ingest_id"
+    ).fetchall()
+    ids = sorted({int(r[0]) for r in deleted})
+    return len(deleted), ids
+
+
+def _collect_rejects(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    structural: list[Reject],
+    staged_by: str,
+    limit: int | None,
+) -> list[Reject]:
+    sql = "SELECT line_no, _reason FROM _fs_checked WHERE _reason <> '' ORDER BY line_no"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    checked = [(int(n), str(r)) for n, r in con.execute(sql).fetchall()]
+    raw = _raw_lines(source, {n for n, _ in checked}) if checked else {}
+    found = [Reject(n, raw.get(n, ""), r) for n, r in checked]
+    merged = sorted(structural + found, key=lambda r: r.line_no)
+    return merged[:limit] if limit is not None else merged
+
+
+def _raw_lines(source: SourceFile, wanted: set[int]) -> dict[int, str]:
+    """The text of the given physical lines (one pass over the file, rejects only)."""
+    if source.is_spreadsheet:
+        return {}
+    out: dict[int, str] = {}
+    last = max(wanted)
+    for number, line in enumerate(itertools.islice(open_text(source), last), start=1):
+        if number in wanted:
+            out[number] = line.rstrip("\r\n")
+    return out

@@ -1,0 +1,260 @@
+"""The store: one DuckDB file holding every loaded row and where it came from.
+
+The schema is versioned. ``MIGRATIONS`` is an ordered list; a store records the
+highest version applied in ``schema_version``, and ``open_store`` applies the rest in
+one transaction, so a later release opens an older store and upgrades it in place.
+A store written by a newer forcestat than this one is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from forcestat.errors import StoreError
+
+__all__ = [
+    "MIGRATIONS",
+    "Migration",
+    "open_store",
+    "schema_version",
+]
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema: its version number, what it does, and its SQL."""
+
+    version: int
+    description: str
+    sql: str
+
+
+# Every table that holds loaded rows carries ingest_id (which file) and line_no
+# (which line of it), so any figure can be traced back to the published file.
+_V1 = """
+CREATE SEQUENCE ingest_id_seq START 1;
+
+CREATE TABLE ingest_log (
+    ingest_id           INTEGER PRIMARY KEY,
+    path                VARCHAR NOT NULL,   -- as given; 'archive.zip!member.csv' inside a zip
+    file_name           VARCHAR NOT NULL,
+    sha256              VARCHAR NOT NULL,
+    part                VARCHAR NOT NULL,   -- sheet name in a spreadsheet, '' otherwise
+    layout              VARCHAR NOT NULL,
+    rows_read           BIGINT NOT NULL,    -- data rows in the file, header and footer excluded
+    rows_loaded         BIGINT NOT NULL,
+    rows_rejected       BIGINT NOT NULL,
+    rows_skipped        BIGINT NOT NULL,    -- published notes and footers, not data
+    rows_replaced       BIGINT NOT NULL,    -- older rows this file superseded
+    replaced_ingest_ids INTEGER[] NOT NULL,
+    loaded_at           TIMESTAMP NOT NULL,
+    forcestat_version   VARCHAR NOT NULL,
+    UNIQUE (sha256, part)
+);
+
+CREATE TABLE rejects (
+    ingest_id INTEGER NOT NULL,
+    line_no   BIGINT NOT NULL,
+    raw_line  VARCHAR NOT NULL,
+    reason    VARCHAR NOT NULL
+);
+
+-- police.uk street-level crime and anti-social behaviour (ASB rows have no crime_id).
+CREATE TABLE crimes (
+    crime_id              VARCHAR,
+    month                 DATE NOT NULL,    -- first day of the month
+    reported_by           VARCHAR NOT NULL,
+    falls_within          VARCHAR NOT NULL,
+    longitude             DOUBLE,
+    latitude              DOUBLE,
+    location              VARCHAR,
+    lsoa_code             VARCHAR,
+    lsoa_name             VARCHAR,
+    crime_type            VARCHAR NOT NULL,
+    last_outcome_category VARCHAR,
+    context               VARCHAR,
+    ingest_id             INTEGER NOT NULL,
+    line_no               BIGINT NOT NULL
+);
+
+-- police.uk outcomes: one row per outcome recorded against a crime in the month.
+CREATE TABLE outcomes (
+    crime_id     VARCHAR NOT NULL,
+    month        DATE NOT NULL,
+    reported_by  VARCHAR NOT NULL,
+    falls_within VARCHAR NOT NULL,
+    longitude    DOUBLE,
+    latitude     DOUBLE,
+    location     VARCHAR,
+    lsoa_code    VARCHAR,
+    lsoa_name    VARCHAR,
+    outcome_type VARCHAR NOT NULL,
+    ingest_id    INTEGER NOT NULL,
+    line_no      BIGINT NOT NULL
+);
+
+-- police.uk stop and search. The file carries no force column and its timestamps are
+-- UTC, so force and month come from the published file name.
+CREATE TABLE stop_search (
+    force                        VARCHAR NOT NULL,
+    month                        DATE NOT NULL,   -- the month of the published file
+    search_type                  VARCHAR NOT NULL,
+    searched_at                  TIMESTAMP NOT NULL,  -- UTC
+    part_of_policing_operation   BOOLEAN,
+    policing_operation           VARCHAR,
+    latitude                     DOUBLE,
+    longitude                    DOUBLE,
+    gender                       VARCHAR,
+    age_range                    VARCHAR,
+    self_defined_ethnicity       VARCHAR,
+    officer_defined_ethnicity    VARCHAR,
+    legislation                  VARCHAR,
+    object_of_search             VARCHAR,
+    outcome                      VARCHAR,
+    outcome_linked_to_object     BOOLEAN,
+    removal_of_more_than_outer_clothing BOOLEAN,
+    ingest_id                    INTEGER NOT NULL,
+    line_no                      BIGINT NOT NULL
+);
+
+-- Home Office police recorded crime open data: counts by quarter and offence code,
+-- for a police force area (csp_name NULL) or a community safety partnership.
+CREATE TABLE offence_counts (
+    financial_year      VARCHAR NOT NULL,   -- '2017/18'
+    financial_quarter   INTEGER NOT NULL,   -- 1 = April to June
+    quarter_start       DATE NOT NULL,
+    force_name          VARCHAR NOT NULL,   -- as published: 'West Midlands', 'London, City of'
+    csp_name            VARCHAR,
+    offence_description VARCHAR NOT NULL,
+    offence_group       VARCHAR,
+    offence_subgroup    VARCHAR,
+    offence_code        VARCHAR NOT NULL,
+    offences            BIGINT NOT NULL,
+    ingest_id           INTEGER NOT NULL,
+    line_no             BIGINT NOT NULL
+);
+
+CREATE TABLE offence_codes (
+    offence_code        VARCHAR NOT NULL,
+    offence_description VARCHAR NOT NULL,
+    offence_group       VARCHAR,
+    offence_subgroup    VARCHAR,
+    policeuk_crime_type VARCHAR,
+    ingest_id           INTEGER NOT NULL,
+    line_no             BIGINT NOT NULL
+);
+
+-- Neighbourhood (LSOA) -> MSOA -> local authority -> region -> police force.
+CREATE TABLE areas (
+    lsoa_code              VARCHAR NOT NULL,
+    lsoa_name              VARCHAR,
+    msoa_code              VARCHAR,
+    msoa_name              VARCHAR,
+    local_authority_code   VARCHAR,
+    local_authority_name   VARCHAR,
+    region_code            VARCHAR,
+    region_name            VARCHAR,
+    force_name             VARCHAR,            -- as in the lookup; NULL where it names none
+    lsoa_geography         VARCHAR NOT NULL,   -- 'LSOA2011' or 'LSOA2021'
+    ingest_id              INTEGER NOT NULL,
+    line_no                BIGINT NOT NULL
+);
+
+CREATE TABLE population (
+    area_code       VARCHAR NOT NULL,
+    area_name       VARCHAR,
+    area_type       VARCHAR NOT NULL,   -- 'LSOA2011', 'LSOA2021', 'local_authority', 'force', ...
+    population_year INTEGER NOT NULL,
+    persons         BIGINT NOT NULL,
+    source          VARCHAR NOT NULL,   -- 'census_2011', 'census_2021', 'ons_mid_year_estimate'
+    ingest_id       INTEGER NOT NULL,
+    line_no         BIGINT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "ingest log, rejects and the published source tables", _V1),
+)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration applied to this store (0 for a new, empty file)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()
+    if not exists or exists[0] == 0:
+        return 0
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(
+    con: duckdb.DuckDBPyConnection, migrations: Sequence[Migration] = MIGRATIONS
+) -> list[int]:
+    """Apply every migration newer than the store's version, in one transaction.
+
+    Returns the versions applied. Refuses a store newer than ``migrations`` knows.
+    """
+    current = schema_version(con)
+    known = max((m.version for m in migrations), default=0)
+    if current > known:
+        raise StoreError(
+            f"this store is at schema version {current} but this forcestat knows only up to "
+            f"{known}: upgrade forcestat to open it"
+        )
+    pending = [m for m in sorted(migrations, key=lambda m: m.version) if m.version > current]
+    if not pending:
+        return []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            "version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)"
+        )
+        for m in pending:
+            con.execute(m.sql)
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?, now()::TIMESTAMP)",
+                [m.version, m.description],
+            )
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        con.execute("ROLLBACK")
+        raise StoreError(f"could not upgrade the store: {exc}") from exc
+    return [m.version for m in pending]
+
+
+def open_store(
+    path: str | Path, *, read_only: bool = False, migrations: Sequence[Migration] = MIGRATIONS
+) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the DuckDB store at ``path`` and bring its schema up to date.
+
+    Example:
+        >>> con = open_store("forcestat.duckdb")  # doctest: +SKIP
+        >>> con.sql("SELECT count(*) FROM crimes").fetchone()  # doctest: +SKIP
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise StoreError(f"{path}: no store here; run 'forcestat ingest' first")
+    if path.exists() and path.is_dir():
+        raise StoreError(f"{path}: is a folder, not a DuckDB store file")
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise StoreError(f"{path}: cannot open as a DuckDB store: {exc}") from exc
+    if read_only:
+        version = schema_version(con)
+        known = max(m.version for m in migrations)
+        if version != known:
+            con.close()
+            raise StoreError(
+                f"{path}: store is at schema version {version}, this forcestat expects {known}; "
+                "open it once without read-only to upgrade"
+            )
+        return con
+    migrate(con, migrations)
+    return con

@@ -1,0 +1,61 @@
+"""Shared fixtures: the bundled real sample, fresh stores, and small files written by tests."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from forcestat.store import open_store
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample"
+STREET = SAMPLE / "policeuk" / "street"
+STOP_SEARCH = SAMPLE / "policeuk" / "stop-and-search"
+
+STREET_HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
+    "LSOA code,LSOA name,Crime type,Last outcome category,Context"
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = open_store(tmp_path / "test.duckdb")
+    yield con
+    con.close()
+
+
+def street_row(
+    crime_id: str = "abc123",
+    month: str = "2019-06",
+    crime_type: str = "Burglary",
+    lon: str = "-0.0901",
+    lat: str = "51.5155",
+    force: str = "City of London Police",
+) -> str:
+    return (
+        f"{crime_id},{month},{force},{force},{lon},{lat},On or near Bank,"
+        f"E01000001,City of London 001A,{crime_type},Under investigation,"
+    )
+
+
+def write_csv(path: Path, lines: list[str], *, gz: bool = False) -> Path:
+    text = "\n".join(lines) + "\n"
+    if gz:
+        with gzip.open(path, "wt", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    else:
+        path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, to show a failed load left the store exactly as it was."""
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+        "ORDER BY table_name").fetchall()]
+    return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
