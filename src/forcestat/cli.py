@@ -75,7 +75,9 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--force", "force_name", default=None, help="Force to set up for (default West Midlands).")
+@click.option(
+    "--force", "force_name", default=None, help="Force to set up for (default West Midlands)."
+)
 @click.option("--force-overwrite", is_flag=True, help="Replace an existing forcestat.toml.")
 @click.option(
     "--path",
@@ -92,10 +94,14 @@ def init(force_name: str | None, force_overwrite: bool, path: Path) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--strict", is_flag=True, help="Fail a file with any bad row instead of recording rejects.")
+@click.option(
+    "--strict", is_flag=True, help="Fail a file with any bad row instead of recording rejects."
+)
 @config_option
 @store_option
-def ingest(paths: tuple[Path, ...], strict: bool, config_path: Path | None, store_path: Path | None) -> None:
+def ingest(
+    paths: tuple[Path, ...], strict: bool, config_path: Path | None, store_path: Path | None
+) -> None:
     """Load files into the store: CSV, .csv.gz, ODS/XLSX, a police.uk .zip, or a folder.
 
     Each file loads whole or not at all. Bad rows are kept in 'rejects' with their line
@@ -146,10 +152,14 @@ def _print_results(console: Console, results: list[Any]) -> None:
         if r.rows_rejected:
             note += f", {r.rows_rejected:,} rejected"
         if r.rows_replaced:
-            note += f", replaced {r.rows_replaced:,} rows of earlier file(s) {r.replaced_ingest_ids}"
+            note += (
+                f", replaced {r.rows_replaced:,} rows of earlier file(s) {r.replaced_ingest_ids}"
+            )
         if r.rows_skipped:
             note += f", {r.rows_skipped:,} note/blank lines skipped"
-        console.print(f"loaded {r.display}: {r.rows_loaded:,} of {r.rows_read:,} rows ({r.layout}{note})")
+        console.print(
+            f"loaded {r.display}: {r.rows_loaded:,} of {r.rows_read:,} rows ({r.layout}{note})"
+        )
         for rej in r.first_rejects:
             console.print(f"  rejected line {rej.line_no}: {rej.reason}")
         if r.rows_rejected > len(r.first_rejects):
@@ -191,8 +201,13 @@ def status(config_path: Path | None, store_path: Path | None) -> None:
         for c in result.monthly:
             missing = ", ".join(d.strftime("%Y-%m") for d in c.missing_months) or "none"
             m.add_row(
-                c.title, c.force, c.first_month.strftime("%Y-%m"), c.last_month.strftime("%Y-%m"),
-                str(c.months), f"{c.rows:,}", missing if not c.missing_months else f"[bold red]{missing}",
+                c.title,
+                c.force,
+                c.first_month.strftime("%Y-%m"),
+                c.last_month.strftime("%Y-%m"),
+                str(c.months),
+                f"{c.rows:,}",
+                missing if not c.missing_months else f"[bold red]{missing}",
             )
         console.print(m)
     if result.quarterly:
@@ -203,10 +218,14 @@ def status(config_path: Path | None, store_path: Path | None) -> None:
             q.add_row(r.financial_year, str(r.forces), str(r.quarters), f"{r.offences:,}")
         console.print(q)
     if result.gaps:
-        console.print(f"[bold red]Gaps: {len(result.gaps)} monthly run(s) have missing months; "
-                      "measures over those months are marked incomplete.")
+        console.print(
+            f"[bold red]Gaps: {len(result.gaps)} monthly run(s) have missing months; "
+            "measures over those months are marked incomplete."
+        )
     if result.areas_without_force:
-        console.print(f"{result.areas_without_force:,} neighbourhoods in the area lookup name no force.")
+        console.print(
+            f"{result.areas_without_force:,} neighbourhoods in the area lookup name no force."
+        )
 
 
 @cli.command()
@@ -227,10 +246,18 @@ def forces() -> None:
     from forcestat.forces import FORCES
 
     t = Table()
-    for col in ("force", "police.uk name", "police.uk file slug", "Home Office name", "territorial"):
+    for col in (
+        "force",
+        "police.uk name",
+        "police.uk file slug",
+        "Home Office name",
+        "territorial",
+    ):
         t.add_column(col)
     for f in FORCES:
-        t.add_row(f.name, f.policeuk_name, f.slug, f.home_office_name, "yes" if f.territorial else "no")
+        t.add_row(
+            f.name, f.policeuk_name, f.slug, f.home_office_name, "yes" if f.territorial else "no"
+        )
     _console().print(t)
 
 
@@ -239,15 +266,19 @@ def forces() -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @config_option
 @store_option
-def rejects(ingest_id: int | None, limit: int, config_path: Path | None, store_path: Path | None) -> None:
+def rejects(
+    ingest_id: int | None, limit: int, config_path: Path | None, store_path: Path | None
+) -> None:
     """Show rejected rows with their file, line number and reason."""
     from forcestat.store import open_store
 
     _, store = _settings(config_path, store_path)
     con = open_store(store, read_only=True)
     try:
-        sql = ("SELECT l.path, r.line_no, r.reason, r.raw_line FROM rejects r "
-               "JOIN ingest_log l USING (ingest_id)")
+        sql = (
+            "SELECT l.path, r.line_no, r.reason, r.raw_line FROM rejects r "
+            "JOIN ingest_log l USING (ingest_id)"
+        )
         params: list[Any] = []
         if ingest_id is not None:
             sql += " WHERE r.ingest_id = ?"
@@ -264,10 +295,20 @@ def rejects(ingest_id: int | None, limit: int, config_path: Path | None, store_p
 
 
 @cli.command()
-@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("forcestat.duckdb"), show_default=True, help="Store file to build.")
-@click.option("--sample", type=click.Path(exists=True, path_type=Path), default=None,
-              help="Folder of sample data (default: the bundled data/sample).")
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("forcestat.duckdb"),
+    show_default=True,
+    help="Store file to build.",
+)
+@click.option(
+    "--sample",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Folder of sample data (default: the bundled data/sample).",
+)
 @click.pass_context
 def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
     """Set up a project on the bundled real data: init, ingest the sample, show status."""

@@ -35,11 +35,17 @@ SETTINGS: tuple[Setting, ...] = (
         "The force's most similar group, for comparisons.",
     ),
     Setting("also_show", ["Metropolitan Police"], "Forces shown beside the group, not in it."),
-    Setting("policing_body", "West Midlands Police and Crime Commissioner",
-            "The body that publishes the statement (named in reports)."),
+    Setting(
+        "policing_body",
+        "West Midlands Police and Crime Commissioner",
+        "The body that publishes the statement (named in reports).",
+    ),
     Setting("store", "forcestat.duckdb", "The DuckDB store file, relative to this file."),
-    Setting("baseline_period_end", "2019-06",
-            "End month of the 12-month baseline (the national measures use June 2019)."),
+    Setting(
+        "baseline_period_end",
+        "2019-06",
+        "End month of the 12-month baseline (the national measures use June 2019).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -114,7 +120,9 @@ def load_config(path: Path | None = None) -> Config:
     for name in ("force",):
         if isinstance(values[name], str):
             names[name] = _force_name(values[name], name, problems)
-    similar = tuple(_force_name(f, "most_similar_forces", problems) for f in values["most_similar_forces"])
+    similar = tuple(
+        _force_name(f, "most_similar_forces", problems) for f in values["most_similar_forces"]
+    )
     also = tuple(_force_name(f, "also_show", problems) for f in values["also_show"])
     month = values["baseline_period_end"]
     if isinstance(month, str) and not _is_month(month):
@@ -144,6 +152,10 @@ def _force_name(name: str, setting: str, problems: list[str]) -> str:
 def _is_month(text: str) -> bool:
     parts = text.split("-")
     return (
-        len(parts) == 2 and len(parts[0]) == 4 and parts[0].isdigit()
-        and parts[1].isdigit() and len(parts[1]) == 2 and 1 <= int(parts[1]) <= 12
+        len(parts) == 2
+        and len(parts[0]) == 4
+        and parts[0].isdigit()
+        and parts[1].isdigit()
+        and len(parts[1]) == 2
+        and 1 <= int(parts[1]) <= 12
     )

@@ -72,10 +72,20 @@ FORCES: tuple[Force, ...] = (
     _f("West Midlands", "West Midlands Police", "west-midlands"),
     _f("West Yorkshire", "West Yorkshire Police", "west-yorkshire"),
     _f("Wiltshire", "Wiltshire Police", "wiltshire"),
-    Force("British Transport Police", "British Transport Police", "btp",
-          "British Transport Police", territorial=False),
-    Force("Northern Ireland", "Police Service of Northern Ireland", "northern-ireland",
-          "Northern Ireland", territorial=False),
+    Force(
+        "British Transport Police",
+        "British Transport Police",
+        "btp",
+        "British Transport Police",
+        territorial=False,
+    ),
+    Force(
+        "Northern Ireland",
+        "Police Service of Northern Ireland",
+        "northern-ireland",
+        "Northern Ireland",
+        territorial=False,
+    ),
 )
 
 TERRITORIAL_FORCES: tuple[Force, ...] = tuple(f for f in FORCES if f.territorial)

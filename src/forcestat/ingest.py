@@ -15,8 +15,9 @@ spreadsheets, Python reads the rows and knows each row's line for certain.
 from __future__ import annotations
 
 import csv
+import gzip
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from forcestat.errors import IngestError, LayoutError
 from forcestat.inputs import SourceFile, discover, open_text
 from forcestat.sources import LAYOUTS
 from forcestat.sources.layout import HeaderVariant, Layout, normalise_header
+from forcestat.spreadsheets import SheetRows, read_sheets
 
 __all__ = [
     "LoadResult",
@@ -122,14 +124,12 @@ def load_source(
 ) -> list[LoadResult]:
     """Load one file; a spreadsheet yields one result per sheet that holds a layout."""
     if source.is_spreadsheet:
-        from forcestat.spreadsheets import read_sheets
-
         results = []
         sheets = read_sheets(source, [layout.header_search_rows for layout in LAYOUTS])
         found = False
         for sheet in sheets:
             try:
-                layout, variant = _detect_in_rows(sheet.rows, source.display, sheet.name)
+                layout, variant = _detect_in_rows(sheet, source.display, sheet.name)
             except LayoutError:
                 continue  # cover sheets, notes and contents are not data
             found = True
@@ -148,12 +148,7 @@ def load_source(
     return [_load_unit(con, source, layout, variant, strict)]
 
 
-def _detect_in_rows(
-    rows: Sequence[list[str]], display: str, sheet: str
-) -> tuple[Layout, HeaderVariant]:
-    from forcestat.spreadsheets import SheetRows
-
-    assert isinstance(rows, SheetRows)
+def _detect_in_rows(rows: SheetRows, display: str, sheet: str) -> tuple[Layout, HeaderVariant]:
     for index in range(min(len(rows.cells), max(lay.header_search_rows for lay in LAYOUTS))):
         for layout in LAYOUTS:
             if index >= layout.header_search_rows:
@@ -180,7 +175,7 @@ def _load_unit(
     strict: bool,
     *,
     part: str = "",
-    rows: object | None = None,
+    rows: SheetRows | None = None,
 ) -> LoadResult:
     display = f"{source.display}!{part}" if part else source.display
     previous = _already_loaded(con, source.sha256, part)
@@ -197,7 +192,7 @@ def _load_unit(
         con.execute("ROLLBACK")
         raise
     finally:
-        for table in ("_fs_stage", "_fs_checked", "_fs_keys"):
+        for table in ("_fs_stage", "_fs_checked", "_fs_keys", "_fs_rejects", "_fs_scans"):
             con.execute(f"DROP TABLE IF EXISTS temp.{table}")
     result.display = display
     return result
@@ -210,69 +205,76 @@ def _load_in_transaction(
     variant: HeaderVariant,
     strict: bool,
     part: str,
-    rows: object | None,
+    rows: SheetRows | None,
     params: dict[str, object],
 ) -> LoadResult:
     display = f"{source.display}!{part}" if part else source.display
-    structural: list[Reject] = []
-    blank_lines = 0
-    staged_by = "python"
-    if rows is not None:
-        from forcestat.spreadsheets import SheetRows
-
-        assert isinstance(rows, SheetRows)
-        structural = _stage_python(con, variant, rows.numbered_rows(), len(variant.header))
-    elif not _stage_duckdb(con, source, variant):
-        structural, blank_lines = _stage_csv_python(con, source, variant)
-    else:
-        staged_by = "duckdb"
-    _apply_checks(con, layout)
-
-    counts = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE _reason IS NULL), "
-        "count(*) FILTER (WHERE _reason = ''), count(*) FILTER (WHERE _reason <> '') "
-        "FROM _fs_checked"
-    ).fetchone()
-    assert counts is not None
-    staged, good, skipped, bad = (int(c) for c in counts)
-    rows_read = staged + len(structural)
-    if rows_read - skipped == 0:
-        raise IngestError(f"{display}: has a header but no data rows")
-
-    rejects_total = bad + len(structural)
-    if strict and rejects_total:
-        sample = _collect_rejects(con, source, structural, staged_by, limit=_QUOTED_REJECTS)
-        quoted = "; ".join(f"line {r.line_no}: {r.reason}" for r in sample)
-        more = f" (and {rejects_total - len(sample)} more)" if rejects_total > len(sample) else ""
-        raise IngestError(
-            f"{display}: {rejects_total} row(s) break the {layout.title} layout and --strict "
-            f"is set, so nothing was loaded: {quoted}{more}"
-        )
-
     row = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_log").fetchone()
     assert row is not None
     ingest_id = int(row[0])
-    params["ingest_id"] = ingest_id
 
-    replaced, replaced_ids = _replace(con, layout, params)
-
-    targets = list(layout.mapping)
-    select = ", ".join(f"{layout.mapping[c]} AS {c}" for c in targets)
-    con.execute(
-        f"INSERT INTO {layout.table} ({', '.join(targets)}, ingest_id, line_no) "
-        f"SELECT {select}, $ingest_id, line_no FROM _fs_checked WHERE _reason IS NULL",
-        _used(params, select + " $ingest_id"),
-    )
-
-    all_rejects = _collect_rejects(con, source, structural, staged_by, limit=None)
-    if all_rejects:
-        con.executemany(
-            "INSERT INTO rejects VALUES (?, ?, ?, ?)",
-            [[ingest_id, r.line_no, r.raw_line, r.reason] for r in all_rejects],
+    inserted = None
+    if rows is None:
+        inserted = _insert_direct(con, source, layout, variant, params, ingest_id)
+    if inserted is not None:
+        # The common case: every line a good row, loaded in one pass.
+        staged_by = "duckdb"
+        rows_read, good, skipped, blank_lines = inserted, inserted, 0, 0
+        all_rejects: list[Reject] = []
+    else:
+        staged_by, structural, blank_lines = _stage(con, source, layout, variant, rows, params)
+        counts = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE _reason IS NULL), "
+            "count(*) FILTER (WHERE _reason = '') FROM _fs_checked"
+        ).fetchone()
+        assert counts is not None
+        staged, good, skipped = (int(c) for c in counts)
+        rows_read = staged + len(structural) - skipped
+        if rows_read == 0:
+            raise IngestError(f"{display}: has a header but no data rows")
+        rejects_total = rows_read - good
+        if strict and rejects_total:
+            sample = _collect_rejects(con, source, structural, staged_by, _QUOTED_REJECTS)
+            quoted = "; ".join(f"line {r.line_no}: {r.reason}" for r in sample)
+            more = (
+                f" (and {rejects_total - len(sample)} more)" if rejects_total > len(sample) else ""
+            )
+            raise IngestError(
+                f"{display}: {rejects_total} row(s) break the {layout.title} layout and "
+                f"--strict is set, so nothing was loaded: {quoted}{more}"
+            )
+        targets = list(layout.mapping)
+        con.execute(
+            f"INSERT INTO {layout.table} ({', '.join(targets)}, ingest_id, line_no) "
+            f"SELECT {', '.join(_mapped(c) for c in targets)}, ?, line_no "
+            "FROM _fs_checked WHERE _reason IS NULL",
+            [ingest_id],
         )
+        all_rejects = _collect_rejects(con, source, structural, staged_by, None)
+        if all_rejects:
+            con.executemany(
+                "INSERT INTO rejects VALUES (?, ?, ?, ?)",
+                [[ingest_id, r.line_no, r.raw_line, r.reason] for r in all_rejects],
+            )
+
+    replaced, replaced_ids = _replace(con, layout, ingest_id)
+    result = LoadResult(
+        display=display,
+        status="loaded",
+        layout=layout.name,
+        part=part,
+        ingest_id=ingest_id,
+        rows_read=rows_read,
+        rows_loaded=good,
+        rows_rejected=rows_read - good,
+        rows_skipped=skipped + blank_lines,
+        rows_replaced=replaced,
+        replaced_ingest_ids=replaced_ids,
+        first_rejects=all_rejects[:_QUOTED_REJECTS],
+        staged_by=staged_by,
+    )
     con.execute(
-        "INSERT INTO ingest_log VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?)",
+        "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?)",
         [
             ingest_id,
             source.display,
@@ -280,30 +282,106 @@ def _load_in_transaction(
             source.sha256,
             part,
             layout.name,
-            rows_read - skipped,
-            good,
-            rejects_total,
-            skipped + blank_lines,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_rejected,
+            result.rows_skipped,
             replaced,
             replaced_ids,
             __version__,
         ],
     )
-    return LoadResult(
-        display=display,
-        status="loaded",
-        layout=layout.name,
-        part=part,
-        ingest_id=ingest_id,
-        rows_read=rows_read - skipped,
-        rows_loaded=good,
-        rows_rejected=rejects_total,
-        rows_skipped=skipped + blank_lines,
-        rows_replaced=replaced,
-        replaced_ingest_ids=replaced_ids,
-        first_rejects=all_rejects[:_QUOTED_REJECTS],
-        staged_by=staged_by,
+    return result
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    layout: Layout,
+    variant: HeaderVariant,
+    rows: SheetRows | None,
+    params: dict[str, object],
+) -> tuple[str, list[Reject], int]:
+    """Fill _fs_checked: every row with its reject reason and mapped columns.
+
+    Returns how it was read, the rows whose shape was wrong, and blank lines passed over.
+    """
+    if rows is not None:
+        structural = _stage_python(con, variant, rows.numbered_rows(), len(variant.header))
+        _check_staged(con, layout, params)
+        return "python", structural, 0
+    if _stage_duckdb(con, source, layout, variant, params):
+        return "duckdb", [], 0
+    structural, blank_lines = _stage_csv_python(con, source, variant)
+    _check_staged(con, layout, params)
+    return "python", structural, blank_lines
+
+
+def _reader_sql(variant: HeaderVariant) -> str:
+    """DuckDB's CSV reader over $path, every column text, each row numbered by its line.
+
+    The numbering is right only when every row is one physical line; callers check that.
+    row_number() OVER () streams in the reader's order, which DuckDB keeps.
+    """
+    names = _field_names(variant)
+    columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
+    return (
+        "(SELECT row_number() OVER () + 1 AS line_no, * FROM read_csv($path, "
+        f"columns = {columns}, header = true, auto_detect = false, delim = ',', "
+        "quote = '\"', escape = '\"', strict_mode = true, store_rejects = true, "
+        "rejects_table = '_fs_rejects', rejects_scan = '_fs_scans', compression = 'auto'))"
     )
+
+
+def _run_reader(
+    con: duckdb.DuckDBPyConnection, source: SourceFile, sql: str, params: dict[str, object]
+) -> tuple[int, bool]:
+    """Run an SQL statement over the reader; return its row count and whether the reader
+    met rows of the wrong shape. A file that is not UTF-8 is an IngestError."""
+    try:
+        row = con.execute(sql, {**_used(params, sql), "path": str(source.local)}).fetchone()
+        bad = con.execute("SELECT error_type, line FROM _fs_rejects ORDER BY line").fetchall()
+    except duckdb.Error as exc:
+        message = str(exc).splitlines()[0]
+        raise IngestError(f"{source.display}: cannot read as CSV: {message}") from exc
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp._fs_rejects")
+        con.execute("DROP TABLE IF EXISTS temp._fs_scans")
+    for error_type, line in bad:
+        if error_type == "INVALID ENCODING":
+            raise IngestError(
+                f"{source.display}: line {line} is not UTF-8 text; "
+                "save the file as UTF-8 and load it again"
+            )
+    return (int(row[0]) if row else 0), bool(bad)
+
+
+def _insert_direct(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    layout: Layout,
+    variant: HeaderVariant,
+    params: dict[str, object],
+    ingest_id: int,
+) -> int | None:
+    """Insert a clean file straight from DuckDB's reader, in one pass.
+
+    Returns the rows inserted, or None, having taken them out again, when any line was
+    not a good row (a reject, a note, a blank or multi-line row): then the file is
+    staged and checked row by row instead.
+    """
+    targets = list(layout.mapping)
+    sql = (
+        f"INSERT INTO {layout.table} ({', '.join(targets)}, ingest_id, line_no) "
+        f"SELECT {', '.join(_mapped(c) for c in targets)}, $ingest_id, line_no "
+        f"FROM ({_checked_select(layout, _reader_sql(variant), 'line_no, ')}) "
+        "WHERE _reason IS NULL"
+    )
+    inserted, misshapen = _run_reader(con, source, sql, {**params, "ingest_id": ingest_id})
+    if not misshapen and inserted > 0 and source.lines == inserted + 1:
+        return inserted
+    con.execute(f"DELETE FROM {layout.table} WHERE ingest_id = ?", [ingest_id])
+    return None
 
 
 def _used(params: dict[str, object], sql: str) -> dict[str, object]:
@@ -316,42 +394,24 @@ def _field_names(variant: HeaderVariant) -> list[str]:
 
 
 def _stage_duckdb(
-    con: duckdb.DuckDBPyConnection, source: SourceFile, variant: HeaderVariant
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    layout: Layout,
+    variant: HeaderVariant,
+    params: dict[str, object],
 ) -> bool:
-    """Stage with DuckDB's reader. False when its row numbers cannot be trusted as lines."""
-    names = _field_names(variant)
-    columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
-    try:
-        con.execute(
-            "CREATE TEMP TABLE _fs_stage AS SELECT * FROM read_csv(?, "
-            f"columns = {columns}, header = true, auto_detect = false, delim = ',', "
-            "quote = '\"', escape = '\"', strict_mode = true, store_rejects = true, "
-            "rejects_table = '_fs_rejects', rejects_scan = '_fs_scans', "
-            "compression = 'auto', parallel = true)",
-            [str(source.local)],
-        )
-        bad = con.execute("SELECT error_type, line FROM _fs_rejects ORDER BY line").fetchall()
-    except duckdb.Error as exc:
-        message = str(exc).splitlines()[0]
-        raise IngestError(f"{source.display}: cannot read as CSV: {message}") from exc
-    finally:
-        con.execute("DROP TABLE IF EXISTS temp._fs_rejects")
-        con.execute("DROP TABLE IF EXISTS temp._fs_scans")
-    for error_type, line in bad:
-        if error_type == "INVALID ENCODING":
-            con.execute("DROP TABLE temp._fs_stage")
-            raise IngestError(
-                f"{source.display}: line {line} is not UTF-8 text; "
-                "save the file as UTF-8 and load it again"
-            )
-    row = con.execute("SELECT count(*) FROM _fs_stage").fetchone()
+    """Stage and check with DuckDB's reader. False (nothing staged) when its row numbers
+    cannot be trusted as line numbers and Python must read the file instead."""
+    sql = (
+        "CREATE TEMP TABLE _fs_checked AS "
+        f"{_checked_select(layout, _reader_sql(variant), 'line_no, ')}"
+    )
+    _, misshapen = _run_reader(con, source, sql, params)
+    row = con.execute("SELECT count(*) FROM _fs_checked").fetchone()
     staged = int(row[0]) if row else 0
-    if bad or source.lines != staged + 1:
-        con.execute("DROP TABLE temp._fs_stage")
+    if misshapen or source.lines != staged + 1:
+        con.execute("DROP TABLE temp._fs_checked")
         return False
-    # Insertion order is kept, so rowid n holds the row of physical line n + 2.
-    con.execute("ALTER TABLE _fs_stage ADD COLUMN line_no BIGINT")
-    con.execute("UPDATE _fs_stage SET line_no = rowid + 2")
     return True
 
 
@@ -389,7 +449,9 @@ def _stage_csv_python(
                     yield start, fields, raw
                 start = reader.line_num + 1
         except csv.Error as exc:
-            raise IngestError(f"{source.display}: line {start}: cannot read as CSV ({exc})") from exc
+            raise IngestError(
+                f"{source.display}: line {start}: cannot read as CSV ({exc})"
+            ) from exc
 
     rejects = _stage_python(con, variant, numbered(), width)
     return rejects, blank
@@ -404,21 +466,22 @@ def _stage_python(
     names = _field_names(variant)
     columns: list[list[str | None]] = [[] for _ in names]
     line_nos: list[int] = []
+    raws: list[str] = []
     rejects: list[Reject] = []
     for line_no, fields, raw in rows:
         # Spreadsheet rows may carry empty trailing cells beyond the header.
         while len(fields) > width and not fields[-1].strip():
             fields = fields[:-1]
         if len(fields) != width:
-            rejects.append(
-                Reject(line_no, raw, f"expected {width} fields, found {len(fields)}")
-            )
+            rejects.append(Reject(line_no, raw, f"expected {width} fields, found {len(fields)}"))
             continue
         line_nos.append(line_no)
+        raws.append(raw)
         for col, value in zip(columns, fields, strict=True):
             col.append(value if value != "" else None)
-    arrays = [pa.array(line_nos, pa.int64())] + [pa.array(c, pa.string()) for c in columns]
-    table = pa.Table.from_arrays(arrays, names=["line_no", *names])
+    arrays = [pa.array(line_nos, pa.int64()), pa.array(raws, pa.string())]
+    arrays += [pa.array(c, pa.string()) for c in columns]
+    table = pa.Table.from_arrays(arrays, names=["line_no", "_raw", *names])
     con.register("_fs_arrow", table)
     try:
         con.execute("CREATE TEMP TABLE _fs_stage AS SELECT * FROM _fs_arrow")
@@ -427,7 +490,13 @@ def _stage_python(
     return rejects
 
 
-def _apply_checks(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
+def _mapped(column: str) -> str:
+    return f"_m_{column}"
+
+
+def _checked_select(layout: Layout, rows_sql: str, carried: str) -> str:
+    """SQL giving each row its reject reason (NULL if good, '' if a skipped note) and its
+    store columns, mapped only for good rows so that a bad value never fails a cast."""
     whens = []
     if layout.skip_when:
         whens.append(f"WHEN coalesce(({layout.skip_when}), FALSE) THEN ''")
@@ -435,27 +504,45 @@ def _apply_checks(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
         reason = check.reason.replace("'", "''")
         # A check that cannot be decided (NULL) rejects the row: never load on doubt.
         whens.append(f"WHEN coalesce(({check.bad_when}), TRUE) THEN '{reason}'")
-    reason_sql = f"CASE {' '.join(whens)} ELSE NULL END" if whens else "NULL"
-    con.execute(
-        f"CREATE TEMP TABLE _fs_checked AS SELECT *, {reason_sql} AS _reason FROM _fs_stage"
+    reason_sql = f"CASE {' '.join(whens)} ELSE NULL END" if whens else "NULL::VARCHAR"
+    mapped = ", ".join(
+        f"CASE WHEN _reason IS NULL THEN {expr} END AS {_mapped(col)}"
+        for col, expr in layout.mapping.items()
     )
+    return (
+        f"SELECT {carried}_reason, {mapped} "
+        f"FROM (SELECT *, {reason_sql} AS _reason FROM {rows_sql})"
+    )
+
+
+def _check_staged(
+    con: duckdb.DuckDBPyConnection, layout: Layout, params: dict[str, object]
+) -> None:
+    sql = (
+        "CREATE TEMP TABLE _fs_checked AS "
+        f"{_checked_select(layout, '_fs_stage', 'line_no, _raw, ')}"
+    )
+    con.execute(sql, _used(params, sql))
 
 
 def _replace(
-    con: duckdb.DuckDBPyConnection, layout: Layout, params: dict[str, object]
+    con: duckdb.DuckDBPyConnection, layout: Layout, ingest_id: int
 ) -> tuple[int, list[int]]:
-    """Delete rows of earlier files that this file republishes; return count and their ids."""
+    """Delete rows of earlier files that this file republishes (same force and month, or
+    whatever the layout's replace_key names); return how many and from which ingests."""
     if not layout.replace_key:
         return 0, []
-    keys = ", ".join(f"{layout.mapping[k]} AS {k}" for k in layout.replace_key)
+    keys = ", ".join(layout.replace_key)
     con.execute(
-        f"CREATE TEMP TABLE _fs_keys AS SELECT DISTINCT {keys} "
-        "FROM _fs_checked WHERE _reason IS NULL",
-        _used(params, keys),
+        f"CREATE TEMP TABLE _fs_keys AS SELECT DISTINCT {keys} FROM {layout.table} "
+        "WHERE ingest_id = ?",
+        [ingest_id],
     )
     match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM k.{k}" for k in layout.replace_key)
     deleted = con.execute(
-        f"DELETE FROM {layout.table} t USING _fs_keys k WHERE {match} RETURNING t.ingest_id"
+        f"DELETE FROM {layout.table} t USING _fs_keys k WHERE {match} AND t.ingest_id <> ? "
+        "RETURNING t.ingest_id",
+        [ingest_id],
     ).fetchall()
     ids = sorted({int(r[0]) for r in deleted})
     return len(deleted), ids
@@ -468,23 +555,32 @@ def _collect_rejects(
     staged_by: str,
     limit: int | None,
 ) -> list[Reject]:
-    sql = "SELECT line_no, _reason FROM _fs_checked WHERE _reason <> '' ORDER BY line_no"
+    # Rows staged by Python carry their raw text; DuckDB-staged rows are looked up by line.
+    raw_column = "_raw" if staged_by == "python" else "NULL"
+    sql = (
+        f"SELECT line_no, _reason, {raw_column} FROM _fs_checked "
+        "WHERE _reason <> '' ORDER BY line_no"
+    )
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    checked = [(int(n), str(r)) for n, r in con.execute(sql).fetchall()]
-    raw = _raw_lines(source, {n for n, _ in checked}) if checked else {}
-    found = [Reject(n, raw.get(n, ""), r) for n, r in checked]
+    checked = [(int(n), str(r), raw) for n, r, raw in con.execute(sql).fetchall()]
+    missing = {n for n, _, raw in checked if raw is None}
+    looked_up = _raw_lines(source, missing) if missing else {}
+    found = [
+        Reject(n, raw if raw is not None else looked_up.get(n, ""), r) for n, r, raw in checked
+    ]
     merged = sorted(structural + found, key=lambda r: r.line_no)
     return merged[:limit] if limit is not None else merged
 
 
 def _raw_lines(source: SourceFile, wanted: set[int]) -> dict[int, str]:
     """The text of the given physical lines (one pass over the file, rejects only)."""
-    if source.is_spreadsheet:
-        return {}
     out: dict[int, str] = {}
     last = max(wanted)
-    for number, line in enumerate(itertools.islice(open_text(source), last), start=1):
-        if number in wanted:
-            out[number] = line.rstrip("\r\n")
+    opener = gzip.open if source.is_gzip else open
+    with opener(source.local, "rb") as fh:
+        # Bytes, not text: only the wanted lines are decoded (the file is known UTF-8).
+        for number, raw in enumerate(itertools.islice(fh, last), start=1):
+            if number in wanted:
+                out[number] = raw.decode("utf-8", "replace").removeprefix("\ufeff").rstrip("\r\n")
     return out

@@ -86,14 +86,16 @@ def store_status(con: duckdb.DuckDBPyConnection) -> StoreStatus:
     """Summarise what is loaded (see ``forcestat status``)."""
     sources = []
     for table, title in _TABLES:
-        row = con.execute(
-            f"SELECT count(*), count(DISTINCT ingest_id) FROM {table}"
-        ).fetchone()
+        row = con.execute(f"SELECT count(*), count(DISTINCT ingest_id) FROM {table}").fetchone()
         assert row is not None
         rejected = con.execute(
             f"SELECT count(*) FROM rejects WHERE ingest_id IN (SELECT DISTINCT ingest_id FROM {table})"
         ).fetchone()
-        sources.append(SourceSummary(table, title, int(row[1]), int(row[0]), int(rejected[0]) if rejected else 0))
+        sources.append(
+            SourceSummary(
+                table, title, int(row[1]), int(row[0]), int(rejected[0]) if rejected else 0
+            )
+        )
     monthly = []
     for table, title, force_col, month_col in _MONTHLY:
         rows = con.execute(
@@ -105,7 +107,9 @@ def store_status(con: duckdb.DuckDBPyConnection) -> StoreStatus:
             span = _months_between(months[0], months[-1])
             missing = tuple(m for m in span if m not in present)
             monthly.append(
-                Coverage(table, title, force, months[0], months[-1], len(present), int(count), missing)
+                Coverage(
+                    table, title, force, months[0], months[-1], len(present), int(count), missing
+                )
             )
     quarterly = [
         QuarterCoverage(str(fy), int(f), int(q), int(n))

@@ -63,9 +63,13 @@ def coordinates_bad(lon: str = "longitude", lat: str = "latitude") -> str:
     )
 
 
-COORDINATES = Check("coordinates missing one half, not numbers, or outside the UK", coordinates_bad())
+COORDINATES = Check(
+    "coordinates missing one half, not numbers, or outside the UK", coordinates_bad()
+)
 MONTH = Check("Month is not a month in the form YYYY-MM", MONTH_BAD)
-REPORTED_BY = Check("Reported by or Falls within is blank", "reported_by IS NULL OR falls_within IS NULL")
+REPORTED_BY = Check(
+    "Reported by or Falls within is blank", "reported_by IS NULL OR falls_within IS NULL"
+)
 
 _LOCATION_COLUMNS = (
     ("Crime ID", "crime_id"),
@@ -112,9 +116,14 @@ STREET = Layout(
     checks=(
         MONTH,
         REPORTED_BY,
-        Check("Crime type is not a police.uk crime type", f"crime_type NOT IN {_sql_list(CRIME_TYPES)}"),
-        Check("a crime (not anti-social behaviour) has no Crime ID",
-              "crime_id IS NULL AND crime_type <> 'Anti-social behaviour'"),
+        Check(
+            "Crime type is not a police.uk crime type",
+            f"crime_type NOT IN {_sql_list(CRIME_TYPES)}",
+        ),
+        Check(
+            "a crime (not anti-social behaviour) has no Crime ID",
+            "crime_id IS NULL AND crime_type <> 'Anti-social behaviour'",
+        ),
         COORDINATES,
     ),
     replace_key=("reported_by", "month"),
@@ -209,13 +218,24 @@ STOP_AND_SEARCH = Layout(
         "removal_of_more_than_outer_clothing": "CAST(removal_of_more_than_outer_clothing AS BOOLEAN)",
     },
     checks=(
-        Check("Type is not a police.uk search type", f"search_type NOT IN {_sql_list(SEARCH_TYPES)}"),
-        Check("Date is not an ISO 8601 timestamp with offset",
-              "try_strptime(date, '%Y-%m-%dT%H:%M:%S%z') IS NULL"),
-        Check("a True/False column holds something else",
-              " OR ".join(_bool_bad(c) for c in (
-                  "part_of_policing_operation", "outcome_linked_to_object",
-                  "removal_of_more_than_outer_clothing"))),
+        Check(
+            "Type is not a police.uk search type", f"search_type NOT IN {_sql_list(SEARCH_TYPES)}"
+        ),
+        Check(
+            "Date is not an ISO 8601 timestamp with offset",
+            "try_strptime(date, '%Y-%m-%dT%H:%M:%S%z') IS NULL",
+        ),
+        Check(
+            "a True/False column holds something else",
+            " OR ".join(
+                _bool_bad(c)
+                for c in (
+                    "part_of_policing_operation",
+                    "outcome_linked_to_object",
+                    "removal_of_more_than_outer_clothing",
+                )
+            ),
+        ),
         COORDINATES,
     ),
     replace_key=("force", "month"),
