@@ -42,6 +42,10 @@ __all__ = [
 _QUOTED_REJECTS = 5
 
 
+class _ReaderFailed(Exception):
+    """DuckDB's CSV reader stopped on the file (the transaction is now aborted)."""
+
+
 @dataclass(frozen=True)
 class Reject:
     line_no: int
@@ -66,6 +70,7 @@ class LoadResult:
     replaced_ingest_ids: list[int] = field(default_factory=list)
     first_rejects: list[Reject] = field(default_factory=list)
     staged_by: str = ""  # 'duckdb' or 'python': how rows were read (for diagnostics)
+    error: str = ""  # why a file failed (status 'failed'), when loading kept going
 
 
 def detect_layout(header: list[str], display: str) -> tuple[Layout, HeaderVariant]:
@@ -100,13 +105,16 @@ def ingest_path(
     target: str | Path,
     *,
     strict: bool = False,
+    keep_going: bool = False,
     on_file: Callable[[SourceFile, int, int], None] | None = None,
 ) -> list[LoadResult]:
     """Load every file under ``target`` (file, .csv.gz, .zip or folder), one at a time.
 
-    Each file commits on its own: a failure raises IngestError naming the file, after
-    the files before it have committed and with nothing of the failing file kept.
-    ``on_file(source, index, total)`` is called before each file (for progress bars).
+    Each file commits on its own, and a file that fails leaves nothing of itself behind.
+    By default the first failure raises IngestError naming the file (the files before
+    it stay loaded); with ``keep_going`` the failure is recorded as a result with status
+    'failed' and the next file is loaded. ``on_file(source, index, total)`` is called
+    before each file (for progress bars).
     """
     results: list[LoadResult] = []
     with discover(target) as sources:
@@ -115,7 +123,12 @@ def ingest_path(
         for i, source in enumerate(sources):
             if on_file is not None:
                 on_file(source, i, len(sources))
-            results.extend(load_source(con, source, strict=strict))
+            try:
+                results.extend(load_source(con, source, strict=strict))
+            except IngestError as exc:
+                if not keep_going:
+                    raise
+                results.append(LoadResult(source.display, "failed", error=str(exc)))
     return results
 
 
@@ -186,7 +199,18 @@ def _load_unit(
         params.update(layout.file_context(source.name))
     con.execute("BEGIN TRANSACTION")
     try:
-        result = _load_in_transaction(con, source, layout, variant, strict, part, rows, params)
+        try:
+            result = _load_in_transaction(
+                con, source, layout, variant, strict, part, rows, params, use_duckdb=True
+            )
+        except _ReaderFailed:
+            # DuckDB's reader gave up on the file; Python's csv module reads what it can
+            # and rejects the rest row by row. A failed statement ends the transaction.
+            con.execute("ROLLBACK")
+            con.execute("BEGIN TRANSACTION")
+            result = _load_in_transaction(
+                con, source, layout, variant, strict, part, rows, params, use_duckdb=False
+            )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -207,14 +231,17 @@ def _load_in_transaction(
     part: str,
     rows: SheetRows | None,
     params: dict[str, object],
+    *,
+    use_duckdb: bool,
 ) -> LoadResult:
     display = f"{source.display}!{part}" if part else source.display
-    row = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_log").fetchone()
-    assert row is not None
-    ingest_id = int(row[0])
+    # fetchall, not fetchone: an unfinished result would block registering Arrow data.
+    ingest_id = int(
+        con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_log").fetchall()[0][0]
+    )
 
     inserted = None
-    if rows is None:
+    if rows is None and use_duckdb:
         inserted = _insert_direct(con, source, layout, variant, params, ingest_id)
     if inserted is not None:
         # The common case: every line a good row, loaded in one pass.
@@ -222,7 +249,9 @@ def _load_in_transaction(
         rows_read, good, skipped, blank_lines = inserted, inserted, 0, 0
         all_rejects: list[Reject] = []
     else:
-        staged_by, structural, blank_lines = _stage(con, source, layout, variant, rows, params)
+        staged_by, structural, blank_lines = _stage(
+            con, source, layout, variant, rows, params, use_duckdb=use_duckdb
+        )
         counts = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE _reason IS NULL), "
             "count(*) FILTER (WHERE _reason = '') FROM _fs_checked"
@@ -301,6 +330,8 @@ def _stage(
     variant: HeaderVariant,
     rows: SheetRows | None,
     params: dict[str, object],
+    *,
+    use_duckdb: bool,
 ) -> tuple[str, list[Reject], int]:
     """Fill _fs_checked: every row with its reject reason and mapped columns.
 
@@ -310,7 +341,7 @@ def _stage(
         structural = _stage_python(con, variant, rows.numbered_rows(), len(variant.header))
         _check_staged(con, layout, params)
         return "python", structural, 0
-    if _stage_duckdb(con, source, layout, variant, params):
+    if use_duckdb and _stage_duckdb(con, source, layout, variant, params):
         return "duckdb", [], 0
     structural, blank_lines = _stage_csv_python(con, source, variant)
     _check_staged(con, layout, params)
@@ -342,11 +373,9 @@ def _run_reader(
         row = con.execute(sql, {**_used(params, sql), "path": str(source.local)}).fetchone()
         bad = con.execute("SELECT error_type, line FROM _fs_rejects ORDER BY line").fetchall()
     except duckdb.Error as exc:
-        message = str(exc).splitlines()[0]
-        raise IngestError(f"{source.display}: cannot read as CSV: {message}") from exc
-    finally:
-        con.execute("DROP TABLE IF EXISTS temp._fs_rejects")
-        con.execute("DROP TABLE IF EXISTS temp._fs_scans")
+        raise _ReaderFailed(str(exc)) from exc
+    con.execute("DROP TABLE temp._fs_rejects")
+    con.execute("DROP TABLE temp._fs_scans")
     for error_type, line in bad:
         if error_type == "INVALID ENCODING":
             raise IngestError(
