@@ -15,7 +15,7 @@ from rich.table import Table
 
 from forcestat import __version__
 from forcestat.config import CONFIG_FILE, Config, load_config, write_default_config
-from forcestat.errors import ForcestatError
+from forcestat.errors import ForcestatError, IngestError
 
 __all__ = ["cli", "main"]
 
@@ -108,24 +108,35 @@ def ingest(
     numbers (or, with --strict, fail the file). A file already loaded is skipped; a
     republished month replaces the rows it supersedes.
     """
-    from forcestat.ingest import ingest_path
+    from forcestat.ingest import LoadResult, ingest_path
     from forcestat.store import open_store
 
     _, store = _settings(config_path, store_path)
     console = _console()
     con = open_store(store)
+    results = []
     try:
-        for target in paths:
-            with _progress(console) as (progress, task):
+        with _progress(console) as (progress, task):
 
-                def on_file(source: Any, index: int, total: int) -> None:
-                    progress.update(task, total=total, completed=index, description=source.name)
+            def on_file(source: Any, index: int, total: int) -> None:
+                progress.update(task, total=total, completed=index, description=source.name)
 
-                results = ingest_path(con, target, strict=strict, on_file=on_file)
-                progress.update(task, completed=progress.tasks[0].total or 0, description="done")
-            _print_results(console, results)
+            for target in paths:
+                try:
+                    found = ingest_path(
+                        con, target, strict=strict, keep_going=True, on_file=on_file
+                    )
+                except IngestError as exc:  # the path itself: missing, unreadable zip
+                    found = [LoadResult(str(target), "failed", error=str(exc))]
+                results.extend(found)
     finally:
         con.close()
+    _print_results(console, results)
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        raise IngestError(
+            f"{len(failed)} of {len(results)} file(s) failed and were not loaded; the others were"
+        )
 
 
 @contextmanager
@@ -147,6 +158,9 @@ def _progress(console: Console) -> Iterator[tuple[Progress, Any]]:
 def _print_results(console: Console, results: list[Any]) -> None:
     loaded = [r for r in results if r.status == "loaded"]
     skipped = [r for r in results if r.status == "already_loaded"]
+    for r in results:
+        if r.status == "failed":
+            click.echo(f"Error: {r.error}", err=True)
     for r in loaded:
         note = ""
         if r.rows_rejected:
@@ -319,6 +333,270 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
         raise ForcestatError(f"{sample}: bundled sample data not found; pass --sample FOLDER")
     ctx.invoke(ingest, paths=(sample,), strict=False, config_path=None, store_path=store_path)
     ctx.invoke(status, config_path=None, store_path=store_path)
+
+
+@cli.group()
+def download() -> None:
+    """Fetch official files into a folder that 'forcestat ingest' loads.
+
+    Transfers resume where an interrupted run stopped; MANIFEST.json in the folder
+    records each file's URL, size and sha256, and files already there are skipped.
+    """
+
+
+def _download_options(f: F) -> F:
+    f = click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("downloads"),
+        show_default=True,
+        help="Folder to write to.",
+    )(f)
+    f = click.option(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="Fetch from this host instead of the publisher's (a mirror).",
+    )(f)
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=1),
+        default=60.0,
+        show_default=True,
+        help="Seconds to wait on a silent connection.",
+    )(f)
+
+
+@download.command("policeuk")
+@click.option("--force", "force_name", required=True, help="Force, e.g. 'City of London'.")
+@click.option("--from", "first", required=True, metavar="YYYY-MM", help="First month.")
+@click.option("--to", "last", required=True, metavar="YYYY-MM", help="Last month.")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    metavar="KIND",
+    help="street, outcomes or stop-and-search; repeat for more (default: all).",
+)
+@_download_options
+def download_policeuk_command(
+    force_name: str,
+    first: str,
+    last: str,
+    kinds: tuple[str, ...],
+    out: Path,
+    base_url: str | None,
+    timeout: float,
+) -> None:
+    """One force's police.uk monthly files, taken from the fewest archives needed."""
+    from forcestat.download import (
+        POLICEUK_KINDS,
+        download_policeuk,
+        download_progress,
+        download_summary,
+    )
+
+    console = _console()
+    with download_progress(console) as on_progress:
+        report = download_policeuk(
+            force_name,
+            first,
+            last,
+            out,
+            kinds=kinds or POLICEUK_KINDS,
+            base_url=base_url,
+            timeout=timeout,
+            on_progress=on_progress,
+        )
+    for line in download_summary(report):
+        console.print(line, markup=False)
+
+
+def _download_published(
+    source: str, urls: tuple[str, ...], out: Path, base_url: str | None, timeout: float
+) -> None:
+    from forcestat.download import download_progress, download_published, download_summary
+
+    console = _console()
+    with download_progress(console) as on_progress:
+        report = download_published(
+            source, urls, out, base_url=base_url, timeout=timeout, on_progress=on_progress
+        )
+    for line in download_summary(report):
+        console.print(line, markup=False)
+
+
+@download.command("homeoffice")
+@click.option(
+    "--url",
+    "urls",
+    multiple=True,
+    metavar="URL",
+    help="A recorded crime table (PFA or CSP .ods) from gov.uk; repeat for more "
+    "(default: the force area tables release forcestat knows).",
+)
+@_download_options
+def download_homeoffice_command(
+    urls: tuple[str, ...], out: Path, base_url: str | None, timeout: float
+) -> None:
+    """Home Office police recorded crime open data tables, into OUT/homeoffice/."""
+    _download_published("homeoffice", urls, out, base_url, timeout)
+
+
+@download.command("population")
+@click.option(
+    "--url",
+    "urls",
+    multiple=True,
+    metavar="URL",
+    help="An ONS mid-year population estimates file; repeat for more "
+    "(default: mid-2019 by local authority).",
+)
+@_download_options
+def download_population_command(
+    urls: tuple[str, ...], out: Path, base_url: str | None, timeout: float
+) -> None:
+    """ONS mid-year population estimates, into OUT/population/."""
+    _download_published("population", urls, out, base_url, timeout)
+
+
+@cli.command()
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV with columns date,value: one row a month, in order, no gaps.",
+)
+@click.option(
+    "--title", default=None, help="Name of the series in the reading (default: file name)."
+)
+@click.option(
+    "--polarity",
+    type=click.Choice(["lower", "higher", "neutral"]),
+    default="neutral",
+    show_default=True,
+    help="Which direction is better. Neutral: no improving/concerning reading, no assurance.",
+)
+@click.option("--target", type=float, default=None, help="Target for the assurance icon.")
+@click.option(
+    "--baseline-points",
+    type=click.IntRange(min=12),
+    default=None,
+    help="Fix the limits on the first N months of each segment (N >= 12; default: all).",
+)
+@click.option(
+    "--no-screen",
+    is_flag=True,
+    help="Keep unusually large moving ranges in the limits, as the NHS Excel tools do.",
+)
+@click.option(
+    "--rebase",
+    "rebase_months",
+    multiple=True,
+    metavar="YYYY-MM",
+    help="Recalculate the limits from this month; repeat for several.",
+)
+@click.option(
+    "--rebase-reason",
+    default="given on the command line",
+    show_default=True,
+    help="Why the limits were recalculated, recorded with each --rebase.",
+)
+@click.option(
+    "--seasonally-adjust",
+    is_flag=True,
+    help="Chart the series adjusted for its month-of-year pattern, when one is found.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="csv writes the rows to stdout and the icons and reading to stderr.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the chart: a .svg file, or .json for its Vega-Lite specification.",
+)
+def spc(
+    input_path: Path,
+    title: str | None,
+    polarity: str,
+    target: float | None,
+    baseline_points: int | None,
+    no_screen: bool,
+    rebase_months: tuple[str, ...],
+    rebase_reason: str,
+    seasonally_adjust: bool,
+    output_format: str,
+    out: Path | None,
+) -> None:
+    """Process behaviour (XmR) chart of a monthly series, with the Making Data Count rules.
+
+    Prints one row per month (mean, process limits, the rules that fired, point type),
+    then the variation and assurance icons and the reading in plain English.
+    """
+    import io
+
+    from forcestat.charts import spc_chart
+    from forcestat.seasonality import seasonal_pattern
+    from forcestat.spc import Polarity, SpcOptions, run_spc
+    from forcestat.spc_io import (
+        command_line_rebases,
+        read_series_csv,
+        spc_json,
+        spc_rows,
+        write_spc_csv,
+    )
+    from forcestat.spc_sentences import describe, seasonality_sentence
+
+    # Where the series comes from is this step alone: a catalogue measure will supply
+    # the same name, months and values.
+    series = read_series_csv(input_path)
+    name, months, values = title or input_path.stem, series.months, series.values
+    reading: list[str] = []
+    if seasonally_adjust:
+        pattern = seasonal_pattern(months, values)
+        reading.append(seasonality_sentence(pattern, name=name))
+        if pattern.seasonal:
+            values = pattern.adjusted
+            reading.append("The chart and the rules use the seasonally adjusted series.")
+    options = SpcOptions(
+        polarity=Polarity(polarity),
+        target=target,
+        baseline_points=baseline_points,
+        screen_moving_ranges=not no_screen,
+        rebases=command_line_rebases(rebase_months, rebase_reason),
+    )
+    result = run_spc(months, values, options)
+    reading += describe(result, name=name)
+    assurance = result.assurance.value if result.assurance else "none"
+    icons = [f"variation: {result.variation.value}", f"assurance: {assurance}"]
+    if output_format == "json":
+        click.echo(spc_json(result, reading))
+    elif output_format == "csv":
+        buffer = io.StringIO()
+        write_spc_csv(result, buffer)
+        click.echo(buffer.getvalue(), nl=False)
+        click.echo("\n".join([*icons, *reading]), err=True)
+    else:
+        table = Table(title=name)
+        shown = ("date", "value", "mean", "lpl", "upl", "rules", "point_type")
+        for column in shown:
+            table.add_column(column, justify="right" if column in shown[1:5] else "left")
+        for row in spc_rows(result):
+            table.add_row(*(row[c] for c in shown))
+        console = _console()
+        console.print(table)
+        console.print("\n".join([*icons, "", *reading]))
+    if out is not None:
+        chart = spc_chart(result, title=name)
+        out.write_text(chart.to_json() if out.suffix == ".json" else chart.to_svg(), "utf-8")
+        click.echo(f"Wrote the chart to {out}", err=True)
 
 
 def main() -> None:
