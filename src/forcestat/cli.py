@@ -156,30 +156,48 @@ def _progress(console: Console) -> Iterator[tuple[Progress, Any]]:
 
 
 def _print_results(console: Console, results: list[Any]) -> None:
+    """A table per layout, then a line for each file worth a look (rejects, replacements,
+    failures); files already loaded are counted, or named when there are few."""
     loaded = [r for r in results if r.status == "loaded"]
     skipped = [r for r in results if r.status == "already_loaded"]
     for r in results:
         if r.status == "failed":
             click.echo(f"Error: {r.error}", err=True)
     for r in loaded:
-        note = ""
+        notes = []
         if r.rows_rejected:
-            note += f", {r.rows_rejected:,} rejected"
+            notes.append(f"{r.rows_rejected:,} of {r.rows_read:,} rows rejected")
         if r.rows_replaced:
-            note += (
-                f", replaced {r.rows_replaced:,} rows of earlier file(s) {r.replaced_ingest_ids}"
+            notes.append(
+                f"replaced {r.rows_replaced:,} rows of earlier file(s) "
+                f"(ingest {', '.join(str(i) for i in r.replaced_ingest_ids)})"
             )
-        if r.rows_skipped:
-            note += f", {r.rows_skipped:,} note/blank lines skipped"
-        console.print(
-            f"loaded {r.display}: {r.rows_loaded:,} of {r.rows_read:,} rows ({r.layout}{note})"
-        )
+        if notes:
+            console.print(f"{r.display}: {'; '.join(notes)}")
         for rej in r.first_rejects:
-            console.print(f"  rejected line {rej.line_no}: {rej.reason}")
+            console.print(f"  line {rej.line_no}: {rej.reason}")
         if r.rows_rejected > len(r.first_rejects):
-            console.print(f"  ... see all with: forcestat rejects --ingest-id {r.ingest_id}")
-    for r in skipped:
-        console.print(f"already loaded {r.display} (ingest {r.ingest_id}); nothing to do")
+            console.print(f"  ... all of them: forcestat rejects --ingest-id {r.ingest_id}")
+    if loaded:
+        table = Table(title="Loaded")
+        for col in ("layout", "files", "rows loaded", "rejected", "notes skipped", "replaced"):
+            table.add_column(col, justify="left" if col == "layout" else "right")
+        by_layout: dict[str, list[Any]] = {}
+        for r in loaded:
+            by_layout.setdefault(r.layout, []).append(r)
+        for layout, rs in by_layout.items():
+            table.add_row(
+                layout,
+                f"{len(rs):,}",
+                f"{sum(r.rows_loaded for r in rs):,}",
+                f"{sum(r.rows_rejected for r in rs):,}",
+                f"{sum(r.rows_skipped for r in rs):,}",
+                f"{sum(r.rows_replaced for r in rs):,}",
+            )
+        console.print(table)
+    if 0 < len(skipped) <= 3:
+        for r in skipped:
+            console.print(f"already loaded {r.display} (ingest {r.ingest_id}); nothing to do")
     console.print(
         f"{len(loaded)} file(s) loaded, {len(skipped)} already loaded, "
         f"{sum(r.rows_loaded for r in loaded):,} rows added, "
