@@ -14,6 +14,8 @@ from forcestat.sources import LAYOUTS
 
 __all__ = ["cli_reference", "layouts_reference"]
 
+_HELP = ["-h", "--help"]
+
 
 def _commands(group: click.Group, prefix: list[str]) -> list[tuple[list[str], click.Command]]:
     out: list[tuple[list[str], click.Command]] = []
@@ -33,10 +35,17 @@ def cli_reference(cli: click.Group) -> str:
         "Generated from `forcestat --help`; `make docs` rewrites it.",
         "",
     ]
-    root = click.Context(cli, info_name="forcestat", terminal_width=88)
+    # Same help options as the real command line (its context_settings), or click caches
+    # a different help option depending on which ran first.
+    root = click.Context(cli, info_name="forcestat", terminal_width=88, help_option_names=_HELP)
     lines += ["```text", cli.get_help(root).rstrip(), "```", ""]
     for path, command in _commands(cli, []):
-        ctx = click.Context(command, info_name="forcestat " + " ".join(path), terminal_width=88)
+        ctx = click.Context(
+            command,
+            info_name="forcestat " + " ".join(path),
+            terminal_width=88,
+            help_option_names=_HELP,
+        )
         lines += [
             f"## forcestat {' '.join(path)}",
             "",
