@@ -1,0 +1,232 @@
+"""``forcestat spc --input series.csv``: an analyst's own series, charted and read."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from forcestat.cli import cli
+
+GOLDEN = [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1]
+
+
+def write_series(path: Path, rows: list[str], header: str = "date,value") -> Path:
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def golden_file(tmp_path: Path) -> Path:
+    months = [f"2023-{m:02d}" for m in range(1, 13)] + [f"2024-{m:02d}" for m in range(1, 7)]
+    return write_series(
+        tmp_path / "golden.csv", [f"{d},{v}" for d, v in zip(months, GOLDEN, strict=True)]
+    )
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, ["spc", *map(str, args)])
+
+
+def test_csv_rows_for_the_golden_series(tmp_path: Path) -> None:
+    result = run("--input", golden_file(tmp_path), "--format", "csv", "--polarity", "higher")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 18
+    assert list(rows[0])[:8] == [
+        "date",
+        "value",
+        "mean",
+        "lpl",
+        "upl",
+        "lower_two_sigma",
+        "upper_two_sigma",
+        "segment",
+    ]
+    assert {"special_cause", "rules", "point_type"} <= set(rows[0])
+    # Mean 35/18 = 1.9444; screened mean moving range 1; limits 1.9444 -/+ 2.66.
+    assert (rows[0]["date"], rows[0]["mean"], rows[0]["lpl"], rows[0]["upl"]) == (
+        "2023-01",
+        "1.9444",
+        "-0.7156",
+        "4.6044",
+    )
+    spike = rows[4]
+    assert (spike["date"], spike["value"], spike["special_cause"]) == ("2023-05", "10", "true")
+    assert (spike["rules"], spike["point_type"]) == ("outside_limits", "improvement")
+    assert all(r["point_type"] == "common_cause" for i, r in enumerate(rows) if i != 4)
+    # The icons and the reading go to stderr, keeping stdout a clean CSV.
+    assert "variation: common_cause" in result.stderr
+    assert "assurance: none" in result.stderr
+    assert (
+        "May 2023 was unusually high (above the upper process limit; an improvement)."
+        in result.stderr
+    )
+
+
+def test_no_screen_matches_the_excel_tools(tmp_path: Path) -> None:
+    # Unscreened mean moving range 32/17 = 1.88235; 2.66 x 1.88235 = 5.00706;
+    # 1.94444 -/+ 5.00706 = -3.06261 and 6.95150.
+    result = run("--input", golden_file(tmp_path), "--format", "csv", "--no-screen")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert (rows[0]["lpl"], rows[0]["upl"]) == ("-3.0626", "6.9515")
+    assert rows[4]["point_type"] == "neutral_high"
+
+
+def test_table_prints_rows_icons_and_reading(tmp_path: Path) -> None:
+    result = run(
+        "--input",
+        golden_file(tmp_path),
+        "--polarity",
+        "lower",
+        "--target",
+        "5",
+        "--title",
+        "Robbery",
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "2023-05" in out and "outside_limits" in out
+    assert "variation: common_cause" in out
+    # A target of 5 lies above the upper limit (4.60): lower is better, so always met.
+    assert "assurance: consistent_pass" in out
+    assert "Robbery has been stable since January 2023 at around 1.9 a month" in out
+    assert "The latest month, June 2024, at 1, shows common cause variation." in out
+    assert "trial limits" not in out  # 18 points
+
+
+def test_json_carries_rows_icons_and_reading(tmp_path: Path) -> None:
+    result = run(
+        "--input",
+        golden_file(tmp_path),
+        "--format",
+        "json",
+        "--target",
+        "3",
+        "--polarity",
+        "higher",
+    )
+    document = json.loads(result.stdout)
+    assert len(document["points"]) == 18
+    assert document["variation"] == "common_cause"
+    assert document["assurance"] == "inconsistent"  # 3 lies between -0.72 and 4.60
+    assert document["segments"][0]["moving_ranges_excluded"] == 2
+    assert any("May 2023 was unusually high" in s for s in document["reading"])
+
+
+def test_rebase_and_chart(tmp_path: Path) -> None:
+    months = [f"{2021 + i // 12}-{i % 12 + 1:02d}" for i in range(24)]
+    values = [5, 6] * 6 + [20, 22] * 6
+    series = write_series(
+        tmp_path / "vehicle.csv", [f"{m},{v}" for m, v in zip(months, values, strict=True)]
+    )
+    out = tmp_path / "chart.svg"
+    result = run(
+        "--input", series, "--rebase", "2022-01", "--rebase-reason", "new recording rules",
+        "--format", "json", "--out", out, "--title", "Vehicle crime",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert [s["mean"] for s in document["segments"]] == [5.5, 21.0]
+    assert document["segments"][1]["rebase_reason"] == "new recording rules"
+    assert document["suggested_rebases"] == []
+    root = ET.fromstring(out.read_text(encoding="utf-8"))
+    assert "Vehicle crime" in [
+        "".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")
+    ]
+    assert f"Wrote the chart to {out}" in result.stderr
+
+
+def test_chart_as_vega_lite_json(tmp_path: Path) -> None:
+    out = tmp_path / "chart.json"
+    result = run("--input", golden_file(tmp_path), "--out", out)
+    assert result.exit_code == 0, result.output
+    spec = json.loads(out.read_text(encoding="utf-8"))
+    assert spec["title"] == "golden" and "layer" in spec
+
+
+def test_seasonal_adjustment_needs_three_years(tmp_path: Path) -> None:
+    result = run("--input", golden_file(tmp_path), "--seasonally-adjust")
+    assert result.exit_code == 1
+    assert "18 months given; a month-of-year pattern needs at least 36" in result.stderr
+
+
+def test_seasonal_adjustment_is_said(tmp_path: Path) -> None:
+    months = [f"{2019 + i // 12}-{i % 12 + 1:02d}" for i in range(36)]
+    rows = [f"{m},{130 if m.endswith('-12') else 100 + i % 2}" for i, m in enumerate(months)]
+    result = run(
+        "--input", write_series(tmp_path / "s.csv", rows), "--seasonally-adjust", "--title", "Theft"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Theft runs above average in December, a seasonal pattern" in result.stdout
+    assert "The chart and the rules use the seasonally adjusted series." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (["2023-01,5", "2023-02,6", "2023-13,7"], "line 4: '2023-13' is not a date"),
+        (["2023-01,5", "Feb 2023,6"], "line 3: 'Feb 2023' is not a date"),
+        (["2023-01,5", "2023-02,", "2023-03,7"], "line 3: value '' is not a number"),
+        (["2023-01,5", "2023-02,n/a"], "line 3: value 'n/a' is not a number"),
+        (
+            ["2023-01,5", "2023-02,6", "2023-02,7"],
+            "line 4: month 2023-02 is already given on line 3",
+        ),
+        (["2023-01,5", "2023-03,6", "2023-02,7"], "line 3: month 2023-02 is missing after line 2"),
+        (["2023-02,5", "2023-01,6"], "line 3: 2023-01 comes after 2023-02 (line 2); sort the file"),
+        (["2023-01,5", "2023-05,6"], "line 3: months 2023-02 to 2023-04 are missing after line 2"),
+        (["2023-01,5"], "1 month(s) of data; a chart needs at least 2"),
+        (["2023-01,5", "2023-02"], "line 3: 1 column(s); expected a date and a value"),
+    ],
+)
+def test_hostile_input_is_reported_with_its_line(
+    tmp_path: Path, rows: list[str], message: str
+) -> None:
+    result = run("--input", write_series(tmp_path / "bad.csv", rows))
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_wrong_header_and_missing_file(tmp_path: Path) -> None:
+    bad = write_series(tmp_path / "bad.csv", ["2023-01,5"], header="month,count")
+    result = run("--input", bad)
+    assert result.exit_code == 1
+    assert "line 1: no column 'date' or 'value' (found month,count)" in result.stderr
+    missing = run("--input", tmp_path / "nope.csv")
+    assert missing.exit_code == 1 and "file not found" in missing.stderr
+
+
+def test_accepted_date_forms_and_other_columns(tmp_path: Path) -> None:
+    # A BOM, extra columns, day-level ISO and UK dates, quoted thousands, blank lines.
+    text = '\ufeffValue,Date,note\n"1,093",2023-01-31,a\n1100,28/02/2023,b\n\n1088,2023-03,c\n'
+    path = tmp_path / "mixed.csv"
+    path.write_text(text, encoding="utf-8")
+    result = run("--input", path, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["date"], r["value"]) for r in rows] == [
+        ("2023-01", "1093"),
+        ("2023-02", "1100"),
+        ("2023-03", "1088"),
+    ]
+    assert "trial limits" in result.stderr  # 3 points
+
+
+def test_baseline_points_below_twelve_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("--input", golden_file(tmp_path), "--baseline-points", "11")
+    assert result.exit_code == 2
+    assert "--baseline-points" in result.stderr
+
+
+def test_bad_rebase_month(tmp_path: Path) -> None:
+    result = run("--input", golden_file(tmp_path), "--rebase", "2030-01")
+    assert result.exit_code == 1
+    assert "rebase at 2030-01 is not a month after the first of the series" in result.stderr
+    result = run("--input", golden_file(tmp_path), "--rebase", "soon")
+    assert "--rebase 'soon' is not a month" in result.stderr
