@@ -77,9 +77,7 @@ def run_forcestat(files: list[Path], work: Path) -> int:
 def run_duckdb(files: list[Path], work: Path) -> int:
     con = duckdb.connect(str(work / "raw.duckdb"))
     try:
-        con.execute(
-            "CREATE TABLE crimes AS SELECT * FROM read_csv(?)", [[str(f) for f in files]]
-        )
+        con.execute("CREATE TABLE crimes AS SELECT * FROM read_csv(?)", [[str(f) for f in files]])
         row = con.execute("SELECT count(*) FROM crimes").fetchone()
     finally:
         con.close()
@@ -92,7 +90,9 @@ def run_pandas(files: list[Path], work: Path) -> int:
     return len(frame)
 
 
-def timed(fn: Callable[[list[Path], Path], int], files: list[Path], rounds: int) -> tuple[float, int]:
+def timed(
+    fn: Callable[[list[Path], Path], int], files: list[Path], rounds: int
+) -> tuple[float, int]:
     times, count = [], 0
     for _ in range(rounds):
         with tempfile.TemporaryDirectory(prefix="forcestat-bench-") as tmp:
@@ -115,7 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         size = sum(f.stat().st_size for f in files)
         print(f"input: {args.rows:,} rows in {len(files)} files, {size / 1e6:,.0f} MB")
         results = {}
-        for name, fn in (("forcestat", run_forcestat), ("raw duckdb", run_duckdb), ("pandas", run_pandas)):
+        for name, fn in (
+            ("forcestat", run_forcestat),
+            ("raw duckdb", run_duckdb),
+            ("pandas", run_pandas),
+        ):
             seconds, count = timed(fn, files, args.rounds)
             if count != args.rows:
                 print(f"{name}: loaded {count:,} rows, expected {args.rows:,}", file=sys.stderr)
