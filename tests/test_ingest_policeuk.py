@@ -327,3 +327,20 @@ def test_a_gzip_with_csv_inside_reads_like_the_csv(
     packed.write_bytes(gzip.compress(plain.read_bytes()))
     [r1] = ingest_path(store, packed)
     assert (r1.rows_loaded, r1.staged_by) == (2, "duckdb")
+
+
+def test_windows_line_endings_and_a_byte_order_mark_read_the_same(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    lines = [STREET_HEADER, street_row("a1"), street_row("a2", month="2019-99"), street_row("a3")]
+    f = tmp_path / "excel.csv"
+    f.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")
+    [result] = ingest_path(store, f)
+    assert (result.rows_loaded, result.rows_rejected) == (2, 1)
+    assert store.execute("SELECT line_no, raw_line FROM rejects").fetchall() == [
+        (3, street_row("a2", month="2019-99"))
+    ]
+    assert store.execute("SELECT crime_id, line_no FROM crimes ORDER BY 1").fetchall() == [
+        ("a1", 2),
+        ("a3", 4),
+    ]
