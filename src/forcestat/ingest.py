@@ -400,10 +400,12 @@ def _insert_direct(
     staged and checked row by row instead.
     """
     targets = list(layout.mapping)
+    # The filter runs before the projection, so casts see only good rows; should a cast
+    # ever meet a bad value the reader fails and the file is read the careful way.
     sql = (
         f"INSERT INTO {layout.table} ({', '.join(targets)}, ingest_id, line_no) "
-        f"SELECT {', '.join(_mapped(c) for c in targets)}, $ingest_id, line_no "
-        f"FROM ({_checked_select(layout, _reader_sql(variant), 'line_no, ')}) "
+        f"SELECT {', '.join(layout.mapping[c] for c in targets)}, $ingest_id, line_no "
+        f"FROM (SELECT *, {_reason_sql(layout)} AS _reason FROM {_reader_sql(variant)}) "
         "WHERE _reason IS NULL"
     )
     inserted, misshapen = _run_reader(con, source, sql, {**params, "ingest_id": ingest_id})
@@ -523,9 +525,8 @@ def _mapped(column: str) -> str:
     return f"_m_{column}"
 
 
-def _checked_select(layout: Layout, rows_sql: str, carried: str) -> str:
-    """SQL giving each row its reject reason (NULL if good, '' if a skipped note) and its
-    store columns, mapped only for good rows so that a bad value never fails a cast."""
+def _reason_sql(layout: Layout) -> str:
+    """SQL: a row's reject reason; NULL for a good row, '' for a published note."""
     whens = []
     if layout.skip_when:
         whens.append(f"WHEN coalesce(({layout.skip_when}), FALSE) THEN ''")
@@ -533,14 +534,19 @@ def _checked_select(layout: Layout, rows_sql: str, carried: str) -> str:
         reason = check.reason.replace("'", "''")
         # A check that cannot be decided (NULL) rejects the row: never load on doubt.
         whens.append(f"WHEN coalesce(({check.bad_when}), TRUE) THEN '{reason}'")
-    reason_sql = f"CASE {' '.join(whens)} ELSE NULL END" if whens else "NULL::VARCHAR"
+    return f"CASE {' '.join(whens)} ELSE NULL END" if whens else "NULL::VARCHAR"
+
+
+def _checked_select(layout: Layout, rows_sql: str, carried: str) -> str:
+    """SQL giving each row its reject reason and its store columns, mapped only for good
+    rows so that a bad value never fails a cast."""
     mapped = ", ".join(
         f"CASE WHEN _reason IS NULL THEN {expr} END AS {_mapped(col)}"
         for col, expr in layout.mapping.items()
     )
     return (
         f"SELECT {carried}_reason, {mapped} "
-        f"FROM (SELECT *, {reason_sql} AS _reason FROM {rows_sql})"
+        f"FROM (SELECT *, {_reason_sql(layout)} AS _reason FROM {rows_sql})"
     )
 
 
