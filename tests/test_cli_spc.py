@@ -224,6 +224,37 @@ def test_baseline_points_below_twelve_is_a_usage_error(tmp_path: Path) -> None:
     assert "--baseline-points" in result.stderr
 
 
+def test_baseline_period_fixes_the_limits(tmp_path: Path) -> None:
+    # June 2023 to May 2024 are GOLDEN[5:17]: 1, 2 alternating, mean 1.5, eleven moving
+    # ranges of 1. Limits 1.5 -/+ 2.66 = -1.16 and 4.16; May 2023 (10) lies above them.
+    given = ("--input", golden_file(tmp_path), "--baseline-period", "2023-06:2024-05")
+    result = run(*given, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {(r["mean"], r["lpl"], r["upl"]) for r in rows} == {("1.5", "-1.16", "4.16")}
+    assert [r["date"] for r in rows if r["special_cause"] == "true"] == ["2023-05"]
+    (segment,) = json.loads(run(*given, "--format", "json").stdout)["segments"]
+    assert (segment["baseline_first_month"], segment["baseline_last_month"]) == (
+        "2023-06",
+        "2024-05",
+    )
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2023-06..2024-05", "--baseline-period '2023-06..2024-05' is not a period"),
+        ("2023-06:2024-04", "baseline period 2023-06 to 2024-04 has 11 months"),
+        ("2022-01:2022-12", "not inside the series (2023-01 to 2024-06)"),
+    ],
+)
+def test_unusable_baseline_period_is_one_line(tmp_path: Path, period: str, message: str) -> None:
+    result = run("--input", golden_file(tmp_path), "--baseline-period", period)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_bad_rebase_month(tmp_path: Path) -> None:
     result = run("--input", golden_file(tmp_path), "--rebase", "2030-01")
     assert result.exit_code == 1

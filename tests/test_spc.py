@@ -14,6 +14,7 @@ import pytest
 
 from forcestat.spc import (
     AssuranceType,
+    BaselinePeriod,
     Direction,
     PointType,
     Polarity,
@@ -26,9 +27,6 @@ from forcestat.spc import (
     SpcPoint,
     TrendTies,
     assurance_type,
-    find_shifts,
-    find_trends,
-    find_two_of_three,
     process_limits,
     run_spc,
 )
@@ -106,6 +104,84 @@ def test_baseline_shorter_than_twelve_is_refused() -> None:
         run_spc(months_from(2022, 1, 20), [1.0] * 20, SpcOptions(baseline_points=11))
 
 
+# 2016: 20, 22 alternating; 2017: 5, 6 alternating; January to June 2018: 5, 6 again.
+NAMED = [20, 22] * 6 + [5, 6] * 6 + [5, 6] * 3
+YEAR_2017 = BaselinePeriod(dt.date(2017, 1, 1), dt.date(2017, 12, 1))
+
+
+def test_baseline_period_fixes_limits_on_the_named_months() -> None:
+    # Limits from 2017 alone: mean (6 x 5 + 6 x 6) / 12 = 5.5; its 11 moving ranges are
+    # all 1, so the mean moving range is 1 and none is screened (3.267 x 1 > 1).
+    # UPL 5.5 + 2.66 = 8.16, LPL 5.5 - 2.66 = 2.84, for every month of the series.
+    result = run_spc(months_from(2016, 1, 30), NAMED, SpcOptions(baseline_period=YEAR_2017))
+    (segment,) = result.segments
+    assert segment.baseline == YEAR_2017
+    limits = segment.limits
+    assert (limits.mean, limits.mean_moving_range, limits.points_used) == (5.5, 1.0, 12)
+    assert (limits.lpl, limits.upl) == (pytest.approx(2.84), pytest.approx(8.16))
+    assert {(p.lpl, p.upl) for p in result.points} == {(limits.lpl, limits.upl)}
+    # All twelve months of 2016 (20 and 22) lie above 8.16; 2017 and 2018 alternate
+    # either side of 5.5 inside the limits.
+    assert flagged(result.points) == list(range(12))
+    assert {r for p in result.points[:12] for r in p.rules} >= {Rule.OUTSIDE_LIMITS}
+    # The first 12 points instead (2016): mean 21, moving ranges 2, LPL 21 - 5.32 = 15.68.
+    first_twelve = run_spc(months_from(2016, 1, 30), NAMED, SpcOptions(baseline_points=12))
+    assert first_twelve.segments[0].limits.lpl == pytest.approx(15.68)
+    assert first_twelve.segments[0].baseline == BaselinePeriod(
+        dt.date(2016, 1, 1), dt.date(2016, 12, 1)
+    )
+
+
+def test_baseline_period_applies_to_its_own_segment_only() -> None:
+    # 2021: 5, 6 (mean 5.5, moving ranges 1); 2022: 20, 22; 2023: 30, 32. Rebased at
+    # 2022-01 with the baseline 2022: segment 1 has mean 21 and moving ranges 2 (the
+    # 22 -> 30 step is outside the baseline), so UPL 21 + 5.32 = 26.32 and every point
+    # of 2023 lies above it. Segment 0 rests on all its own 12 points.
+    values = [5, 6] * 6 + [20, 22] * 6 + [30, 32] * 6
+    rebase = Rebase(
+        dt.date(2022, 1, 1), "new recording rules", "A. Analyst", dt.datetime(2024, 1, 1)
+    )
+    period = BaselinePeriod(dt.date(2022, 1, 1), dt.date(2022, 12, 1))
+    result = run_spc(
+        months_from(2021, 1, 36), values, SpcOptions(baseline_period=period, rebases=(rebase,))
+    )
+    first, second = result.segments
+    assert (first.limits.mean, first.limits.mean_moving_range) == (5.5, 1.0)
+    assert first.baseline == BaselinePeriod(dt.date(2021, 1, 1), dt.date(2021, 12, 1))
+    assert (second.limits.mean, second.limits.mean_moving_range) == (21.0, 2.0)
+    assert second.limits.upl == pytest.approx(26.32)
+    assert second.baseline == period
+    assert all(Rule.OUTSIDE_LIMITS in p.rules for p in result.points[24:])
+
+
+def _month(text: str) -> dt.date:
+    return dt.date.fromisoformat(text + "-01")
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "baseline_points", "rebase", "message"),
+    [
+        ("2017-01", "2017-11", None, None, "2017-01 to 2017-11 has 11 months: .* at least 12"),
+        ("2015-01", "2016-12", None, None, r"not inside the series \(2016-01 to 2018-06\)"),
+        ("2018-01", "2018-12", None, None, "not inside the series"),
+        ("2017-12", "2017-01", None, None, "ends before it starts"),
+        ("2017-01", "2017-12", 12, None, "a baseline of 12 points and the baseline period"),
+        ("2017-01", "2017-12", None, "2017-07", "spans the rebase at 2017-07"),
+    ],
+)
+def test_unusable_baseline_periods_are_refused(
+    first: str, last: str, baseline_points: int | None, rebase: str | None, message: str
+) -> None:
+    rebases = () if rebase is None else (Rebase(_month(rebase), "x", "y", dt.datetime(2024, 1, 1)),)
+    options = SpcOptions(
+        baseline_points=baseline_points,
+        baseline_period=BaselinePeriod(_month(first), _month(last)),
+        rebases=rebases,
+    )
+    with pytest.raises(SpcError, match=message):
+        run_spc(months_from(2016, 1, 30), NAMED, options)
+
+
 def test_fewer_than_thirteen_points_gives_trial_limits() -> None:
     twelve = run_spc(months_from(2022, 1, 12), [5, 6] * 6)
     thirteen = run_spc(months_from(2022, 1, 13), [5, 6] * 6 + [5])
@@ -148,31 +224,7 @@ def test_point_on_the_mean_breaks_a_shift() -> None:
     assert flagged(short.points) == [0, 1, 2, 3, *range(5, 18)]
 
 
-def test_find_shifts_reports_the_whole_run() -> None:
-    runs = find_shifts([1, 1, 1, 1, 1, 1, 1, 9], mean=2.0, length=7)
-    assert [(r.direction, r.indexes) for r in runs] == [(Direction.DOWN, tuple(range(7)))]
-
-
 # ---- trend ----------------------------------------------------------------------------
-
-
-def test_trend_of_six_is_not_flagged_and_seven_is() -> None:
-    assert find_trends([1, 2, 3, 4, 5, 6, 5], 7, TrendTies.BREAK) == ()
-    (run,) = find_trends([1, 2, 3, 4, 5, 6, 7, 5], 7, TrendTies.BREAK)
-    assert (run.direction, run.indexes) == (Direction.UP, tuple(range(7)))
-    (falling,) = find_trends([9, 7, 6, 5, 4, 3, 2, 2], 7, TrendTies.BREAK)
-    assert (falling.direction, falling.indexes) == (Direction.DOWN, tuple(range(7)))
-
-
-def test_tie_inside_a_trend_under_both_settings() -> None:
-    values = [1, 2, 3, 3, 4, 5, 6, 7]
-    # Breaking: 1,2,3 (3 points) and 3,4,5,6,7 (5 points); neither reaches 7.
-    assert find_trends(values, 7, TrendTies.BREAK) == ()
-    # Ignoring: six strict rises (1..7) with the tie carried inside: all 8 points flagged.
-    (run,) = find_trends(values, 7, TrendTies.IGNORE)
-    assert run.indexes == tuple(range(8))
-    # Ignored ties do not count: 1,2,3,3,4,5,6 is only six distinct rising points.
-    assert find_trends([1, 2, 3, 3, 4, 5, 6], 7, TrendTies.IGNORE) == ()
 
 
 def test_trend_ties_setting_reaches_the_chart() -> None:
@@ -201,33 +253,6 @@ def test_peak_between_two_trends_takes_the_later_run() -> None:
     assert len(result.points[6].signals) == 2
     assert result.points[6].point_type is PointType.CONCERN
     assert result.points[7].point_type is PointType.CONCERN
-
-
-# ---- two of three ---------------------------------------------------------------------
-
-# Mean 0, 2-sigma lines at +/-2, process limits at +/-3.
-UNIT_LIMITS = ProcessLimits(0.0, 3 / 2.66, -3.0, 3.0, -2.0, 2.0, 12, 11, 0)
-
-
-def test_two_of_three_flags_only_points_beyond_the_line() -> None:
-    (run,) = find_two_of_three([2.5, 0.5, 2.5], UNIT_LIMITS)
-    assert (run.direction, run.indexes) == (Direction.UP, (0, 2))
-
-
-def test_two_of_three_needs_the_third_point_on_the_same_side_of_the_mean() -> None:
-    assert find_two_of_three([2.5, -0.5, 2.5], UNIT_LIMITS) == ()
-    assert find_two_of_three([-0.5, 2.5, 2.5], UNIT_LIMITS) == ()
-    # A point exactly on the 2-sigma line is not beyond it.
-    assert find_two_of_three([2.0, 0.5, 2.5], UNIT_LIMITS) == ()
-    (low,) = find_two_of_three([-0.5, -2.5, -2.1], UNIT_LIMITS)
-    assert (low.direction, low.indexes) == (Direction.DOWN, (1, 2))
-
-
-def test_two_of_three_and_points_beyond_the_process_limit() -> None:
-    # 3.5 is beyond the process limit: NHSRplotthedots 0.2.2 does not count it here.
-    assert find_two_of_three([3.5, 2.5, 0.5], UNIT_LIMITS) == ()
-    (run,) = find_two_of_three([3.5, 2.5, 0.5], UNIT_LIMITS, counts_beyond_limits=True)
-    assert run.indexes == (0, 1)
 
 
 # ---- several rules on one point, icons ------------------------------------------------
@@ -260,6 +285,10 @@ def test_rules_can_be_switched_off() -> None:
     result = run_spc(months_from(2020, 1, 27), SPIKE, SpcOptions(rules=off))
     assert flagged(result.points) == []
     assert result.special_causes == ()
+
+
+# Mean 0, 2-sigma lines at +/-2, process limits at +/-3.
+UNIT_LIMITS = ProcessLimits(0.0, 3 / 2.66, -3.0, 3.0, -2.0, 2.0, 12, 11, 0)
 
 
 @pytest.mark.parametrize(

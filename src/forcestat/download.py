@@ -1,10 +1,10 @@
 """Fetching the official files: police.uk archives, Home Office tables, ONS estimates.
 
-Every transfer goes to ``NAME.part`` first and is renamed into place only when whole,
-so an interrupted run leaves a partial file that the next run continues with an HTTP
-``Range`` request. ``MANIFEST.json`` in the output folder records each file's URL,
-size, sha256 and download time; a file already present whose bytes still match is not
-fetched again, and one whose bytes no longer match is reported and fetched again.
+``SOURCES`` declares each publisher's file once. How one file is moved to disk (by way
+of a ``.part`` file, resumed with ``Range``, recorded in ``MANIFEST.json``) is
+``forcestat.transfer``; this module decides what to fetch and where it goes. A file
+already present whose bytes still match its manifest record is not fetched again, and
+one whose bytes no longer match is reported and fetched again.
 
 A police.uk archive holds every force's files for the 36 months up to its own month.
 ``download_policeuk`` fetches the fewest archives that cover the months asked for,
@@ -16,36 +16,30 @@ deletes the archive, which is far larger than one force's share of it.
 from __future__ import annotations
 
 import hashlib
-import http.client
-import json
 import os
 import re
-import urllib.error
-import urllib.request
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
-from urllib.parse import SplitResult, parse_qs, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-
-from forcestat import __version__
-from forcestat.errors import ForcestatError
 from forcestat.forces import find_force
+
+# The transfer names in __all__ are re-exported so callers need one import for a download.
+from forcestat.transfer import (
+    DEFAULT_TIMEOUT_SECONDS,
+    MANIFEST_NAME,
+    DownloadError,
+    Manifest,
+    ProgressCallback,
+    changed_note,
+    check_http_url,
+    download_progress,
+    fetch_file,
+    verify_downloads,
+)
 
 __all__ = [
     "ARCHIVE_MONTHS",
@@ -69,22 +63,13 @@ __all__ = [
     "verify_downloads",
 ]
 
-MANIFEST_NAME = "MANIFEST.json"
 ARCHIVE_MONTHS = 36  # a police.uk archive for month M holds M and the 35 months before it
 POLICEUK_KINDS: tuple[str, ...] = ("street", "outcomes", "stop-and-search")
 FIRST_POLICEUK_MONTH = "2010-12"  # police.uk street-level data begins in December 2010
-DEFAULT_TIMEOUT_SECONDS = 60.0
-_CHUNK = 1 << 16
 _ARCHIVE_FOLDER = ".archives"
 # A monthly CSV for the largest force is tens of MB; a member claiming more is not one.
 _MAX_MEMBER_BYTES = 2 << 30
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-
-ProgressCallback = Callable[[str, int, int | None], None]
-
-
-class DownloadError(ForcestatError):
-    """A file could not be fetched or unpacked; what was fetched so far is kept."""
 
 
 @dataclass(frozen=True)
@@ -229,24 +214,14 @@ def rebase_url(url: str, base_url: str | None) -> str:
         >>> rebase_url("https://data.police.uk/data/archive/2019-06.zip", "http://127.0.0.1:8000/m")
         'http://127.0.0.1:8000/m/data/archive/2019-06.zip'
     """
-    _check_http(url, "URL")
+    check_http_url(url, "URL")
     if base_url is None:
         return url
-    base = _check_http(base_url, "--base-url")
+    base = check_http_url(base_url, "--base-url")
     parts = urlsplit(url)
     return urlunsplit(
         (base.scheme, base.netloc, base.path.rstrip("/") + parts.path, parts.query, "")
     )
-
-
-def _check_http(url: str, what: str) -> SplitResult:
-    parts = urlsplit(url)
-    # urllib also opens file: and ftp: URLs; a download command should not.
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise DownloadError(
-            f"{what} {url!r} is not an http(s) address; give one like https://host/path"
-        )
-    return parts
 
 
 def published_file_name(url: str, fallback: str) -> str:
@@ -262,191 +237,6 @@ def published_file_name(url: str, fallback: str) -> str:
     path = parse_qs(parts.query).get("uri", [parts.path])[0]
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", PurePosixPath(unquote(path)).name).strip(".-")
     return name if name and name != MANIFEST_NAME else fallback
-
-
-# --- the manifest --------------------------------------------------------------------
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-@dataclass
-class _Manifest:
-    path: Path
-    files: dict[str, dict[str, Any]]
-    archives: dict[str, dict[str, Any]]
-
-    @classmethod
-    def load(cls, out: Path) -> _Manifest:
-        path = out / MANIFEST_NAME
-        if not path.exists():
-            return cls(path, {}, {})
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            files = {str(e["file"]): dict(e) for e in data["files"]}
-            archives = {str(e["archive"]): dict(e) for e in data.get("archives", [])}
-        except (ValueError, KeyError, TypeError) as exc:
-            raise DownloadError(
-                f"{path}: not a forcestat download manifest ({exc}); move it aside and run "
-                "the download again to rebuild it"
-            ) from exc
-        return cls(path, files, archives)
-
-    def save(self) -> None:
-        data = {
-            "files": [self.files[k] for k in sorted(self.files)],
-            "archives": [self.archives[k] for k in sorted(self.archives)],
-        }
-        tmp = self.path.with_name(self.path.name + ".part")
-        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, self.path)
-
-    def state(self, file: str) -> str:
-        """'ok', 'unrecorded', 'missing' (recorded, now gone) or 'changed' (bytes differ)."""
-        entry = self.files.get(file)
-        if entry is None:
-            return "unrecorded"
-        local = self.path.parent / file
-        if not local.is_file():
-            return "missing"
-        return "ok" if _sha256(local) == entry["sha256"] else "changed"
-
-    def record(self, file: str, url: str, size: int, sha256: str, **extra: str) -> None:
-        self.files[file] = {
-            "url": url, "file": file, "bytes": size, "sha256": sha256,
-            "downloaded_at": _now(), **extra,
-        }  # fmt: skip
-
-
-def _changed_note(file: str, state: str) -> str:
-    what = "was deleted" if state == "missing" else "no longer matches its recorded sha256"
-    return f"{file} {what} since it was downloaded; fetched again"
-
-
-def verify_downloads(out: Path) -> list[str]:
-    """Every file in ``out``'s manifest that is gone or whose bytes no longer match."""
-    manifest = _Manifest.load(Path(out))
-    problems = []
-    for file in sorted(manifest.files):
-        state = manifest.state(file)
-        if state != "ok":
-            what = "is missing" if state == "missing" else "no longer matches its recorded sha256"
-            problems.append(f"{Path(out) / file} {what}")
-    return problems
-
-
-# --- one transfer --------------------------------------------------------------------
-
-
-def _content_range(value: str | None) -> tuple[int | None, int | None]:
-    """(first byte, total size) from ``Content-Range: bytes 100-199/200`` or ``bytes */200``."""
-    m = re.fullmatch(r"bytes\s+(?:(\d+)-\d+|\*)/(\d+|\*)", (value or "").strip())
-    if m is None:
-        return None, None
-    start = int(m.group(1)) if m.group(1) else None
-    return start, (int(m.group(2)) if m.group(2) != "*" else None)
-
-
-def _http_error(url: str, exc: urllib.error.HTTPError, hint: str) -> DownloadError:
-    return DownloadError(f"{url}: the server answered HTTP {exc.code} {exc.reason}; {hint}")
-
-
-def fetch_file(
-    url: str,
-    dest: Path,
-    *,
-    timeout: float = DEFAULT_TIMEOUT_SECONDS,
-    on_progress: ProgressCallback | None = None,
-    not_found_hint: str = "check the address",
-) -> tuple[str, int, str]:
-    """Fetch ``url`` to ``dest`` by way of ``dest.part``: (action, bytes, sha256).
-
-    A ``.part`` left by an earlier run is continued with ``Range: bytes=N-``; a server
-    that ignores the range (200 rather than 206) is read from the start again. A body
-    that ends before its Content-Length raises DownloadError and keeps the ``.part``.
-    """
-    _check_http(url, "URL")
-    part = dest.with_name(dest.name + ".part")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    action = "downloaded"
-    for _attempt in range(2):  # a second try only after a stale .part is thrown away
-        offset = part.stat().st_size if part.exists() else 0
-        headers = {"User-Agent": f"forcestat/{__version__}"}
-        if offset:
-            headers["Range"] = f"bytes={offset}-"
-        try:
-            response = urllib.request.urlopen(
-                urllib.request.Request(url, headers=headers), timeout=timeout
-            )
-        except urllib.error.HTTPError as exc:
-            if exc.code == 416 and offset:
-                # The .part is already whole (a run stopped before renaming it) or is
-                # longer than the file now published: keep the first, drop the second.
-                if _content_range(exc.headers.get("Content-Range"))[1] == offset:
-                    action = "resumed"
-                    break
-                part.unlink()
-                continue
-            hint = not_found_hint if exc.code in (404, 410) else "try again later"
-            raise _http_error(url, exc, hint) from exc
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise DownloadError(
-                f"{url}: could not connect ({reason}); check the network or --base-url"
-            ) from exc
-        with response:
-            action = _receive(response, url, part, offset, on_progress)
-        break
-    size = part.stat().st_size
-    sha256 = _sha256(part)
-    os.replace(part, dest)
-    return action, size, sha256
-
-
-def _receive(
-    response: Any, url: str, part: Path, offset: int, on_progress: ProgressCallback | None
-) -> str:
-    length_header = response.headers.get("Content-Length")
-    body_length = int(length_header) if length_header and length_header.isdigit() else None
-    if response.status == 206:
-        start, total = _content_range(response.headers.get("Content-Range"))
-        if start != offset:
-            raise DownloadError(
-                f"{url}: asked for bytes from {offset:,} but the server sent from {start}; "
-                f"delete {part} and run again"
-            )
-        mode, action = "ab", "resumed"
-    elif response.status == 200:
-        offset, total, mode, action = 0, body_length, "wb", "downloaded"
-    else:
-        raise DownloadError(f"{url}: unexpected HTTP {response.status}; try again later")
-    received, cut = 0, ""
-    label = PurePosixPath(urlsplit(url).path).name or url
-    with part.open(mode) as fh:
-        try:
-            while chunk := response.read(_CHUNK):
-                fh.write(chunk)
-                received += len(chunk)
-                if on_progress is not None:
-                    on_progress(label, offset + received, total)
-        except (http.client.IncompleteRead, TimeoutError, ConnectionError) as exc:
-            cut = f" ({type(exc).__name__})"
-    if cut or (body_length is not None and received != body_length):
-        of = f" of {total:,}" if total is not None else ""
-        raise DownloadError(
-            f"{url}: the transfer stopped after {offset + received:,}{of} bytes{cut}; "
-            f"the partial file {part} is kept: run the same command again to resume"
-        )
-    return action
 
 
 # --- police.uk -----------------------------------------------------------------------
@@ -476,7 +266,7 @@ def download_policeuk(
     plans = plan_archives(first, last)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    manifest = _Manifest.load(out)
+    manifest = Manifest.load(out)
     report = DownloadReport(out)
     for plan in plans:
         wanted = {f"{m}/{m}-{slug}-{k}.csv": (m, k) for m in plan.months for k in kinds}
@@ -491,7 +281,7 @@ def _looked_for_key(month: str, slug: str, kind: str) -> str:
 
 
 def _already_extracted(
-    manifest: _Manifest,
+    manifest: Manifest,
     plan: ArchivePlan,
     slug: str,
     wanted: dict[str, tuple[str, str]],
@@ -507,7 +297,7 @@ def _already_extracted(
     for file in sorted(wanted):
         state = manifest.state(file)
         if state in ("missing", "changed"):
-            changed.append(_changed_note(file, state))
+            changed.append(changed_note(file, state))
         elif state == "ok":
             entry = manifest.files[file]
             skipped.append(
@@ -525,7 +315,7 @@ def _already_extracted(
 
 
 def _fetch_archive(
-    manifest: _Manifest,
+    manifest: Manifest,
     plan: ArchivePlan,
     slug: str,
     wanted: dict[str, tuple[str, str]],
@@ -562,10 +352,7 @@ def _fetch_archive(
     record = manifest.archives.get(name, {})
     looked_for = set(record.get("looked_for", []))
     looked_for.update(_looked_for_key(m, slug, k) for m, k in wanted.values())
-    manifest.archives[name] = {
-        "archive": name, "url": url, "bytes": size, "sha256": sha256,
-        "downloaded_at": _now(), "looked_for": sorted(looked_for),
-    }  # fmt: skip
+    manifest.record_archive(name, url, size, sha256, looked_for)
     manifest.save()
 
 
@@ -573,7 +360,7 @@ def _extract_members(
     archive: Path,
     url: str,
     wanted: dict[str, tuple[str, str]],
-    manifest: _Manifest,
+    manifest: Manifest,
     report: DownloadReport,
 ) -> int:
     try:
@@ -603,7 +390,7 @@ def _extract_members(
                 continue
             member = (exact or candidates)[0]
             state = manifest.state(file)
-            note = _changed_note(file, state)
+            note = changed_note(file, state)
             if state in ("missing", "changed") and note not in report.changed:
                 report.changed.append(note)
             size, sha256 = _extract_member(zf, member, manifest.path.parent / file, url)
@@ -659,7 +446,7 @@ def download_published(
     targets = [rebase_url(given, base_url) for given in urls or [entry.url]]  # check all first
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    manifest = _Manifest.load(out)
+    manifest = Manifest.load(out)
     report = DownloadReport(out)
     hint = f"the address changes with each release; find the current one at {entry.release_page}"
     for url in targets:
@@ -673,7 +460,7 @@ def download_published(
             )
             continue
         if state in ("missing", "changed"):
-            report.changed.append(_changed_note(file, state))
+            report.changed.append(changed_note(file, state))
         action, size, sha256 = fetch_file(
             url, out / file, timeout=timeout, on_progress=on_progress, not_found_hint=hint
         )
@@ -703,30 +490,3 @@ def download_summary(report: DownloadReport) -> list[str]:
     )
     lines.append(f"next: {report.next_command}")
     return lines
-
-
-# --- progress ------------------------------------------------------------------------
-
-
-@contextmanager
-def download_progress(console: Console) -> Iterator[ProgressCallback]:
-    """A progress callback drawing a Rich bar per file, shown only on a terminal."""
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
-    tasks: dict[str, TaskID] = {}
-
-    def on_progress(label: str, done: int, total: int | None) -> None:
-        if label not in tasks:
-            tasks[label] = progress.add_task(label, total=total)
-        progress.update(tasks[label], completed=done, total=total)
-
-    with progress:
-        yield on_progress

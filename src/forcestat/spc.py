@@ -2,12 +2,14 @@
 
 Pure computation: no plotting, no files. ``run_spc`` is a pipeline of small functions,
 in the order NHSRplotthedots 0.2.2 runs them: validate the options -> split into
-segments at each rebase -> process limits per segment -> special-cause rules per
-segment -> point types -> short-series warnings -> variation and assurance icons.
+segments at each rebase -> process limits per segment (from all its points, its first
+n, or a named baseline period) -> special-cause rules per segment (``spc_rules``) ->
+point types -> short-series warnings -> variation and assurance icons.
 
 Defaults follow NHSRplotthedots 0.2.2 so an analyst gets the same chart from either:
 moving-range screening on, a tie breaks a trend, and two-of-three counts only points
-between the 2-sigma line and the process limit. Deliberate differences:
+between the 2-sigma line and the process limit. ``docs/methodology.md`` lists each
+deliberate difference and why; in short:
 
 - screening drops moving ranges strictly *above* 3.267 x the mean moving range (0.2.2
   drops those equal to it too, which leaves a constant series with no limits at all);
@@ -32,6 +34,28 @@ from enum import StrEnum
 
 from forcestat.errors import ForcestatError
 
+# The rule vocabulary is re-exported: charts, sentences and tests import it from here.
+from forcestat.spc_rules import (
+    RULE_PRIORITY,
+    Direction,
+    PointType,
+    Polarity,
+    ProcessLimits,
+    Rule,
+    RuleRun,
+    RuleSettings,
+    Signal,
+    SpecialCause,
+    TrendTies,
+    find_outside_limits,
+    find_rule_runs,
+    find_shifts,
+    find_trends,
+    find_two_of_three,
+    point_type,
+    signal_point_type,
+)
+
 __all__ = [
     "LIMIT_SCALE",
     "MIN_BASELINE_POINTS",
@@ -40,6 +64,7 @@ __all__ = [
     "RULE_PRIORITY",
     "TRIAL_LIMIT_POINTS",
     "AssuranceType",
+    "BaselinePeriod",
     "Direction",
     "PointType",
     "Polarity",
@@ -87,77 +112,12 @@ class SpcError(ForcestatError):
     """The series or the SPC options cannot be charted as given."""
 
 
-class Polarity(StrEnum):
-    """Which direction is better for the measure."""
-
-    HIGHER = "higher"
-    LOWER = "lower"
-    NEUTRAL = "neutral"
-
-
-class Direction(StrEnum):
-    """Which way a signal points: above the mean / rising, or below / falling."""
-
-    UP = "up"
-    DOWN = "down"
-
-
-class Rule(StrEnum):
-    """The Making Data Count special-cause rules."""
-
-    OUTSIDE_LIMITS = "outside_limits"
-    TREND = "trend"
-    TWO_OF_THREE = "two_of_three"
-    SHIFT = "shift"
-
-
-# How a point flagged by several rules is labelled.
-RULE_PRIORITY: tuple[Rule, ...] = (Rule.OUTSIDE_LIMITS, Rule.TREND, Rule.TWO_OF_THREE, Rule.SHIFT)
-
-
-class TrendTies(StrEnum):
-    """How two equal consecutive values inside a trend are read."""
-
-    BREAK = "break"  # the tie ends the run (NHSRplotthedots)
-    IGNORE = "ignore"  # the tie neither counts towards the run nor breaks it
-
-
-class PointType(StrEnum):
-    """The Making Data Count vocabulary for a point (and for the variation icon)."""
-
-    COMMON_CAUSE = "common_cause"
-    IMPROVEMENT = "special_cause_improvement"
-    CONCERN = "special_cause_concern"
-    NEUTRAL_HIGH = "special_cause_neutral_high"
-    NEUTRAL_LOW = "special_cause_neutral_low"
-
-    @property
-    def short(self) -> str:
-        """The short form used in CSV output: common_cause, improvement, concern, ..."""
-        return self.value.removeprefix("special_cause_")
-
-
 class AssuranceType(StrEnum):
     """Will the process meet its target? Judged from the latest process limits."""
 
     CONSISTENT_PASS = "consistent_pass"
     CONSISTENT_FAIL = "consistent_fail"
     INCONSISTENT = "inconsistent"
-
-
-@dataclass(frozen=True)
-class RuleSettings:
-    """Which rules run, and their lengths. Defaults follow NHSRplotthedots 0.2.2."""
-
-    outside_limits: bool = True
-    shift: bool = True
-    shift_length: int = 7
-    trend: bool = True
-    trend_length: int = 7
-    trend_ties: TrendTies = TrendTies.BREAK
-    two_of_three: bool = True
-    # Count points beyond the process limit as beyond the 2-sigma line too (0.2.2 does not).
-    two_of_three_counts_beyond_limits: bool = False
 
 
 @dataclass(frozen=True)
@@ -171,57 +131,38 @@ class Rebase:
 
 
 @dataclass(frozen=True)
+class BaselinePeriod:
+    """A named stretch of months, first to last inclusive, whose points fix the limits.
+
+    Example:
+        >>> str(BaselinePeriod(dt.date(2017, 1, 1), dt.date(2018, 12, 1)))
+        '2017-01 to 2018-12'
+    """
+
+    first_month: dt.date
+    last_month: dt.date
+
+    def __str__(self) -> str:
+        return f"{_month_label(self.first_month)} to {_month_label(self.last_month)}"
+
+
+@dataclass(frozen=True)
 class SpcOptions:
-    """Settings of one chart. ``baseline_points``: limits from the first n points of
-    each segment (n >= 12); None uses every point."""
+    """Settings of one chart.
+
+    The limits of each segment rest on all its points unless one baseline is given:
+    ``baseline_points``, the first n points of each segment (n >= 12), or
+    ``baseline_period``, a named period of at least 12 months inside one segment (that
+    segment's limits rest on it; other segments use all their points).
+    """
 
     polarity: Polarity = Polarity.NEUTRAL
     target: float | None = None
     baseline_points: int | None = None
+    baseline_period: BaselinePeriod | None = None
     screen_moving_ranges: bool = True
     rebases: tuple[Rebase, ...] = ()
     rules: RuleSettings = field(default_factory=RuleSettings)
-
-
-@dataclass(frozen=True)
-class ProcessLimits:
-    """Centre line and limits of one segment, with what they were computed from."""
-
-    mean: float
-    mean_moving_range: float
-    lpl: float
-    upl: float
-    lower_two_sigma: float
-    upper_two_sigma: float
-    points_used: int
-    moving_ranges_used: int
-    moving_ranges_excluded: int
-
-
-@dataclass(frozen=True)
-class Signal:
-    """One rule flagging one point, in one direction."""
-
-    rule: Rule
-    direction: Direction
-
-
-@dataclass(frozen=True)
-class SpecialCause:
-    """One run found by a rule: ``months`` are the flagged points, in order."""
-
-    rule: Rule
-    direction: Direction
-    months: tuple[dt.date, ...]
-    segment: int
-
-    @property
-    def first_month(self) -> dt.date:
-        return self.months[0]
-
-    @property
-    def last_month(self) -> dt.date:
-        return self.months[-1]
 
 
 @dataclass(frozen=True)
@@ -235,6 +176,7 @@ class Segment:
     limits: ProcessLimits
     trial_limits: bool
     rebase: Rebase | None
+    baseline: BaselinePeriod  # the months the limits were computed from
 
 
 @dataclass(frozen=True)
@@ -295,15 +237,6 @@ class SpcResult:
         return self.points[-1]
 
 
-@dataclass(frozen=True)
-class RuleRun:
-    """Points one rule flagged together; ``indexes`` are positions within a segment."""
-
-    rule: Rule
-    direction: Direction
-    indexes: tuple[int, ...]
-
-
 # ---- validate -------------------------------------------------------------------------
 
 
@@ -339,6 +272,8 @@ def validate(months: Sequence[dt.date], values: Sequence[float], options: SpcOpt
             f"baseline of {options.baseline_points} points: limits fixed on a baseline need "
             f"at least {MIN_BASELINE_POINTS} points"
         )
+    if options.baseline_period is not None:
+        _validate_baseline_period(months, options.baseline_period, options)
     if options.target is not None and not math.isfinite(options.target):
         raise SpcError(f"target {options.target} is not a finite number")
     seen: set[dt.date] = set()
@@ -353,7 +288,49 @@ def validate(months: Sequence[dt.date], values: Sequence[float], options: SpcOpt
             )
 
 
+def _validate_baseline_period(
+    months: Sequence[dt.date], period: BaselinePeriod, options: SpcOptions
+) -> None:
+    if options.baseline_points is not None:
+        raise SpcError(
+            f"a baseline of {options.baseline_points} points and the baseline period "
+            f"{period} are both given; choose one"
+        )
+    first, last = period.first_month, period.last_month
+    if first.day != 1 or last.day != 1:
+        raise SpcError(f"baseline period {first} to {last}: give months as their first day")
+    if first > last:
+        raise SpcError(
+            f"baseline period {period} ends before it starts; give the earlier month first"
+        )
+    if first not in months or last not in months:
+        raise SpcError(
+            f"baseline period {period} is not inside the series ({_month_label(months[0])} "
+            f"to {_month_label(months[-1])}); choose months the series covers"
+        )
+    n_points = months.index(last) - months.index(first) + 1
+    if n_points < MIN_BASELINE_POINTS:
+        raise SpcError(
+            f"baseline period {period} has {n_points} months: limits fixed on a baseline "
+            f"need at least {MIN_BASELINE_POINTS}; choose a longer period"
+        )
+    for rebase in sorted(options.rebases, key=lambda r: r.month):
+        if first < rebase.month <= last:
+            raise SpcError(
+                f"baseline period {period} spans the rebase at {_month_label(rebase.month)}; "
+                "limits are recalculated at each rebase, so choose a period inside one segment"
+            )
+
+
 # ---- limits ---------------------------------------------------------------------------
+
+
+def _baseline_bounds(months: Sequence[dt.date], options: SpcOptions) -> tuple[int, int]:
+    """(start, stop) of the points one segment's limits rest on, within the segment."""
+    period = options.baseline_period
+    if period is not None and period.first_month in months:  # validated: inside one segment
+        return months.index(period.first_month), months.index(period.last_month) + 1
+    return 0, min(options.baseline_points or len(months), len(months))
 
 
 def process_limits(
@@ -387,142 +364,14 @@ def process_limits(
     )
 
 
-# ---- rules (indexes are positions within one segment) ---------------------------------
-
-
-def _sign(x: float) -> int:
-    return (x > 0) - (x < 0)
-
-
-def _direction(sign: int) -> Direction:
-    return Direction.UP if sign > 0 else Direction.DOWN
-
-
-def find_outside_limits(values: Sequence[float], limits: ProcessLimits) -> tuple[RuleRun, ...]:
-    """Points strictly above the upper or below the lower process limit; neighbours on the
-    same side form one run."""
-    sides = [1 if v > limits.upl else -1 if v < limits.lpl else 0 for v in values]
-    return _runs_of_equal_sides(Rule.OUTSIDE_LIMITS, sides, min_length=1)
-
-
-def find_shifts(values: Sequence[float], mean: float, length: int) -> tuple[RuleRun, ...]:
-    """``length`` or more consecutive points strictly on one side of the mean; a point on
-    the mean breaks the run. The whole run is flagged."""
-    return _runs_of_equal_sides(Rule.SHIFT, [_sign(v - mean) for v in values], length)
-
-
-def _runs_of_equal_sides(rule: Rule, sides: Sequence[int], min_length: int) -> tuple[RuleRun, ...]:
-    runs: list[RuleRun] = []
-    start = 0
-    for i in range(1, len(sides) + 1):
-        if i == len(sides) or sides[i] != sides[start]:
-            if sides[start] != 0 and i - start >= min_length:
-                runs.append(RuleRun(rule, _direction(sides[start]), tuple(range(start, i))))
-            start = i
-    return tuple(runs)
-
-
-def find_trends(values: Sequence[float], length: int, ties: TrendTies) -> tuple[RuleRun, ...]:
-    """``length`` or more points each strictly above (or below) the one before.
-
-    With ``TrendTies.IGNORE`` an equal neighbour is carried inside the run without
-    counting towards ``length``. The whole run, ties included, is flagged.
-    """
-    runs: list[RuleRun] = []
-    start, sign, moves = 0, 0, 0
-
-    def close(end: int) -> None:
-        if sign and moves + 1 >= length:
-            runs.append(RuleRun(Rule.TREND, _direction(sign), tuple(range(start, end + 1))))
-
-    for i in range(1, len(values)):
-        step = _sign(values[i] - values[i - 1])
-        if step == 0:
-            if ties is TrendTies.BREAK:
-                close(i - 1)
-                start, sign, moves = i, 0, 0
-        elif sign in (0, step):
-            sign, moves = step, moves + 1
-        else:
-            close(i - 1)
-            start, sign, moves = i - 1, step, 1
-    close(len(values) - 1)
-    return tuple(runs)
-
-
-def find_two_of_three(
-    values: Sequence[float], limits: ProcessLimits, *, counts_beyond_limits: bool = False
-) -> tuple[RuleRun, ...]:
-    """Two of three consecutive points beyond the same 2-sigma line, all three on that
-    side of the mean. Only the points beyond the line are flagged; overlapping windows
-    on the same side form one run."""
-    sides = [_sign(v - limits.mean) for v in values]
-
-    def beyond(v: float) -> int:
-        outside = v > limits.upl or v < limits.lpl
-        if outside and not counts_beyond_limits:
-            return 0
-        return 1 if v > limits.upper_two_sigma else -1 if v < limits.lower_two_sigma else 0
-
-    beyond_side = [beyond(v) for v in values]
-    flagged: dict[int, int] = {}
-    for i in range(len(values) - 2):
-        window = range(i, i + 3)
-        side = sides[i]
-        if side and all(sides[j] == side for j in window):
-            hits = [j for j in window if beyond_side[j] == side]
-            if len(hits) >= 2:
-                flagged.update((j, side) for j in hits)
-    runs: list[RuleRun] = []
-    for j in sorted(flagged):
-        last = runs[-1] if runs else None
-        if last and last.direction == _direction(flagged[j]) and j - last.indexes[-1] <= 2:
-            runs[-1] = RuleRun(last.rule, last.direction, (*last.indexes, j))
-        else:
-            runs.append(RuleRun(Rule.TWO_OF_THREE, _direction(flagged[j]), (j,)))
-    return tuple(runs)
-
-
-def _segment_runs(
-    values: Sequence[float], limits: ProcessLimits, rules: RuleSettings
-) -> list[RuleRun]:
-    runs: list[RuleRun] = []
-    if rules.outside_limits:
-        runs += find_outside_limits(values, limits)
-    if rules.trend:
-        runs += find_trends(values, rules.trend_length, rules.trend_ties)
-    if rules.two_of_three:
-        runs += find_two_of_three(
-            values, limits, counts_beyond_limits=rules.two_of_three_counts_beyond_limits
-        )
-    if rules.shift:
-        runs += find_shifts(values, limits.mean, rules.shift_length)
-    return runs
-
-
-# ---- point types and icons ------------------------------------------------------------
-
-
-def _orient(direction: Direction, polarity: Polarity) -> PointType:
-    if polarity is Polarity.NEUTRAL:
-        return PointType.NEUTRAL_HIGH if direction is Direction.UP else PointType.NEUTRAL_LOW
-    better = Direction.UP if polarity is Polarity.HIGHER else Direction.DOWN
-    return PointType.IMPROVEMENT if direction is better else PointType.CONCERN
-
-
-def point_type(signals: Sequence[Signal], polarity: Polarity) -> PointType:
-    """Label a point by its highest-priority signal. ``signals`` are in the order their
-    runs start; where one rule points both ways (the peak between two trends) the later
-    run wins, as NHSRplotthedots reads it."""
-    if not signals:
-        return PointType.COMMON_CAUSE
-    ranked = sorted(range(len(signals)), key=lambda k: (RULE_PRIORITY.index(signals[k].rule), -k))
-    return _orient(signals[ranked[0]].direction, polarity)
+# ---- icons and warnings -------------------------------------------------------------
 
 
 def variation_type(point: SpcPoint, polarity: Polarity) -> PointType:
     """The variation icon of a point: its type, except that improvement wins a conflict."""
-    if any(_orient(s.direction, polarity) is PointType.IMPROVEMENT for s in point.signals):
+    if any(
+        signal_point_type(s.direction, polarity) is PointType.IMPROVEMENT for s in point.signals
+    ):
         return PointType.IMPROVEMENT
     return point.point_type
 
@@ -596,9 +445,8 @@ def _chart_segment(
             f"the limits from {_month_label(months[0])} would rest on {len(values)} month; "
             f"leave at least {MIN_SEGMENT_POINTS} months between rebases and after the last"
         )
-    limits = process_limits(
-        values, baseline_points=options.baseline_points, screen=options.screen_moving_ranges
-    )
+    start, stop = _baseline_bounds(months, options)
+    limits = process_limits(values[start:stop], screen=options.screen_moving_ranges)
     segment = Segment(
         index=index,
         first_month=months[0],
@@ -607,8 +455,9 @@ def _chart_segment(
         limits=limits,
         trial_limits=len(values) < TRIAL_LIMIT_POINTS,
         rebase=rebase,
+        baseline=BaselinePeriod(months[start], months[stop - 1]),
     )
-    runs = sorted(_segment_runs(values, limits, options.rules), key=lambda r: r.indexes[0])
+    runs = find_rule_runs(values, limits, options.rules)
     signals: list[list[Signal]] = [[] for _ in values]
     causes = []
     for run in runs:

@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from forcestat.errors import ForcestatError
-from forcestat.spc import MIN_SEGMENT_POINTS, Rebase, SpcResult
+from forcestat.spc import MIN_SEGMENT_POINTS, BaselinePeriod, Rebase, SpcResult
 
 __all__ = [
     "SPC_COLUMNS",
     "MonthlySeries",
     "SeriesFileError",
+    "command_line_baseline_period",
     "command_line_rebases",
     "parse_month",
     "parse_value",
@@ -213,6 +214,27 @@ def command_line_rebases(months: Sequence[str], reason: str) -> tuple[Rebase, ..
     return tuple(rebases)
 
 
+def command_line_baseline_period(text: str | None) -> BaselinePeriod | None:
+    """``--baseline-period FIRST:LAST`` as a BaselinePeriod; None when not given.
+
+    Example:
+        >>> str(command_line_baseline_period("2017-01:2018-12"))
+        '2017-01 to 2018-12'
+    """
+    if text is None:
+        return None
+    parts = text.split(":")
+    try:
+        if len(parts) != 2:
+            raise ValueError(text)
+        return BaselinePeriod(parse_month(parts[0]), parse_month(parts[1]))
+    except ValueError:
+        raise SeriesFileError(
+            f"--baseline-period {text!r} is not a period; give the first and last months "
+            "as YYYY-MM:YYYY-MM, e.g. 2017-01:2018-12"
+        ) from None
+
+
 def _figure(value: float) -> str:
     text = f"{value:.4f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
@@ -260,6 +282,8 @@ def spc_json(result: SpcResult, reading: Sequence[str]) -> str:
                 "upl": s.limits.upl,
                 "moving_ranges_excluded": s.limits.moving_ranges_excluded,
                 "trial_limits": s.trial_limits,
+                "baseline_first_month": _month_text(s.baseline.first_month),
+                "baseline_last_month": _month_text(s.baseline.last_month),
                 "rebase_reason": s.rebase.reason if s.rebase else None,
             }
             for s in result.segments
