@@ -1,0 +1,347 @@
+"""Benchmark: every catalogue measure, for every force, for every month it can be answered.
+
+Three ways over the bundled sample (Home Office 2017/18 force table, City of London
+police.uk street and stop-and-search files, census 2011 through the LSOA lookup):
+
+- forcestat: ``evaluate`` over a store built from the sample (the load is timed apart);
+- pandas: a plain script reading the CSV files and doing the same sums;
+- raw DuckDB: SQL over ``read_csv`` of the same files, window sums by SQL.
+
+Each computes, for every count, rate and proportion measure in the national catalogue
+and the plan example, the value for every force and every period end month whose
+window is complete (12 months; 36 for the pooled homicide rate). The three answers are
+checked against one another, then the times and forcestat's ratio to each are printed.
+
+    python benchmarks/measures.py
+    python benchmarks/measures.py --rounds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from forcestat.catalogue import PLAN_EXAMPLE, Filter, Kind, Measure, Source, load_catalogue
+from forcestat.forces import FORCES
+from forcestat.ingest import ingest_path
+from forcestat.measures import evaluate
+from forcestat.periods import add_months
+from forcestat.store import open_store
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+PFA = SAMPLE / "homeoffice" / "prc-pfa-mar2013-onwards-tables201718.csv.gz"
+LOOKUP = SAMPLE / "geography" / "PoliceforceLSOA.csv.gz"
+CENSUS = SAMPLE / "geography" / "census_2011_population_hh.csv.gz"
+STREET = sorted((SAMPLE / "policeuk" / "street").glob("*.csv.gz"))
+STOPS = sorted((SAMPLE / "policeuk" / "stop-and-search").glob("*.csv.gz"))
+NO_ACTION = ("A no further action disposal", "Nothing found - no further action")
+
+Key = tuple[str, str, dt.date]  # measure, force, last month of the window
+Answer = dict[Key, float]
+
+HO_NAME = {f.home_office_name: f.name for f in FORCES}
+POLICEUK_NAME = {f.policeuk_name: f.name for f in FORCES}
+SLUG_NAME = {f.slug: f.name for f in FORCES}
+
+
+def measures() -> list[Measure]:
+    catalogue = load_catalogue(PLAN_EXAMPLE)
+    return [m for m in catalogue.measures if m.source not in (Source.SURVEY, Source.POPULATION)]
+
+
+# --- forcestat ---------------------------------------------------------------------
+
+
+def build_store(work: Path) -> Path:
+    path = work / "sample.duckdb"
+    con = open_store(path)
+    try:
+        ingest_path(con, SAMPLE)
+    finally:
+        con.close()
+    return path
+
+
+def run_forcestat(store: Path) -> Answer:
+    con = open_store(store, read_only=True)
+    try:
+        ends = [add_months(dt.date(2017, 1, 1), i) for i in range(60)]  # every month held
+        table = evaluate(con, measures(), period_ends=ends)
+    finally:
+        con.close()
+    return {
+        (r.measure, r.area, r.period_end.replace(day=1)): r.value
+        for r in table.rows
+        if r.value is not None and r.period_end is not None
+    }
+
+
+# --- pandas --------------------------------------------------------------------------
+
+
+def _keep(frame: pd.DataFrame, f: Filter, source: Source) -> pd.Series:
+    keep = pd.Series(True, index=frame.index)
+    if source is Source.HOME_OFFICE:
+        if f.offence_codes is not None:
+            keep &= frame["code"].isin(f.offence_codes)
+        if f.exclude_offence_groups:
+            keep &= ~frame["group"].isin(f.exclude_offence_groups)
+    elif source is Source.POLICEUK_CRIMES:
+        if f.crime_types is None:
+            keep &= frame["type"] != "Anti-social behaviour"
+        else:
+            keep &= frame["type"].isin(f.crime_types)
+    else:
+        if f.outcomes is not None:
+            keep &= frame["outcome"].isin(f.outcomes)
+        if f.exclude_outcomes:
+            keep &= ~frame["outcome"].isin(f.exclude_outcomes)
+        if f.outcome_recorded:
+            keep &= frame["outcome"].notna()
+    return keep
+
+
+def run_pandas() -> Answer:
+    ho = pd.read_csv(PFA, dtype=str).apply(lambda c: c.str.strip())
+    ho = pd.DataFrame(
+        {
+            "area": ho["Force Name"].map(HO_NAME),
+            "start": pd.to_datetime(ho["Financial Year"].str[:4] + "-04-01"),
+            "quarter": ho["Financial Quarter"].astype(int),
+            "code": ho["Offence Code"],
+            "group": ho["Offence Group"],
+            "n": ho["Number of Offences"].astype(int),
+        }
+    ).dropna(subset=["area"])
+    ho["unit"] = [
+        s + pd.DateOffset(months=3 * (q - 1))
+        for s, q in zip(ho["start"], ho["quarter"], strict=True)
+    ]
+    street = pd.concat((pd.read_csv(f, dtype=str) for f in STREET), ignore_index=True)
+    crimes = pd.DataFrame(
+        {
+            "area": street["Reported by"].map(POLICEUK_NAME),
+            "unit": pd.to_datetime(street["Month"] + "-01"),
+            "type": street["Crime type"],
+        }
+    )
+    stops = pd.concat(
+        (
+            pd.read_csv(f, dtype=str).assign(
+                area=SLUG_NAME[f.name[8:].removesuffix("-stop-and-search.csv.gz")],
+                unit=pd.Timestamp(f.name[:7] + "-01"),
+            )
+            for f in STOPS
+        ),
+        ignore_index=True,
+    ).rename(columns={"Outcome": "outcome"})
+    lookup = pd.read_csv(LOOKUP, dtype=str)
+    census = pd.read_csv(CENSUS, dtype=str, usecols=[6, 9], header=0, names=["lsoa", "persons"])
+    census["persons"] = census["persons"].str.replace(",", "").astype(int)
+    merged = lookup.merge(census, left_on="LSOA Code", right_on="lsoa")
+    population = merged.groupby("Police_force")["persons"].sum()
+
+    answer: Answer = {}
+    for m in measures():
+        frame = {Source.HOME_OFFICE: ho, Source.POLICEUK_CRIMES: crimes}.get(m.source, stops)
+        base = _keep(frame, m.filter, m.source)
+        num = base & (_keep(frame, m.numerator_filter, m.source) if m.numerator_filter else True)
+        if m.source is Source.HOME_OFFICE:
+            # a quarter is present when rows of these offences exist for it
+            present = frame[base].groupby(["unit", "area"]).size()
+            step, freq = 3, "QS-JAN"
+        else:
+            present = frame.groupby(["unit", "area"]).size()
+            step, freq = 1, "MS"
+        weight = frame.get("n", 1)
+        numer = (frame.assign(w=weight * num)).groupby(["unit", "area"])["w"].sum()
+        trials = (frame.assign(w=weight * base)).groupby(["unit", "area"])["w"].sum()
+        units = pd.date_range(frame["unit"].min(), frame["unit"].max(), freq=freq)
+        if present.empty:
+            continue
+        wide_n = numer.reindex(present.index).unstack().reindex(units)
+        wide_t = trials.reindex(present.index).unstack().reindex(units)
+        window = 12 * m.pool_years // step
+        sum_n = wide_n.rolling(window, min_periods=window).sum()
+        sum_t = wide_t.rolling(window, min_periods=window).sum()
+        for unit, row in sum_n.iterrows():
+            end = (unit + pd.DateOffset(months=step - 1)).date()
+            for area, value in row.items():
+                if math.isnan(value):
+                    continue
+                if m.kind is Kind.PROPORTION:
+                    trials_value = sum_t.at[unit, area]
+                    if trials_value > 0:
+                        answer[(m.id, str(area), end)] = value / trials_value
+                elif m.kind is Kind.RATE:
+                    persons = population.get(str(area))
+                    if persons:
+                        answer[(m.id, str(area), end)] = (
+                            value / (persons * m.pool_years) * m.unit.per
+                        )
+                else:
+                    answer[(m.id, str(area), end)] = float(value)
+    return answer
+
+
+# --- raw DuckDB --------------------------------------------------------------------
+
+
+def _quote(values: tuple[str, ...]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def _where(f: Filter, source: Source) -> str:
+    parts = ["TRUE"]
+    if source is Source.HOME_OFFICE:
+        if f.offence_codes is not None:
+            parts.append(f"code IN ({_quote(f.offence_codes)})")
+        if f.exclude_offence_groups:
+            parts.append(f"grp NOT IN ({_quote(f.exclude_offence_groups)})")
+    elif source is Source.POLICEUK_CRIMES:
+        types = f.crime_types
+        parts.append(
+            "type <> 'Anti-social behaviour'" if types is None else f"type IN ({_quote(types)})"
+        )
+    else:
+        if f.outcomes is not None:
+            parts.append(f"outcome IN ({_quote(f.outcomes)})")
+        if f.exclude_outcomes:
+            parts.append(f"coalesce(outcome NOT IN ({_quote(f.exclude_outcomes)}), TRUE)")
+        if f.outcome_recorded:
+            parts.append("outcome IS NOT NULL")
+    return " AND ".join(parts)
+
+
+def run_duckdb() -> Answer:
+    con = duckdb.connect()
+    names = ", ".join(f"('{a.replace(chr(39), chr(39) * 2)}', '{b}')" for a, b in HO_NAME.items())
+    con.execute(f"CREATE TABLE ho_names(source, area) AS VALUES {names}")
+    con.execute(
+        'CREATE TABLE ho AS SELECT n.area, CAST(make_date(CAST(left(trim("Financial Year"), 4) AS INT), 4, 1) '
+        '+ to_months(3 * (CAST(trim("Financial Quarter") AS INT) - 1)) AS DATE) AS unit, '
+        'trim("Offence Code") AS code, trim("Offence Group") AS grp, '
+        'CAST(trim("Number of Offences") AS BIGINT) AS n '
+        'FROM read_csv(?, all_varchar = true, header = true) r JOIN ho_names n ON trim(r."Force Name") = n.source',
+        [str(PFA)],
+    )
+    con.execute(
+        "CREATE TABLE crimes AS SELECT 'City of London' AS area, "
+        'CAST("Month" || \'-01\' AS DATE) AS unit, "Crime type" AS type, 1 AS n '
+        "FROM read_csv(?, all_varchar = true, header = true, union_by_name = true) "
+        "WHERE \"Reported by\" = 'City of London Police'",
+        [[str(f) for f in STREET]],
+    )
+    con.execute(
+        "CREATE TABLE stops AS SELECT 'City of London' AS area, "
+        "CAST(left(parse_filename(filename), 7) || '-01' AS DATE) AS unit, "
+        '"Outcome" AS outcome, 1 AS n '
+        "FROM read_csv(?, all_varchar = true, header = true, union_by_name = true, filename = true)",
+        [[str(f) for f in STOPS]],
+    )
+    con.execute(
+        "CREATE TABLE population AS SELECT l.Police_force AS area, "
+        "sum(CAST(replace(c.column09, ',', '') AS BIGINT)) AS persons "
+        "FROM read_csv(?, all_varchar = true, header = true) l "
+        "JOIN read_csv(?, all_varchar = true, header = true, names = "
+        "['c0','c1','c2','c3','c4','c5','lsoa','c7','c8','column09','c10','c11','c12','c13','c14','c15']) c "
+        'ON c.lsoa = l."LSOA Code" WHERE l.Police_force IS NOT NULL GROUP BY ALL',
+        [str(LOOKUP), str(CENSUS)],
+    )
+    answer: Answer = {}
+    for m in measures():
+        table = {Source.HOME_OFFICE: "ho", Source.POLICEUK_CRIMES: "crimes"}.get(m.source, "stops")
+        base = _where(m.filter, m.source)
+        num = _where(m.numerator_filter, m.source) if m.numerator_filter else "TRUE"
+        step = 3 if m.source is Source.HOME_OFFICE else 1
+        units = 12 * m.pool_years // step
+        presence = f"WHERE {base}" if m.source is Source.HOME_OFFICE else ""
+        sql = f"""
+            WITH series AS (
+                SELECT area, unit, sum(n) FILTER (WHERE ({base}) AND ({num})) AS numer,
+                       sum(n) FILTER (WHERE {base}) AS trials
+                FROM {table} {presence} GROUP BY ALL),
+            windows AS (
+                SELECT area, unit,
+                  sum(numer) OVER w AS numer, sum(trials) OVER w AS trials,
+                  count(*) OVER w AS units
+                FROM series
+                WINDOW w AS (PARTITION BY area ORDER BY unit
+                  RANGE BETWEEN INTERVAL {12 * m.pool_years - step} MONTH PRECEDING AND CURRENT ROW))
+            SELECT w.area, CAST(w.unit + INTERVAL {step - 1} MONTH AS DATE),
+                   w.numer, w.trials, p.persons
+            FROM windows w LEFT JOIN population p USING (area)
+            WHERE w.units = {units}"""
+        for area, end, numer, trials, persons in con.execute(sql).fetchall():
+            key = (m.id, area, end)
+            if m.kind is Kind.PROPORTION and trials:
+                answer[key] = numer / trials
+            elif m.kind is Kind.RATE and persons:
+                answer[key] = numer / (persons * m.pool_years) * m.unit.per
+            elif m.kind is Kind.COUNT:
+                answer[key] = float(numer)
+    con.close()
+    return answer
+
+
+# --- the run -------------------------------------------------------------------------
+
+
+def timed(fn: Callable[[], Answer], rounds: int) -> tuple[float, Answer]:
+    times, answer = [], {}
+    for _ in range(rounds):
+        start = time.perf_counter()
+        answer = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), answer
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=1, help="median of this many runs each")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="forcestat-bench-") as tmp:
+        start = time.perf_counter()
+        store = build_store(Path(tmp))
+        load = time.perf_counter() - start
+        results = {
+            "forcestat": timed(lambda: run_forcestat(store), args.rounds),
+            "pandas": timed(run_pandas, args.rounds),
+            "raw duckdb": timed(run_duckdb, args.rounds),
+        }
+    reference = results["forcestat"][1]
+    print(f"{len(measures())} measures, {len(reference):,} complete (measure, force, month) values")
+    for name, (_, answer) in results.items():
+        disagree = [
+            k
+            for k in set(reference) | set(answer)
+            if k not in answer
+            or k not in reference
+            or not math.isclose(answer[k], reference[k], rel_tol=1e-9)
+        ]
+        if disagree:
+            print(
+                f"{name} disagrees with forcestat on {len(disagree)} values, e.g. {sorted(disagree)[:3]}"
+            )
+            return 1
+    print(f"{'forcestat load':>15}: {load:7.2f} s (ingest of the sample into the store, once)")
+    for name, (seconds, _) in results.items():
+        print(f"{name:>15}: {seconds:7.2f} s")
+    fs = results["forcestat"][0]
+    print(f"forcestat / pandas     = {fs / results['pandas'][0]:.2f}x the time")
+    print(f"forcestat / raw duckdb = {fs / results['raw duckdb'][0]:.2f}x the time")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
