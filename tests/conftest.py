@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -20,6 +22,39 @@ STREET_HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
     "LSOA code,LSOA name,Crime type,Last outcome category,Context"
 )
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, networking features off, a fresh profile.
+
+    One browser for the whole run: Playwright's sync API allows one instance per thread.
+    """
+    executable = Path("/usr/bin/chromium")
+    if not executable.exists():
+        message = "Debian chromium is not installed at /usr/bin/chromium; run 'make setup'"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(executable),
+            headless=True,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

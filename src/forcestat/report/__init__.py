@@ -1,0 +1,13 @@
+"""The quarterly statement and the KPI scorecard: HTML, PDF and spreadsheet exports.
+
+``build.build_report`` assembles a typed ``context.ReportContext`` from the store;
+``html``, ``pdf`` and ``exports`` render it; ``write_report`` does all of it and
+writes the files.
+"""
+
+from __future__ import annotations
+
+from forcestat.report.errors import ReportError
+from forcestat.report.writer import ReportFiles, write_report
+
+__all__ = ["ReportError", "ReportFiles", "write_report"]

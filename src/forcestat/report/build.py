@@ -1,0 +1,429 @@
+"""Assemble the report context from the store: measures, series, SPC and provenance.
+
+One pass, in the direction of the pipeline: the measure engine evaluates the catalogue
+for the force, its comparators and the period (and once more against the previous
+year); each measure's monthly run goes through ``forcestat.spc``; the ingest log names
+the files behind it all. Nothing here draws: charts are drawn by the renderers.
+
+Example:
+    >>> context = build_report(con, load_config(), period_end=dt.date(2021, 6, 1),
+    ...                        force="City of London")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from forcestat import __version__
+from forcestat.catalogue import Catalogue, Kind, Measure, Source, load_catalogue
+from forcestat.config import SETTINGS, Config
+from forcestat.forces import find_force
+from forcestat.measure_sql import store_offence_codes
+from forcestat.measures import MeasureRow, evaluate
+from forcestat.periods import PeriodKind, previous_year, rolling_12_months
+from forcestat.report import tables
+from forcestat.report.branding import Branding, Wording, fill_placeholders, load_branding
+from forcestat.report.context import (
+    Gap,
+    MeasureFigure,
+    Methods,
+    PrioritySection,
+    ReportContext,
+    ScorecardRow,
+    Series,
+    SeriesChart,
+)
+from forcestat.report.errors import ReportError
+from forcestat.report.narrative import figure_paragraph, join_names, short_title
+from forcestat.report.provenance import sources_used
+from forcestat.report.series import MIN_CHART_MONTHS, measure_series, monthly_source
+from forcestat.spc import Polarity, SpcError, SpcOptions, SpcResult, run_spc
+from forcestat.spc_sentences import describe
+
+__all__ = ["build_report", "national_priorities"]
+
+_TABLES_READ = {
+    Source.HOME_OFFICE: ("offence_counts",),
+    Source.POLICEUK_CRIMES: ("crimes",),
+    Source.POLICEUK_STOP_SEARCH: ("stop_search",),
+}
+
+
+def national_priorities() -> tuple[str, ...]:
+    """The priorities of the national catalogue, in its order: one section each."""
+    seen: dict[str, None] = {}
+    for measure in load_catalogue().measures:
+        seen.setdefault(measure.priority, None)
+    return tuple(seen)
+
+
+def _anchor(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+
+
+def _file_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _is_proxy(measure: Measure) -> bool:
+    return "proxy" in measure.title.lower() or measure.note.lower().startswith("proxy")
+
+
+def _target_label(measure: Measure, row: MeasureRow) -> str | None:
+    if row.target is None:
+        return None
+    if measure.target_change_pct is not None:
+        size = abs(measure.target_change_pct)
+        direction = "fewer" if measure.target_change_pct < 0 else "more"
+        return f"{size:g}% {direction} than the {row.baseline_period or 'baseline'}"
+    return "set in the plan"
+
+
+def _figure(
+    measure: Measure,
+    row: MeasureRow,
+    previous: MeasureRow | None,
+    group: tuple[str, ...],
+) -> MeasureFigure:
+    own_baseline_is_previous = measure.baseline == "previous_year"
+    prev = row if own_baseline_is_previous else previous
+    return MeasureFigure(
+        measure_id=measure.id,
+        title=measure.title,
+        priority=measure.priority,
+        source=measure.source.value,
+        unit=measure.unit.value,
+        polarity=measure.polarity.value,
+        period_label=row.period,
+        value=row.value,
+        numerator=row.numerator,
+        interval_low=row.interval_low,
+        interval_high=row.interval_high,
+        baseline_label=None if own_baseline_is_previous else row.baseline_period,
+        baseline_value=None if own_baseline_is_previous else row.baseline_value,
+        change_pct=None if own_baseline_is_previous else row.change_pct,
+        change_beyond_chance=None if own_baseline_is_previous else row.change_beyond_chance,
+        like_for_like=row.like_for_like,
+        previous_label=prev.baseline_period if prev is not None else None,
+        previous_value=prev.baseline_value if prev is not None else None,
+        previous_change_pct=prev.change_pct if prev is not None else None,
+        previous_beyond_chance=prev.change_beyond_chance if prev is not None else None,
+        target=row.target,
+        target_label=_target_label(measure, row),
+        meets_target=row.meets_target,
+        comparator_mean=row.comparator_mean,
+        comparator_forces=group if row.comparator_mean is not None else (),
+        rank=row.rank,
+        rank_of=row.rank_of,
+        population_year=row.population_year,
+        proxy=_is_proxy(measure),
+        note=measure.note,
+        not_available=row.not_available if row.value is None else None,
+    )
+
+
+def _chart(
+    measure: Measure, row: MeasureRow, series: Series | None
+) -> tuple[SeriesChart | None, str | None]:
+    """The SPC chart of a measure's monthly run, or why there is none."""
+    if series is None or series.grain != "monthly":
+        if series is not None:
+            return None, (
+                "the Home Office tables give "
+                f"{len(series.values)} quarterly figure{'s' if len(series.values) != 1 else ''}, "
+                "not a monthly run, so there is no process behaviour chart; a chart needs "
+                f"at least {MIN_CHART_MONTHS} consecutive months (police.uk)"
+            )
+        what = "monthly" if monthly_source(measure) else "quarterly"
+        return (
+            None,
+            f"no {what} series is loaded up to the period end",
+        )
+    if len(series.values) < MIN_CHART_MONTHS:
+        return None, (
+            f"only {len(series.values)} consecutive months are "
+            f"loaded; a process behaviour chart needs at least {MIN_CHART_MONTHS}"
+        )
+    target = None
+    # A 12-month count target is charted as the monthly count that would meet it.
+    twelve_months = measure.period is PeriodKind.ROLLING_12_MONTHS and measure.pool_years == 1
+    if row.target is not None and measure.kind is Kind.COUNT and twelve_months:
+        target = row.target / 12
+    options = SpcOptions(polarity=Polarity(measure.polarity.value), target=target)
+    try:
+        result: SpcResult = run_spc(series.months, series.values, options)
+    except SpcError as exc:
+        return None, str(exc)
+    name = short_title(measure.title)
+    reading = describe(result, name=name)
+    if target is not None:
+        reading = (*reading, "The monthly target is the 12-month target divided by 12.")
+    y_title = "Offences a month" if measure.kind is Kind.COUNT else "Value a month"
+    if measure.source is Source.POLICEUK_STOP_SEARCH and measure.kind is Kind.COUNT:
+        y_title = "Searches a month"
+    return SeriesChart(measure.id, f"{name}, by month", y_title, result, reading), None
+
+
+def _areas(force: str, config: Config) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    if force != config.force:
+        return force, (), ()
+    group = tuple(f for f in config.most_similar_forces if f != force)
+    also = tuple(f for f in config.also_show if f != force and f not in group)
+    return force, group, also
+
+
+def _fill(branding: Branding, values: dict[str, str]) -> Branding:
+    filled = {
+        f.name: tuple(fill_placeholders(p, values) for p in getattr(branding.wording, f.name))
+        for f in dataclasses.fields(Wording)
+    }
+    return dataclasses.replace(branding, wording=Wording(**filled))
+
+
+def build_report(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    *,
+    period_end: dt.date,
+    force: str | None = None,
+    catalogue: Catalogue | None = None,
+    branding: Branding | None = None,
+) -> ReportContext:
+    """The report for ``force`` (default: the configured force) over the 12 months to
+    ``period_end``, from the store ``con``.
+
+    Raises ReportError when the store holds nothing for the force in the period.
+    """
+    force, group, also = _areas(find_force(force or config.force).name, config)
+    catalogue = catalogue or load_catalogue(
+        config.plan, extra_offence_codes=store_offence_codes(con)
+    )
+    measures = tuple(m for m in catalogue.measures)
+    period = rolling_12_months(period_end)
+    baseline_label = rolling_12_months(_month(config.baseline_period_end)).label
+    groups = {force: list(group)} if group else None
+    areas = [force, *group, *also]
+    main = evaluate(
+        con, measures, areas=areas, period_ends=[period_end], most_similar_forces=groups
+    )
+    row_of = {(r.measure, r.area): r for r in main.rows}
+    against_previous = [
+        dataclasses.replace(m, baseline="previous_year")
+        for m in measures
+        if m.baseline != "previous_year"
+    ]
+    previous = evaluate(con, against_previous, areas=[force], period_ends=[period_end])
+    previous_of = {r.measure: r for r in previous.rows}
+    figures = {
+        m.id: _figure(m, row_of[(m.id, force)], previous_of.get(m.id), group) for m in measures
+    }
+    if all(f.value is None for f in figures.values()):
+        raise ReportError(
+            f"the store holds no data for {force} in the {period.label}: load its police.uk "
+            "or Home Office files ('forcestat ingest'), or choose another --period "
+            "('forcestat status' lists what is loaded)"
+        )
+    series = measure_series(
+        con, [m for m in measures if figures[m.id].value is not None], force, period_end
+    )
+    charts: dict[str, SeriesChart] = {}
+    chart_gaps: dict[str, str] = {}
+    for m in measures:
+        if figures[m.id].value is None:
+            continue
+        chart, why = _chart(m, row_of[(m.id, force)], series.get(m.id))
+        if chart is not None:
+            charts[m.id] = chart
+        elif why is not None:
+            chart_gaps[m.id] = why
+    # The configured body oversees the configured force; another force's report names
+    # its area rather than a body that does not oversee it.
+    policing_body = config.policing_body if force == config.force else f"{force} police force area"
+    if branding is None:
+        branding = load_branding(config.report_style, policing_body=policing_body)
+    branding = _fill(
+        branding,
+        {
+            "policing_body": branding.name,
+            "force": force,
+            "period": period.label,
+            "baseline": baseline_label,
+        },
+    )
+    sections = tuple(
+        _section(priority, measures, figures, charts, chart_gaps, row_of, force, group, also)
+        for priority in national_priorities()
+    )
+    not_measured = tuple(
+        [
+            Gap(m.priority, m.title, figures[m.id].not_available or "")
+            for m in measures
+            if figures[m.id].value is None
+        ]
+        + [
+            Gap(priority, f"Process behaviour chart: {join_names(titles)}", reason)
+            for priority, titles, reason in _grouped_chart_gaps(measures, chart_gaps)
+        ]
+    )
+    scorecard = tuple(
+        _scorecard_row(m, figures[m.id], row_of[(m.id, force)], series.get(m.id), charts.get(m.id))
+        for m in measures
+        if figures[m.id].value is not None
+    )
+    used_tables = sorted(
+        {
+            t
+            for m in measures
+            if figures[m.id].value is not None
+            for t in _TABLES_READ.get(m.source, ())
+        }
+        | ({"areas", "population"} if any(m.kind is Kind.RATE for m in measures) else set())
+    )
+    methods = Methods(
+        sources=tables.sources_table(sources_used(con, areas, used_tables)),
+        definitions=tables.definitions_table(measures),
+        settings=tables.settings_table(_settings(config, catalogue, branding)),
+        proxies=tuple(
+            f"{f.title}: {f.note}" for f in figures.values() if f.proxy and f.value is not None
+        ),
+        classification_breaks=tables.classification_breaks(
+            [m for m in measures if figures[m.id].value is not None]
+        ),
+        population_years=tables.population_years(
+            con,
+            areas,
+            period.first_month.year,
+            any(f.value is not None and f.unit.startswith("rate") for f in figures.values()),
+        ),
+    )
+    return ReportContext(
+        title=" ".join(branding.wording.title),
+        force=force,
+        policing_body=branding.name,
+        period_end=period_end,
+        period_label=period.label,
+        baseline_label=baseline_label,
+        previous_label=previous_year(period).label,
+        forcestat_version=__version__,
+        config_file=config.source.name if config.source is not None else None,
+        config_sha256=_file_sha256(config.source) if config.source is not None else None,
+        branding=branding,
+        sections=sections,
+        not_measured=not_measured,
+        scorecard=scorecard,
+        scorecard_table=tables.scorecard_table(scorecard),
+        not_measured_table=tables.not_measured_table(not_measured),
+        methods=methods,
+    )
+
+
+def _month(text: str) -> dt.date:
+    year, month = text.split("-")
+    return dt.date(int(year), int(month), 1)
+
+
+def _settings(config: Config, catalogue: Catalogue, branding: Branding) -> list[tuple[str, str]]:
+    values: list[tuple[str, str]] = []
+    for setting in SETTINGS:
+        value = getattr(config, setting.name, None)
+        if isinstance(value, tuple):
+            text = ", ".join(value) or "(none)"
+        elif value is None or value == "":
+            text = "(none)"
+        elif hasattr(value, "name") and not isinstance(value, str):
+            text = value.name  # a file: its name, not where it sits on this machine
+        else:
+            text = str(value)
+        values.append((setting.name, text))
+    values.append(("measure catalogue", ", ".join(p.name for p in catalogue.files)))
+    values.append(("report style", branding.source.name if branding.source else "standard"))
+    return values
+
+
+def _grouped_chart_gaps(
+    measures: Sequence[Measure], chart_gaps: dict[str, str]
+) -> list[tuple[str, list[str], str]]:
+    """(priority, measure titles, reason) for measures without a chart, one entry per
+    priority and reason, so that a reason shared by several measures is said once."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for m in measures:
+        if m.id in chart_gaps:
+            grouped.setdefault((m.priority, chart_gaps[m.id]), []).append(short_title(m.title))
+    return [(priority, titles, reason) for (priority, reason), titles in grouped.items()]
+
+
+def _section(
+    priority: str,
+    measures: Sequence[Measure],
+    figures: dict[str, MeasureFigure],
+    charts: dict[str, SeriesChart],
+    chart_gaps: dict[str, str],
+    row_of: dict[tuple[str, str], MeasureRow],
+    force: str,
+    group: tuple[str, ...],
+    also: tuple[str, ...],
+) -> PrioritySection:
+    own = [m for m in measures if m.priority == priority]
+    shown = [figures[m.id] for m in own if figures[m.id].value is not None]
+    gaps = tuple(
+        Gap(priority, m.title, figures[m.id].not_available or "")
+        for m in own
+        if figures[m.id].value is None
+    )
+    comparison, comparison_gap = tables.comparison_table(
+        priority, [m for m in own if figures[m.id].value is not None], row_of, force, group, also
+    )
+    return PrioritySection(
+        anchor=_anchor(priority),
+        title=priority,
+        figures=tuple(shown),
+        paragraphs=tuple(figure_paragraph(f, force) for f in shown),
+        charts=tuple(charts[m.id] for m in own if m.id in charts),
+        chart_gaps=tuple(
+            f"No chart of {join_names(titles)}: {reason}"
+            for _, titles, reason in _grouped_chart_gaps(own, chart_gaps)
+        ),
+        comparison=comparison,
+        comparison_gap=comparison_gap,
+        table=tables.section_table(priority, shown) if shown else None,
+        gaps=gaps,
+    )
+
+
+def _scorecard_row(
+    measure: Measure,
+    figure: MeasureFigure,
+    row: MeasureRow,
+    series: Series | None,
+    chart: SeriesChart | None,
+) -> ScorecardRow:
+    if row.target is not None:
+        against_label = f"Target ({figure.target_label})"
+        against_value: float | None = row.target
+    else:
+        against_label = f"Baseline ({row.baseline_period})" if row.baseline_period else "None"
+        against_value = row.baseline_value
+    return ScorecardRow(
+        measure_id=measure.id,
+        title=measure.title,
+        priority=measure.priority,
+        unit=measure.unit.value,
+        polarity=measure.polarity.value,
+        latest=figure.value,
+        against_label=against_label,
+        against_value=against_value,
+        change_pct=row.change_pct,
+        variation=chart.spc.variation if chart is not None else None,
+        assurance=chart.spc.assurance if chart is not None else None,
+        series=series,
+        not_available=figure.not_available,
+    )

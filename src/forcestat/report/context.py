@@ -1,0 +1,233 @@
+"""The typed report context: everything the templates and the exports read.
+
+``build.py`` fills it from measure results and SPC results; ``html.py``, ``pdf.py`` and
+``exports.py`` only read it. Numbers are kept unrounded here and rounded when shown
+(``figures.py``), so an export carries the full value and the page a readable one.
+
+The tree::
+
+    ReportContext
+      branding: Branding                         name, logo, colours, fixed wording
+      sections: PrioritySection ...              one per national priority
+        figures: MeasureFigure ...               headline value, changes, comparison
+        charts: SeriesChart ...                  an SPC result with its reading
+        comparison, table: DataTable             the data tables of the section
+      not_measured: Gap ...                      what the loaded data cannot answer
+      scorecard: ScorecardRow ...                one row per measure
+      methods: Methods                           sources, definitions, proxies, breaks
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from forcestat.report.branding import Branding
+from forcestat.spc import AssuranceType, PointType, SpcResult
+
+__all__ = [
+    "CellValue",
+    "Column",
+    "ColumnKind",
+    "DataTable",
+    "Gap",
+    "MeasureFigure",
+    "Methods",
+    "PrioritySection",
+    "ReportContext",
+    "ScorecardRow",
+    "Series",
+    "SeriesChart",
+]
+
+CellValue = str | int | float | None
+
+
+class ColumnKind(StrEnum):
+    """How a column's values are shown (and typed in spreadsheets)."""
+
+    TEXT = "text"
+    COUNT = "count"  # whole numbers, thousands separated
+    VALUE = "value"  # a measure's value in its unit (see MeasureFigure.unit)
+    PERCENT = "percent"  # a percentage, e.g. 27.4 for 27.4%
+    CHANGE_PERCENT = "change_percent"  # a signed percentage change
+    RANK = "rank"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a data table. ``key`` names it in CSV headers' second form and in
+    tests; ``row_header`` marks the column whose cells name their row."""
+
+    key: str
+    label: str
+    kind: ColumnKind
+    row_header: bool = False
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """A table of the report, exported as it stands. ``slug`` names its CSV file and
+    its spreadsheet sheet (at most 31 characters, letters, digits and underscores)."""
+
+    slug: str
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[CellValue, ...], ...]
+    notes: tuple[str, ...] = ()
+
+    def column(self, key: str) -> tuple[CellValue, ...]:
+        """Every value of the column named ``key``, in row order."""
+        index = [c.key for c in self.columns].index(key)
+        return tuple(row[index] for row in self.rows)
+
+
+@dataclass(frozen=True)
+class MeasureFigure:
+    """One measure for the report's force and period, with its comparisons.
+
+    ``unit`` is the catalogue unit ('count', 'rate_per_1000', 'proportion', ...).
+    ``value`` is None when the data cannot give it; ``not_available`` says why.
+    """
+
+    measure_id: str
+    title: str
+    priority: str
+    source: str  # 'home_office', 'policeuk_crimes', ...
+    unit: str
+    polarity: str
+    period_label: str
+    value: float | None
+    numerator: int | None
+    interval_low: float | None
+    interval_high: float | None
+    baseline_label: str | None
+    baseline_value: float | None
+    change_pct: float | None
+    change_beyond_chance: bool | None
+    like_for_like: bool
+    previous_label: str | None
+    previous_value: float | None
+    previous_change_pct: float | None
+    previous_beyond_chance: bool | None
+    target: float | None
+    target_label: str | None
+    meets_target: bool | None
+    comparator_mean: float | None
+    comparator_forces: tuple[str, ...]
+    rank: int | None
+    rank_of: int | None
+    population_year: int | None
+    proxy: bool
+    note: str
+    not_available: str | None
+
+
+@dataclass(frozen=True)
+class Series:
+    """A measure's values by month (or quarter): what a sparkline draws."""
+
+    months: tuple[dt.date, ...]
+    values: tuple[float, ...]
+    grain: str  # 'monthly' or 'quarterly'
+
+
+@dataclass(frozen=True)
+class SeriesChart:
+    """A process behaviour chart to draw: the SPC result, its titles and its reading."""
+
+    measure_id: str
+    title: str
+    y_title: str
+    spc: SpcResult
+    reading: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something the report could not show, and why."""
+
+    priority: str
+    what: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PrioritySection:
+    """One national priority: headline figures, charts, narrative and tables."""
+
+    anchor: str  # the HTML id of the section
+    title: str
+    figures: tuple[MeasureFigure, ...]  # measures with a value, headline first
+    paragraphs: tuple[str, ...]
+    charts: tuple[SeriesChart, ...]
+    chart_gaps: tuple[str, ...]  # why a measure has no chart
+    comparison: DataTable | None
+    comparison_gap: str | None
+    table: DataTable | None
+    gaps: tuple[Gap, ...]  # this priority's measures with no figure
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    """One measure on the scorecard."""
+
+    measure_id: str
+    title: str
+    priority: str
+    unit: str
+    polarity: str  # 'lower', 'higher' or 'neutral': which way is better
+    latest: float | None
+    against_label: str  # 'Baseline: 12 months to June 2019', 'Target: 5% fewer', ...
+    against_value: float | None
+    change_pct: float | None
+    variation: PointType | None
+    assurance: AssuranceType | None
+    series: Series | None
+    not_available: str | None
+
+
+@dataclass(frozen=True)
+class Methods:
+    """The methods appendix: each part is a table so that it is exported too."""
+
+    sources: DataTable
+    definitions: DataTable
+    settings: DataTable
+    proxies: tuple[str, ...]
+    classification_breaks: tuple[str, ...]
+    population_years: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """The whole report for one force and period."""
+
+    title: str
+    force: str
+    policing_body: str
+    period_end: dt.date
+    period_label: str  # '12 months to June 2021'
+    baseline_label: str  # '12 months to June 2019'
+    previous_label: str  # '12 months to June 2020'
+    forcestat_version: str
+    config_file: str | None  # the forcestat.toml read, None for every default
+    config_sha256: str | None
+    branding: Branding  # wording with its placeholders filled
+    sections: tuple[PrioritySection, ...]
+    not_measured: tuple[Gap, ...]
+    not_measured_table: DataTable
+    scorecard: tuple[ScorecardRow, ...]
+    scorecard_table: DataTable
+    methods: Methods
+
+    @property
+    def tables(self) -> tuple[DataTable, ...]:
+        """Every table in the report, in reading order (what the exports hold)."""
+        found: list[DataTable] = []
+        for section in self.sections:
+            found += [t for t in (section.table, section.comparison) if t is not None]
+        found += [self.not_measured_table, self.scorecard_table]
+        found += [self.methods.sources, self.methods.definitions, self.methods.settings]
+        return tuple(found)

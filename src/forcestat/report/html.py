@@ -1,0 +1,199 @@
+"""The report as one self-contained HTML file: nothing is fetched when it is opened.
+
+Jinja2 renders ``templates/report.html.j2`` from the typed ``ReportContext`` with
+autoescaping on, so a force name or a policing body's wording reaches the page as
+text, never as markup. Styles, the typeface (base64 ``@font-face``), the logo (a data
+URI), the charts (inline SVG with ``<title>`` and ``<desc>``) and the small script that
+makes the scorecard sortable are all inside the file. A Content Security Policy allows
+nothing else, so the page cannot reach the network even by mistake; every number is in
+the HTML itself, so it reads the same with scripts off.
+
+Example:
+    >>> Path("report.html").write_text(render_html(context), encoding="utf-8")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import math
+import re
+from functools import cache
+
+import vl_convert
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from forcestat.charts import SpcChart, spc_chart
+from forcestat.report.context import CellValue, ColumnKind, ReportContext, SeriesChart
+from forcestat.report.figures import (
+    format_change_pct,
+    format_count,
+    format_significant,
+    format_value,
+    unit_label,
+)
+from forcestat.report.fonts import FAMILY, embedded_fonts, find_font_file
+from forcestat.report.icons import assurance_icon, sparkline, variation_icon
+from forcestat.report.tables import ASSURANCE_WORDS, VARIATION_WORDS
+from forcestat.spc_sentences import month_name
+
+__all__ = ["CHART_FONT", "format_cell", "render_html", "sort_script"]
+
+# The family vl-convert measures chart text in: the same faces the page embeds.
+CHART_FONT = "DejaVu Sans"
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("forcestat.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        cell=format_cell,
+        value=_value,
+        change=_change,
+        count=format_count,
+        unit_label=unit_label,
+        month=month_name,
+        sort_value=_sort_value,
+    )
+    env.globals.update(
+        zip=zip,
+        variation_icon=variation_icon,
+        assurance_icon=assurance_icon,
+        sparkline=sparkline,
+        id=id,
+        variation_words=VARIATION_WORDS,
+        assurance_words=ASSURANCE_WORDS,
+    )
+    return env
+
+
+def _value(value: float | None, unit: str) -> str:
+    return "—" if value is None else format_value(value, unit)
+
+
+def _change(value: float | None) -> str:
+    return "—" if value is None else format_change_pct(value)
+
+
+def format_cell(value: CellValue, kind: ColumnKind) -> str:
+    """A table cell as the page shows it ('—' for a value the data cannot give)."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if kind is ColumnKind.COUNT:
+        return format_count(value)
+    if kind is ColumnKind.PERCENT:
+        return f"{value:.1f}%"
+    if kind is ColumnKind.CHANGE_PERCENT:
+        return format_change_pct(value)
+    if kind is ColumnKind.RANK:
+        return str(int(value))
+    if float(value).is_integer():
+        return format_count(value)
+    return format_significant(float(value))
+
+
+def _sort_value(value: CellValue) -> str:
+    """What the sorting script compares: the raw number, or the text."""
+    if isinstance(value, int | float) and math.isfinite(value):
+        return repr(float(value))
+    return "" if value is None else str(value)
+
+
+_SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
+
+
+@dataclasses.dataclass(frozen=True)
+class _DrawnChart:
+    svg: Markup
+    text_alternative: str
+
+
+def _draw(chart: SeriesChart, index: int) -> _DrawnChart:
+    """The chart as inline SVG, titled and described for assistive technology.
+
+    vl-convert escapes every text it writes; the title and description added here are
+    escaped too. ``index`` keeps the ids of several charts on one page apart.
+    """
+    # Drawn small and scaled up to the page, so that its labels stay legible in print.
+    drawn: SpcChart = spc_chart(
+        chart.spc, title=chart.title, y_title=chart.y_title, width=500, height=240
+    )
+    config = {**drawn.spec.get("config", {}), "font": CHART_FONT}
+    svg = dataclasses.replace(drawn, spec={**drawn.spec, "config": config}).to_svg()
+    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg.strip())
+    opening = _SVG_OPEN.search(svg)
+    if opening is None:  # vl-convert always writes one; refuse anything else
+        raise ValueError("chart renderer returned no <svg> element")
+    title_id, desc_id = f"chart-{index}-title", f"chart-{index}-desc"
+    # The page sets the size; the view box keeps the proportions.
+    attributes = re.sub(r'\s(width|height)="[^"]*"', "", opening.group(1))
+    head = (
+        f'<svg{attributes} role="img" aria-labelledby="{title_id} {desc_id}" '
+        'preserveAspectRatio="xMidYMid meet">'
+        f'<title id="{title_id}">{escape(chart.title)}</title>'
+        f'<desc id="{desc_id}">{escape(drawn.text_alternative)}</desc>'
+    )
+    return _DrawnChart(
+        Markup(svg[: opening.start()] + head + svg[opening.end() :]), drawn.text_alternative
+    )
+
+
+@cache
+def _register_chart_font() -> None:
+    # vl-convert measures text with the faces it knows; give it the report's.
+    vl_convert.register_font_directory(str(find_font_file("DejaVuSans.ttf").parent))
+
+
+@cache
+def sort_script() -> str:
+    """The scorecard's sorting script, as it is inlined (its hash goes in the CSP)."""
+    return _environment().loader.get_source(_environment(), "sort.js")[0]  # type: ignore[union-attr]
+
+
+def _csp(script: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return (
+        "default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'; "
+        f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _stylesheet(context: ReportContext) -> Markup:
+    css = (
+        _environment()
+        .get_template("report.css.j2")
+        .render(colours=context.branding.colours, fonts=embedded_fonts(), family=FAMILY)
+    )
+    # Nothing user-written reaches the style sheet (colours are checked as #RRGGBB),
+    # but never let it close its element early.
+    return Markup(css.replace("</", "<\\/"))
+
+
+def render_html(context: ReportContext) -> str:
+    """The whole report as one HTML document (a str; write it as UTF-8)."""
+    _register_chart_font()
+    script = sort_script()
+    charts = [chart for section in context.sections for chart in section.charts]
+    drawn = {id(chart): _draw(chart, index) for index, chart in enumerate(charts)}
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            report=context,
+            stylesheet=_stylesheet(context),
+            script=Markup(script),
+            csp=_csp(script),
+            drawn=drawn,
+        )
+    )

@@ -1,0 +1,106 @@
+"""Each measure's run of months (or quarters) for its chart and sparkline.
+
+The measure engine evaluates the same catalogue entry over one-month windows (police.uk)
+or financial quarters (Home Office), so a series counts exactly what the headline
+counts. A chart needs an unbroken monthly run: the months up to the report's period
+end, back to the first gap or ``CHART_MONTHS``, whichever is nearer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+
+import duckdb
+
+from forcestat.catalogue import Measure, Source
+from forcestat.measures import MeasureRow, evaluate
+from forcestat.periods import PeriodKind, add_months
+from forcestat.report.context import Series
+
+__all__ = [
+    "CHART_MONTHS",
+    "MIN_CHART_MONTHS",
+    "SPARKLINE_QUARTERS",
+    "measure_series",
+    "monthly_source",
+]
+
+# Five years of months: enough for limits and rules, few enough to read on a page.
+CHART_MONTHS = 60
+# A process behaviour chart with fewer points has no stable limits to judge by.
+MIN_CHART_MONTHS = 12
+SPARKLINE_QUARTERS = 20
+
+
+def monthly_source(measure: Measure) -> bool:
+    """Whether the measure's source publishes by month (police.uk) rather than quarter."""
+    return measure.source in (Source.POLICEUK_CRIMES, Source.POLICEUK_STOP_SEARCH)
+
+
+def _per_window(measure: Measure, kind: PeriodKind) -> Measure:
+    return dataclasses.replace(
+        measure,
+        period=kind,
+        baseline="none",
+        pool_years=1,
+        target_change_pct=None,
+        target_value=None,
+        comparator="none",
+    )
+
+
+def _trailing_run(rows: Sequence[MeasureRow], starts: Sequence[dt.date]) -> Series | None:
+    """The values of the unbroken run of windows that ends with the last of ``starts``
+    (each window named by its first month)."""
+    value_at = {r.period_start: r.value for r in rows if r.period_start is not None}
+    months: list[dt.date] = []
+    values: list[float] = []
+    for start in reversed(starts):
+        value = value_at.get(start)
+        if value is None:
+            break
+        months.append(start)
+        values.append(value)
+    if not months:
+        return None
+    return Series(tuple(reversed(months)), tuple(reversed(values)), "")
+
+
+def measure_series(
+    con: duckdb.DuckDBPyConnection,
+    measures: Sequence[Measure],
+    force: str,
+    period_end: dt.date,
+) -> dict[str, Series]:
+    """The series of each measure that has one, by measure id.
+
+    Monthly sources give up to ``CHART_MONTHS`` months; the Home Office tables give up
+    to ``SPARKLINE_QUARTERS`` quarters, and only when ``period_end`` ends a quarter.
+    """
+    found: dict[str, Series] = {}
+    monthly = [_per_window(m, PeriodKind.MONTH) for m in measures if monthly_source(m)]
+    if monthly:
+        months = [add_months(period_end, -k) for k in range(CHART_MONTHS - 1, -1, -1)]
+        table = evaluate(con, monthly, areas=[force], period_ends=months)
+        for measure in monthly:
+            rows = [r for r in table.rows if r.measure == measure.id]
+            run = _trailing_run(rows, months)
+            if run is not None:
+                found[measure.id] = dataclasses.replace(run, grain="monthly")
+    quarterly = [
+        _per_window(m, PeriodKind.QUARTER)
+        for m in measures
+        if m.source is Source.HOME_OFFICE and m.pool_years == 1
+    ]
+    if quarterly and period_end.month % 3 == 0:
+        ends = [add_months(period_end, -3 * k) for k in range(SPARKLINE_QUARTERS - 1, -1, -1)]
+        table = evaluate(con, quarterly, areas=[force], period_ends=ends)
+        starts = [add_months(e, -2) for e in ends]
+        for measure in quarterly:
+            rows = [r for r in table.rows if r.measure == measure.id]
+            run = _trailing_run(rows, starts)
+            if run is not None:
+                found[measure.id] = dataclasses.replace(run, grain="quarterly")
+    return found

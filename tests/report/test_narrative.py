@@ -1,0 +1,164 @@
+"""The generated paragraphs and the rounding rules, on worked examples."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from forcestat.report.context import MeasureFigure
+from forcestat.report.figures import (
+    MINUS,
+    format_change_pct,
+    format_significant,
+    format_value,
+    ordinal,
+)
+from forcestat.report.narrative import change_clause, figure_paragraph
+
+HOMICIDE = MeasureFigure(
+    measure_id="homicide",
+    title="Homicide",
+    priority="Reduce murder and other homicide",
+    source="home_office",
+    unit="count",
+    polarity="lower",
+    period_label="12 months to June 2024",
+    value=38.0,
+    numerator=38,
+    interval_low=26.9,
+    interval_high=52.2,
+    baseline_label="12 months to June 2019",
+    baseline_value=52.0,
+    change_pct=(38 - 52) / 52 * 100,  # -26.92%
+    change_beyond_chance=False,
+    like_for_like=True,
+    previous_label="12 months to June 2023",
+    previous_value=40.0,
+    previous_change_pct=(38 - 40) / 40 * 100,  # -5.0%
+    previous_beyond_chance=False,
+    target=None,
+    target_label=None,
+    meets_target=None,
+    comparator_mean=None,
+    comparator_forces=(),
+    rank=None,
+    rank_of=None,
+    population_year=None,
+    proxy=False,
+    note="Murder, manslaughter, infanticide and corporate manslaughter.",
+    not_available=None,
+)
+
+
+def test_the_paragraph_reads_as_an_official_paper() -> None:
+    assert figure_paragraph(HOMICIDE, "West Midlands") == (
+        "38 homicide offences were recorded in the 12 months to June 2024, compared with 52 "
+        "in the 12 months to June 2019 baseline, a 27% reduction. Numbers this small vary "
+        "by chance; the change is within normal variation. Compared with the previous year "
+        "(12 months to June 2023: 40), a 5.0% reduction, within normal variation."
+    )
+
+
+def test_a_rate_with_its_comparators_rank_and_target() -> None:
+    rate = dataclasses.replace(
+        HOMICIDE,
+        title="Residential burglary per 1,000 residents",
+        unit="rate_per_1000",
+        value=7.646740679,  # 20,925 offences / 2,736,460 residents x 1,000
+        numerator=20925,
+        baseline_value=None,
+        change_pct=None,
+        change_beyond_chance=None,
+        previous_value=None,
+        previous_change_pct=None,
+        previous_label="12 months to March 2017",
+        comparator_mean=8.345093,
+        comparator_forces=("Greater Manchester", "Merseyside", "West Yorkshire"),
+        rank=28,
+        rank_of=39,
+        target=7.2,
+        target_label="8% fewer than the 12 months to March 2017",
+        meets_target=False,
+        period_label="12 months to March 2018",
+    )
+    assert figure_paragraph(rate, "West Midlands") == (
+        "Residential burglary per 1,000 residents was 7.65 in the 12 months to March 2018 "
+        "(20,925 offences). The data loaded do not cover the 12 months to June 2019 "
+        "baseline, so no change on it can be given. The data loaded do not cover the "
+        "previous year (12 months to March 2017). The target is 7.20 (8% fewer than the "
+        "12 months to March 2017); it is not met. The mean of its most similar forces "
+        "(Greater Manchester, Merseyside and West Yorkshire) was 8.35; West Midlands ranked "
+        "28th of 39 forces (1 = the lowest)."
+    )
+
+
+def test_a_large_change_beyond_chance_and_a_proxy() -> None:
+    burglary = dataclasses.replace(
+        HOMICIDE,
+        title="Burglary (police.uk proxy, monthly)",
+        value=124.0,
+        numerator=124,
+        baseline_value=305.0,
+        change_pct=(124 - 305) / 305 * 100,  # -59.3%
+        change_beyond_chance=True,
+        previous_value=None,
+        previous_change_pct=None,
+        previous_label=None,
+        proxy=True,
+        note="Proxy for residential burglary: police.uk 'Burglary' includes business burglary.",
+    )
+    text = figure_paragraph(burglary, "City of London")
+    assert text.startswith("124 burglary offences were recorded")
+    assert "a 59% reduction. The change is larger than chance alone would explain." in text
+    assert text.endswith(
+        "This figure is a police.uk proxy for residential burglary: police.uk 'Burglary' "
+        "includes business burglary."
+    )
+
+
+def test_a_change_across_a_classification_change_is_not_tested() -> None:
+    text = figure_paragraph(dataclasses.replace(HOMICIDE, like_for_like=False), "X")
+    assert "no judgement on chance is made" in text
+    assert "within normal variation. Compared" not in text
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (-26.92, "a 27% reduction"),
+        (8.04, "an 8.0% increase"),
+        (11.4, "an 11% increase"),
+        (18.0, "an 18% increase"),
+        (80.2, "an 80% increase"),
+        (110.0, "a 110% increase"),
+        (1.46, "a 1.5% increase"),
+        (0.04, "no change"),
+    ],
+)
+def test_change_clause(change: float, words: str) -> None:
+    assert change_clause(change) == words
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (14.982861, "15.0"),  # three significant figures keep the trailing zero
+        (7.646740679, "7.65"),
+        (1336.2, "1,340"),
+        (0.012345, "0.0123"),
+        (9.996, "10.0"),  # rounding carries into a new digit
+    ],
+)
+def test_three_significant_figures(value: float, text: str) -> None:
+    assert format_significant(value) == text
+
+
+def test_values_changes_and_ordinals() -> None:
+    assert format_value(20925.0, "count") == "20,925"
+    assert format_value(0.8746, "proportion") == "87.5%"
+    assert format_change_pct(-27.87) == MINUS + "28%"
+    assert format_change_pct(4.33) == "+4.3%"
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 112)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "112th",
+    ]  # fmt: skip
