@@ -54,17 +54,22 @@ def test_an_older_store_is_upgraded_and_keeps_its_rows(tmp_path: Path) -> None:
 def test_a_failed_migration_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     path = tmp_path / "s.duckdb"
     open_store(path).close()
-    broken = (*MIGRATIONS, Migration(2, "broken", "ALTER TABLE no_such_table ADD COLUMN x INT"))
+    latest = max(m.version for m in MIGRATIONS)
+    broken = (
+        *MIGRATIONS,
+        Migration(latest + 1, "broken", "ALTER TABLE no_such_table ADD COLUMN x INT"),
+    )
     with pytest.raises(StoreError, match="could not upgrade"):
         open_store(path, migrations=broken)
     con = duckdb.connect(str(path))
-    assert schema_version(con) == 1
+    assert schema_version(con) == latest
     con.close()
 
 
 def test_a_store_from_a_newer_forcestat_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "s.duckdb"
-    later = (*MIGRATIONS, Migration(2, "later", "CREATE TABLE later_thing (x INT)"))
+    latest = max(m.version for m in MIGRATIONS)
+    later = (*MIGRATIONS, Migration(latest + 1, "later", "CREATE TABLE later_thing (x INT)"))
     open_store(path, migrations=later).close()
     with pytest.raises(StoreError, match="upgrade forcestat"):
         open_store(path)

@@ -176,8 +176,67 @@ CREATE TABLE population (
 );
 """
 
+# The dashboard's own records: who may sign in, the Plan's milestones and their dated
+# progress updates, and the append-only audit log of every change to them.
+_V2 = """
+CREATE SEQUENCE user_id_seq START 1;
+CREATE SEQUENCE milestone_id_seq START 1;
+CREATE SEQUENCE milestone_update_id_seq START 1;
+CREATE SEQUENCE audit_id_seq START 1;
+
+CREATE TABLE users (
+    user_id       INTEGER PRIMARY KEY,
+    email         VARCHAR NOT NULL UNIQUE,   -- lower case
+    password_hash VARCHAR NOT NULL,          -- argon2id, with its parameters and salt
+    role          VARCHAR NOT NULL,          -- 'viewer', 'editor' or 'admin'
+    active        BOOLEAN NOT NULL,
+    created_at    TIMESTAMP NOT NULL
+);
+
+-- Objectives, deliverables and milestones of the Police and Crime Plan, one tree.
+CREATE TABLE milestones (
+    milestone_id     INTEGER PRIMARY KEY,
+    kind             VARCHAR NOT NULL,   -- 'objective', 'deliverable' or 'milestone'
+    parent_id        INTEGER,            -- the objective or deliverable it serves
+    title            VARCHAR NOT NULL,
+    description      VARCHAR NOT NULL,
+    lead             VARCHAR NOT NULL,
+    review_frequency VARCHAR NOT NULL,   -- 'monthly', 'quarterly', 'six_monthly', 'annual'
+    due_date         DATE,
+    measure_id       VARCHAR,            -- a catalogue measure it is judged by, if any
+    target           VARCHAR,            -- the target in words: '-8% on the previous year'
+    status           VARCHAR NOT NULL,
+    published        BOOLEAN NOT NULL,   -- drafts are seen by signed-in users only
+    created_at       TIMESTAMP NOT NULL,
+    updated_at       TIMESTAMP NOT NULL
+);
+
+CREATE TABLE milestone_updates (
+    update_id    INTEGER PRIMARY KEY,
+    milestone_id INTEGER NOT NULL,
+    update_date  DATE NOT NULL,          -- the date the progress is reported as at
+    status       VARCHAR NOT NULL,       -- the milestone's status as of this update
+    note         VARCHAR NOT NULL,
+    author       VARCHAR NOT NULL,
+    created_at   TIMESTAMP NOT NULL
+);
+
+-- Append only: rows are inserted, never updated or deleted.
+CREATE TABLE audit_log (
+    audit_id    INTEGER PRIMARY KEY,
+    changed_at  TIMESTAMP NOT NULL,
+    actor       VARCHAR NOT NULL,        -- the signed-in email, or 'command line'
+    action      VARCHAR NOT NULL,        -- 'milestone.create', 'user.add', ...
+    entity      VARCHAR NOT NULL,        -- 'milestone', 'milestone_update', 'user'
+    entity_id   VARCHAR NOT NULL,
+    before_json VARCHAR,                 -- the record before the change, JSON text
+    after_json  VARCHAR                  -- the record after it, JSON text
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "ingest log, rejects and the published source tables", _V1),
+    Migration(2, "dashboard users, Plan milestones, progress updates and audit log", _V2),
 )
 
 

@@ -1,0 +1,343 @@
+"""Sign-in for the dashboard: users and roles, passwords, sessions, CSRF, throttling.
+
+- Passwords are hashed with argon2id (``argon2-cffi`` defaults: the parameters and the
+  salt are stored inside the hash, so they can be raised later without a migration).
+- A session is a signed cookie (``itsdangerous``): the user id and a CSRF token, with a
+  timestamp checked against the maximum age. Nothing secret is in it; the role is read
+  from the store on every request, so a demoted or deactivated user loses access at once.
+- Every form carries the session's CSRF token; a post whose token does not match the
+  signed cookie is refused.
+- ``SignInThrottle`` slows repeated failures: after a few failed attempts on an account,
+  or from a client address, further attempts are refused for a delay that doubles with
+  each failure.
+
+Roles, lowest first: viewer (sees drafts), editor (edits milestones), admin (manages
+users). Anonymous visitors see published pages only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import re
+import secrets
+import threading
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import duckdb
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from forcestat.errors import ForcestatError
+from forcestat.web.audit import record_change
+
+__all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "AuthError",
+    "Role",
+    "Session",
+    "SessionSigner",
+    "SignInThrottle",
+    "User",
+    "add_user",
+    "authenticate",
+    "csrf_matches",
+    "get_user",
+    "hash_password",
+    "list_users",
+    "new_session",
+    "set_user_active",
+    "set_user_role",
+    "verify_password",
+]
+
+MIN_PASSWORD_LENGTH = 12
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_HASHER = PasswordHasher()
+# Checked against when the account does not exist, so an unknown email costs the same
+# time as a wrong password and the response does not tell which it was.
+_UNKNOWN_USER_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+class AuthError(ForcestatError):
+    """A user cannot be created or changed as asked."""
+
+
+class Role(StrEnum):
+    """What a signed-in user may do; each role may do everything of the roles below it."""
+
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return (Role.VIEWER, Role.EDITOR, Role.ADMIN).index(self)
+
+    def allows(self, needed: Role) -> bool:
+        """Whether this role may do what ``needed`` may."""
+        return self.rank >= needed.rank
+
+
+@dataclass(frozen=True)
+class User:
+    user_id: int
+    email: str
+    role: Role
+    active: bool
+    created_at: dt.datetime
+
+    def record(self) -> dict[str, Any]:
+        """The user as the audit log shows it (never the password hash)."""
+        return {"email": self.email, "role": self.role.value, "active": self.active}
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``, with its salt and parameters."""
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash``."""
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _user(row: tuple[Any, ...]) -> User:
+    return User(int(row[0]), str(row[1]), Role(row[2]), bool(row[3]), row[4])
+
+
+_USER_COLUMNS = "user_id, email, role, active, created_at"
+
+
+def get_user(con: duckdb.DuckDBPyConnection, user_id: int) -> User | None:
+    """The user with this id, if any."""
+    row = con.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE user_id = ?", [user_id]).fetchone()
+    return _user(row) if row else None
+
+
+def list_users(con: duckdb.DuckDBPyConnection) -> list[User]:
+    """Every user, by email."""
+    rows = con.execute(f"SELECT {_USER_COLUMNS} FROM users ORDER BY email").fetchall()
+    return [_user(r) for r in rows]
+
+
+def _check_new_user(email: str, password: str) -> None:
+    if not _EMAIL.match(email):
+        raise AuthError(f"{email!r} is not an email address; give one such as name@opcc.example")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError(
+            f"the password is {len(password)} characters long; use at least "
+            f"{MIN_PASSWORD_LENGTH} (a few unrelated words make a strong one)"
+        )
+
+
+def add_user(
+    con: duckdb.DuckDBPyConnection, email: str, password: str, role: Role, *, actor: str
+) -> User:
+    """Create an active user, audited as ``actor``. Refuses a duplicate email, a
+    malformed email or a short password, saying which."""
+    email = email.strip().lower()
+    _check_new_user(email, password)
+    password_hash = hash_password(password)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        taken = con.execute("SELECT count(*) FROM users WHERE email = ?", [email]).fetchone()
+        if taken and taken[0]:
+            raise AuthError(f"a user {email} already exists; choose another email")
+        row = con.execute(
+            "INSERT INTO users VALUES (nextval('user_id_seq'), ?, ?, ?, true, now()::TIMESTAMP) "
+            f"RETURNING {_USER_COLUMNS}",
+            [email, password_hash, role.value],
+        ).fetchone()
+        assert row is not None
+        user = _user(row)
+        record_change(
+            con,
+            actor=actor,
+            action="user.add",
+            entity="user",
+            entity_id=user.user_id,
+            before=None,
+            after=user.record(),
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return user
+
+
+def _change_user(
+    con: duckdb.DuckDBPyConnection, user_id: int, column: str, value: Any, action: str, actor: str
+) -> User:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        before = get_user(con, user_id)
+        if before is None:
+            raise AuthError(f"there is no user {user_id}")
+        # column is one of two names fixed by the callers below, never user input.
+        con.execute(f"UPDATE users SET {column} = ? WHERE user_id = ?", [value, user_id])
+        after = get_user(con, user_id)
+        assert after is not None
+        record_change(
+            con,
+            actor=actor,
+            action=action,
+            entity="user",
+            entity_id=user_id,
+            before=before.record(),
+            after=after.record(),
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return after
+
+
+def set_user_role(con: duckdb.DuckDBPyConnection, user_id: int, role: Role, *, actor: str) -> User:
+    """Give a user another role, audited."""
+    return _change_user(con, user_id, "role", role.value, "user.role", actor)
+
+
+def set_user_active(
+    con: duckdb.DuckDBPyConnection, user_id: int, active: bool, *, actor: str
+) -> User:
+    """Let a user sign in again, or stop them (their session ends at its next request)."""
+    return _change_user(
+        con, user_id, "active", active, "user.activate" if active else "user.deactivate", actor
+    )
+
+
+def authenticate(con: duckdb.DuckDBPyConnection, email: str, password: str) -> User | None:
+    """The active user with this email and password, or None. Takes the same time
+    whether or not the email is known."""
+    row = con.execute(
+        f"SELECT {_USER_COLUMNS}, password_hash FROM users WHERE email = ?",
+        [email.strip().lower()],
+    ).fetchone()
+    if row is None:
+        verify_password(_UNKNOWN_USER_HASH, password)
+        return None
+    if not verify_password(str(row[5]), password):
+        return None
+    user = _user(row[:5])
+    return user if user.active else None
+
+
+@dataclass(frozen=True)
+class Session:
+    """What the signed session cookie carries: the signed-in user (None when anonymous)
+    and the CSRF token every form must echo."""
+
+    user_id: int | None
+    csrf_token: str
+
+
+def new_session(user_id: int | None = None) -> Session:
+    """A session with a fresh CSRF token (a new one at each sign-in and sign-out)."""
+    return Session(user_id, secrets.token_urlsafe(32))
+
+
+def csrf_matches(session: Session, submitted: str | None) -> bool:
+    """Whether a form's token is the session's, compared in constant time."""
+    return bool(submitted) and hmac.compare_digest(session.csrf_token, str(submitted))
+
+
+class SessionSigner:
+    """Signs sessions into cookie values and reads them back, refusing any value that
+    was altered, signed with another key, or is older than ``max_age_seconds``."""
+
+    def __init__(self, secret_key: str, max_age_seconds: int) -> None:
+        self._serializer = URLSafeTimedSerializer(secret_key, salt="forcestat-session")
+        self.max_age_seconds = max_age_seconds
+
+    def dumps(self, session: Session) -> str:
+        return str(self._serializer.dumps({"u": session.user_id, "c": session.csrf_token}))
+
+    def loads(self, value: str | None) -> Session | None:
+        if not value:
+            return None
+        try:
+            data = self._serializer.loads(value, max_age=self.max_age_seconds)
+        except BadSignature:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("c"), str):
+            return None
+        user_id = data.get("u")
+        return Session(user_id if isinstance(user_id, int) else None, data["c"])
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    locked_until: float = 0.0
+
+
+@dataclass
+class SignInThrottle:
+    """Failed sign-ins per account and per client address, with a growing lock-out.
+
+    The first ``free_attempts`` failures on an account cost nothing; each one after
+    locks the account for ``base_delay_seconds`` doubled for every further failure, up
+    to ``max_delay_seconds``. Client addresses are counted the same way with a higher
+    allowance (an office shares one address). While locked, attempts are refused
+    without checking the password. State is in memory: one server process.
+    """
+
+    free_attempts: int = 3
+    free_attempts_per_address: int = 10
+    base_delay_seconds: float = 5.0
+    max_delay_seconds: float = 900.0
+    _accounts: dict[str, _Failures] = field(default_factory=dict)
+    _addresses: dict[str, _Failures] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def retry_after(self, email: str, address: str, now: float) -> float:
+        """Seconds until an attempt for ``email`` from ``address`` is allowed (0: now)."""
+        with self._lock:
+            waits = [
+                f.locked_until - now
+                for f in (
+                    self._accounts.get(email.strip().lower()),
+                    self._addresses.get(address),
+                )
+                if f is not None
+            ]
+        return max([0.0, *waits])
+
+    def _delay(self, failures: int, free: int) -> float:
+        if failures <= free:
+            return 0.0
+        return float(
+            min(self.max_delay_seconds, self.base_delay_seconds * 2 ** (failures - free - 1))
+        )
+
+    def record_failure(self, email: str, address: str, now: float) -> float:
+        """Count a failure; return the delay now imposed before the next attempt."""
+        with self._lock:
+            account = self._accounts.setdefault(email.strip().lower(), _Failures())
+            origin = self._addresses.setdefault(address, _Failures())
+            account.count += 1
+            origin.count += 1
+            # Each is locked on its own count: one account under attack does not lock
+            # out everyone else behind the same address.
+            account_delay = self._delay(account.count, self.free_attempts)
+            address_delay = self._delay(origin.count, self.free_attempts_per_address)
+            if account_delay:
+                account.locked_until = now + account_delay
+            if address_delay:
+                origin.locked_until = now + address_delay
+        return max(account_delay, address_delay)
+
+    def record_success(self, email: str, address: str) -> None:
+        """A correct password clears the account's and the address's failures."""
+        with self._lock:
+            self._accounts.pop(email.strip().lower(), None)
+            self._addresses.pop(address, None)

@@ -1,0 +1,267 @@
+"""What the overview and measure pages show, from the measures engine and SPC.
+
+The one place the dashboard meets the engine: ``forcestat.measures.evaluate`` gives the
+tidy rows (value, baseline, change, rank, comparator mean, interval); the monthly
+series behind a police.uk measure is counted by the engine's own compiled SQL over
+one-month windows, then charted by ``forcestat.spc``. Home Office measures are
+quarterly, so they have no monthly chart.
+
+Views are cached per measure, force and period for as long as the store's loaded files
+stay the same (a new ingest changes the latest ingest id and so every key).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+from forcestat.catalogue import Catalogue, Kind, Measure, Source
+from forcestat.charts import SpcChart, spc_chart
+from forcestat.forces import TERRITORIAL_FORCES, Force, find_force
+from forcestat.measure_sql import GRANULARITY, compile_sql, run_sql
+from forcestat.measures import MeasureRow, evaluate
+from forcestat.periods import Granularity, Period, PeriodKind, add_months
+from forcestat.spc import Polarity, SpcError, SpcOptions, SpcResult, run_spc
+from forcestat.spc_sentences import describe
+
+__all__ = [
+    "ForceValue",
+    "MeasureView",
+    "MonthlyValue",
+    "ViewCache",
+    "build_measure_view",
+    "monthly_series",
+    "scorecard_rows",
+]
+
+# How far back the monthly chart looks from the period's end.
+SERIES_MONTHS = 60
+
+
+@dataclass(frozen=True)
+class ForceValue:
+    """One force's value in the ranking; ``in_group``: in the comparator group."""
+
+    force: Force
+    value: float
+    rank: int
+    in_group: bool
+    is_this_force: bool
+
+
+@dataclass(frozen=True)
+class MonthlyValue:
+    month: dt.date
+    value: float
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    """A measure for one force and period.
+
+    row: the engine's tidy row for the force; ranking: every territorial force with a
+    value, lowest first; monthly: the SPC series (the latest run of months with no
+    gap); spc/chart/reading: its process behaviour chart and sentences, None and a
+    ``no_chart_reason`` when there is none.
+    """
+
+    measure: Measure
+    force: Force
+    row: MeasureRow
+    ranking: tuple[ForceValue, ...]
+    group: tuple[str, ...]
+    monthly: tuple[MonthlyValue, ...]
+    spc: SpcResult | None
+    chart: SpcChart | None
+    reading: tuple[str, ...]
+    no_chart_reason: str | None
+
+
+def scorecard_rows(
+    con: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+    force: Force,
+    period_end: dt.date | None,
+    group: Sequence[str],
+) -> tuple[MeasureRow, ...]:
+    """Every catalogue measure for the force, for the period ending ``period_end``
+    (None: each measure's latest period)."""
+    table = evaluate(
+        con,
+        catalogue,
+        areas=[force.name],
+        period_ends=None if period_end is None else [period_end],
+        most_similar_forces={force.name: tuple(group)},
+    )
+    return tuple(r for r in table.rows if r.area == force.name)
+
+
+def monthly_series(
+    con: duckdb.DuckDBPyConnection, measure: Measure, force: Force, last_month: dt.date
+) -> list[MonthlyValue]:
+    """The measure's monthly value for the force up to ``last_month``: the count (the
+    numerator of a rate), or the percentage for a proportion. Only the latest run of
+    months with no gap is kept: SPC needs consecutive months."""
+    windows = [
+        Period(m, m, PeriodKind.MONTH)
+        for m in (add_months(last_month, -i) for i in range(SERIES_MONTHS - 1, -1, -1))
+    ]
+    counts = run_sql(con, compile_sql(measure, windows), windows)
+    values: dict[dt.date, float] = {}
+    for (window, area), count in counts.items():
+        if area != force.name or not count.units:
+            continue
+        if measure.kind is Kind.PROPORTION:
+            if count.trials:
+                values[window.first_month] = 100 * count.numerator / count.trials
+        else:
+            values[window.first_month] = float(count.numerator)
+    run: list[MonthlyValue] = []
+    for month in sorted(values, reverse=True):
+        if run and add_months(month, 1) != run[-1].month:
+            break
+        run.append(MonthlyValue(month, values[month]))
+    return run[::-1]
+
+
+def _ranking(
+    rows: Sequence[MeasureRow], force: Force, group: Sequence[str]
+) -> tuple[ForceValue, ...]:
+    territorial = {f.name: f for f in TERRITORIAL_FORCES}
+    valued = sorted(
+        (
+            (r.value, territorial[r.area])
+            for r in rows
+            if r.area in territorial and r.value is not None
+        ),
+        key=lambda pair: (pair[0], pair[1].name),
+    )
+    ranked: list[ForceValue] = []
+    for value, f in valued:
+        # Ties share the lower rank, as the engine ranks them.
+        rank = next((fv.rank for fv in ranked if fv.value == value), len(ranked) + 1)
+        ranked.append(ForceValue(f, value, rank, f.name in group, f.name == force.name))
+    return tuple(ranked)
+
+
+def build_measure_view(
+    con: duckdb.DuckDBPyConnection,
+    measure: Measure,
+    force: Force,
+    period_end: dt.date | None,
+    group: Sequence[str],
+) -> MeasureView:
+    """The measure page's content for the force and period."""
+    table = evaluate(
+        con,
+        [measure],
+        areas=None,
+        period_ends=None if period_end is None else [period_end],
+        most_similar_forces={force.name: tuple(group)},
+    )
+    own = [r for r in table.rows if r.area == force.name]
+    if not own:
+        # The source holds nothing for this force: ask for its row alone, which says why.
+        own = list(
+            evaluate(
+                con,
+                [measure],
+                areas=[force.name],
+                period_ends=None if period_end is None else [period_end],
+            ).rows
+        )
+    row = own[0]
+    monthly: list[MonthlyValue] = []
+    spc: SpcResult | None = None
+    chart: SpcChart | None = None
+    reading: tuple[str, ...] = ()
+    reason: str | None = None
+    granularity = GRANULARITY.get(measure.source)
+    if granularity is not Granularity.MONTHLY:
+        reason = "This measure comes from quarterly tables, so it has no monthly chart."
+    elif row.period_end is None:
+        reason = row.not_available or "No period of this measure can be answered from the data."
+    else:
+        last = dt.date(row.period_end.year, row.period_end.month, 1)
+        monthly = monthly_series(con, measure, force, last)
+        try:
+            spc = run_spc(
+                [m.month for m in monthly],
+                [m.value for m in monthly],
+                SpcOptions(polarity=Polarity(measure.polarity.value)),
+            )
+        except SpcError as exc:
+            reason = f"No chart: {exc}."
+        else:
+            name = f"{measure.title}, {force.name}"
+            chart = spc_chart(spc, title=name, y_title=_y_title(measure))
+            reading = describe(spc, name=measure.title)
+    return MeasureView(
+        measure=measure,
+        force=force,
+        row=row,
+        ranking=_ranking(table.rows, force, group),
+        group=tuple(group),
+        monthly=tuple(monthly),
+        spc=spc,
+        chart=chart,
+        reading=reading,
+        no_chart_reason=reason,
+    )
+
+
+def _y_title(measure: Measure) -> str:
+    return "Per cent" if measure.kind is Kind.PROPORTION else "Count a month"
+
+
+class ViewCache:
+    """Measure views and chart SVGs by (measure, force, period, latest ingest id),
+    least recently used dropped first."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._items: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> object | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: tuple[object, ...], value: object) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+def store_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The latest ingest id: it changes whenever a file is loaded."""
+    row = con.execute("SELECT coalesce(max(ingest_id), 0) FROM ingest_log").fetchone()
+    return int(row[0]) if row else 0
+
+
+def comparator_group(measure: Measure, force: Force, configured: Sequence[str]) -> tuple[str, ...]:
+    """The forces a measure compares with: its own list, or the configured group."""
+    if isinstance(measure.comparator, tuple):
+        return tuple(find_force(f).name for f in measure.comparator if find_force(f) != force)
+    return tuple(configured)
+
+
+def source_title(measure: Measure) -> str:
+    """The source in words."""
+    return {
+        Source.HOME_OFFICE: "Home Office police recorded crime",
+        Source.POLICEUK_CRIMES: "police.uk street-level crime",
+        Source.POLICEUK_STOP_SEARCH: "police.uk stop and search",
+        Source.POPULATION: "ONS population",
+        Source.SURVEY: "victim survey",
+    }[measure.source]

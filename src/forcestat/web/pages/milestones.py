@@ -1,0 +1,321 @@
+"""The Plan tracker: objectives, deliverables and milestones with progress updates.
+
+- ``/milestones``: the list, overdue reviews and passed due dates highlighted;
+- ``/milestones/{id}``: one entry with its progress updates (and, for editors, the form
+  to add one);
+- ``/milestones/new``, ``/milestones/{id}/edit``: the forms for editors.
+
+Anonymous visitors see published entries only; signed-in users see drafts too; posts
+need the editor role and the form's CSRF token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import duckdb
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from forcestat.web.audit import AuditEntry, audit_entries
+from forcestat.web.auth import Role
+from forcestat.web.http import PageError, Visitor, checked_form, require_role, run_db, visitor
+from forcestat.web.milestone_forms import parse_milestone_form, parse_update_form
+from forcestat.web.milestones import (
+    Kind,
+    Milestone,
+    MilestoneError,
+    ProgressUpdate,
+    ReviewFrequency,
+    Status,
+    TrackerSummary,
+    add_progress_update,
+    create_milestone,
+    get_milestone,
+    list_milestones,
+    progress_updates,
+    tracker_summary,
+    update_milestone,
+)
+from forcestat.web.rendering import render
+
+__all__ = ["MilestoneFormPage", "MilestonePage", "TrackerPage", "routes"]
+
+FIELD_LABELS = {
+    "kind": "Type",
+    "parent_id": "Part of",
+    "title": "Title",
+    "description": "Description",
+    "lead": "Lead",
+    "review_frequency": "Review frequency",
+    "due_date": "Due date",
+    "measure_id": "Linked measure",
+    "target": "Target",
+    "status": "Status",
+    "update_date": "Date of update",
+    "note": "Progress",
+}
+
+
+@dataclass(frozen=True)
+class TrackerPage:
+    """entries: visible entries, objectives first; summary: counts and overdue ones."""
+
+    title: str
+    today: dt.date
+    entries: tuple[Milestone, ...]
+    summary: TrackerSummary
+    can_edit: bool
+    titles: Mapping[int, str]
+
+
+@dataclass(frozen=True)
+class MilestonePage:
+    """One entry, its progress updates (latest first) and its audit entries (for
+    signed-in users); ``problems``/``values`` refill the update form after a refusal."""
+
+    title: str
+    today: dt.date
+    milestone: Milestone
+    parent: Milestone | None
+    children: tuple[Milestone, ...]
+    updates: tuple[ProgressUpdate, ...]
+    audit: tuple[AuditEntry, ...]
+    can_edit: bool
+    statuses: tuple[Status, ...]
+    problems: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=lambda: FIELD_LABELS)
+
+
+@dataclass(frozen=True)
+class MilestoneFormPage:
+    """The create or edit form: ``values`` as text, ``problems`` by field name."""
+
+    title: str
+    action: str
+    values: Mapping[str, str]
+    problems: Mapping[str, str]
+    parents: tuple[tuple[int, str], ...]
+    kinds: tuple[Kind, ...] = tuple(Kind)
+    frequencies: tuple[ReviewFrequency, ...] = tuple(ReviewFrequency)
+    statuses: tuple[Status, ...] = tuple(Status)
+    labels: Mapping[str, str] = field(default_factory=lambda: FIELD_LABELS)
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _id(request: Request) -> int:
+    milestone_id: int = request.path_params["milestone_id"]
+    return milestone_id
+
+
+def _not_found(milestone_id: int) -> PageError:
+    return PageError(
+        404,
+        "Tracker entry not found",
+        f"There is no published entry {milestone_id} in the Plan tracker. "
+        "Drafts are shown only when signed in. See the list at /milestones.",
+    )
+
+
+async def tracker(request: Request) -> Response:
+    who = await visitor(request)
+    today = _today()
+
+    def build(con: duckdb.DuckDBPyConnection) -> TrackerPage:
+        entries = list_milestones(con, include_drafts=who.sees_drafts)
+        return TrackerPage(
+            "Plan tracker",
+            today,
+            tuple(entries),
+            tracker_summary(con, today, include_drafts=who.sees_drafts),
+            who.can(Role.EDITOR),
+            {m.milestone_id: m.title for m in entries},
+        )
+
+    return render(request, who, "milestones/list.html", await run_db(request, build))
+
+
+def _detail(
+    con: duckdb.DuckDBPyConnection,
+    who: Visitor,
+    milestone_id: int,
+    problems: Mapping[str, str] | None = None,
+    values: Mapping[str, str] | None = None,
+) -> MilestonePage:
+    milestone = get_milestone(con, milestone_id, include_drafts=who.sees_drafts)
+    if milestone is None:
+        raise _not_found(milestone_id)
+    parent = (
+        get_milestone(con, milestone.parent_id, include_drafts=who.sees_drafts)
+        if milestone.parent_id is not None
+        else None
+    )
+    children = tuple(
+        m
+        for m in list_milestones(con, include_drafts=who.sees_drafts)
+        if m.parent_id == milestone_id
+    )
+    audit = (
+        tuple(audit_entries(con, entity="milestone", entity_id=milestone_id, limit=50))
+        if who.sees_drafts
+        else ()
+    )
+    return MilestonePage(
+        milestone.title,
+        _today(),
+        milestone,
+        parent,
+        children,
+        tuple(progress_updates(con, milestone_id)),
+        audit,
+        who.can(Role.EDITOR),
+        tuple(Status),
+        problems or {},
+        values or {"status": milestone.status.value, "update_date": _today().isoformat()},
+    )
+
+
+async def detail(request: Request) -> Response:
+    who = await visitor(request)
+    milestone_id = _id(request)
+    page = await run_db(request, lambda con: _detail(con, who, milestone_id))
+    return render(request, who, "milestones/detail.html", page)
+
+
+async def add_update(request: Request) -> Response:
+    who = await visitor(request)
+    form = await checked_form(request, who)
+    editor = require_role(who, Role.EDITOR)
+    milestone_id = _id(request)
+    parsed, problems = parse_update_form(form, _today())
+    if parsed is None:
+        page = await run_db(request, lambda con: _detail(con, who, milestone_id, problems, form))
+        return render(request, who, "milestones/detail.html", page, status_code=400)
+    update_date, status, note = parsed
+    try:
+        await run_db(
+            request,
+            lambda con: add_progress_update(
+                con,
+                milestone_id,
+                update_date=update_date,
+                status=status,
+                note=note,
+                actor=editor.email,
+            ),
+        )
+    except MilestoneError as exc:
+        raise _not_found(milestone_id) from exc
+    return RedirectResponse(f"/milestones/{milestone_id}#updates", status_code=303)
+
+
+def _parents(con: duckdb.DuckDBPyConnection, exclude: int | None) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        (m.milestone_id, f"{m.kind.label}: {m.title}")
+        for m in list_milestones(con, include_drafts=True)
+        if m.kind is not Kind.MILESTONE and m.milestone_id != exclude
+    )
+
+
+def _values_of(milestone: Milestone) -> dict[str, str]:
+    return {
+        "kind": milestone.kind.value,
+        "parent_id": "" if milestone.parent_id is None else str(milestone.parent_id),
+        "title": milestone.title,
+        "description": milestone.description,
+        "lead": milestone.lead,
+        "review_frequency": milestone.review_frequency.value,
+        "due_date": milestone.due_date.isoformat() if milestone.due_date else "",
+        "measure_id": milestone.measure_id or "",
+        "target": milestone.target or "",
+        "status": milestone.status.value,
+        "published": "yes" if milestone.published else "",
+    }
+
+
+async def new_form(request: Request) -> Response:
+    who = await visitor(request)
+    require_role(who, Role.EDITOR)
+    parents = await run_db(request, lambda con: _parents(con, None))
+    values = {"kind": "milestone", "review_frequency": "quarterly", "status": "not_started"}
+    page = MilestoneFormPage("Add to the Plan tracker", "/milestones", values, {}, parents)
+    return render(request, who, "milestones/form.html", page)
+
+
+async def create(request: Request) -> Response:
+    who = await visitor(request)
+    form = await checked_form(request, who)
+    editor = require_role(who, Role.EDITOR)
+    fields, problems = parse_milestone_form(form)
+    if fields is not None:
+        try:
+            created = await run_db(
+                request, lambda con: create_milestone(con, fields, actor=editor.email)
+            )
+        except MilestoneError as exc:
+            problems = {"parent_id": str(exc)}
+        else:
+            return RedirectResponse(f"/milestones/{created.milestone_id}", status_code=303)
+    parents = await run_db(request, lambda con: _parents(con, None))
+    page = MilestoneFormPage("Add to the Plan tracker", "/milestones", form, problems, parents)
+    return render(request, who, "milestones/form.html", page, status_code=400)
+
+
+async def edit_form(request: Request) -> Response:
+    who = await visitor(request)
+    require_role(who, Role.EDITOR)
+    milestone_id = _id(request)
+
+    def build(con: duckdb.DuckDBPyConnection) -> MilestoneFormPage:
+        milestone = get_milestone(con, milestone_id, include_drafts=True)
+        if milestone is None:
+            raise _not_found(milestone_id)
+        return MilestoneFormPage(
+            f"Edit: {milestone.title}",
+            f"/milestones/{milestone_id}",
+            _values_of(milestone),
+            {},
+            _parents(con, milestone_id),
+        )
+
+    return render(request, who, "milestones/form.html", await run_db(request, build))
+
+
+async def update(request: Request) -> Response:
+    who = await visitor(request)
+    form = await checked_form(request, who)
+    editor = require_role(who, Role.EDITOR)
+    milestone_id = _id(request)
+    fields, problems = parse_milestone_form(form)
+    if fields is not None:
+        try:
+            await run_db(
+                request, lambda con: update_milestone(con, milestone_id, fields, actor=editor.email)
+            )
+        except MilestoneError as exc:
+            problems = {"parent_id": str(exc)}
+        else:
+            return RedirectResponse(f"/milestones/{milestone_id}", status_code=303)
+    parents = await run_db(request, lambda con: _parents(con, milestone_id))
+    page = MilestoneFormPage(
+        "Edit the entry", f"/milestones/{milestone_id}", form, problems, parents
+    )
+    return render(request, who, "milestones/form.html", page, status_code=400)
+
+
+routes = [
+    Route("/milestones", tracker, methods=["GET"]),
+    Route("/milestones", create, methods=["POST"]),
+    Route("/milestones/new", new_form, methods=["GET"]),
+    Route("/milestones/{milestone_id:int}", detail, methods=["GET"]),
+    Route("/milestones/{milestone_id:int}", update, methods=["POST"]),
+    Route("/milestones/{milestone_id:int}/edit", edit_form, methods=["GET"]),
+    Route("/milestones/{milestone_id:int}/updates", add_update, methods=["POST"]),
+]

@@ -1,0 +1,68 @@
+"""The dashboard's settings, declared once: each with its default and what it does."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from forcestat.errors import ForcestatError
+
+__all__ = [
+    "GOVUK_FRONTEND_ENV",
+    "SECRET_KEY_ENV",
+    "WebSettings",
+    "find_govuk_frontend",
+    "secret_key_from_environment",
+]
+
+SECRET_KEY_ENV = "FORCESTAT_SECRET_KEY"
+GOVUK_FRONTEND_ENV = "FORCESTAT_GOVUK_FRONTEND"
+_GOVUK_DIST = Path("node_modules") / "govuk-frontend" / "dist" / "govuk"
+# The project folder in a source checkout: src/forcestat/web/settings.py -> up three.
+_PROJECT = Path(__file__).resolve().parents[3]
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """What ``create_app`` needs.
+
+    store: the DuckDB store file (opened read-write: the tracker and users live there).
+    govuk_frontend: govuk-frontend's built ``dist/govuk`` folder (CSS, JS, fonts, images).
+    reports: the folder of published reports (its ``drafts/`` sub-folder holds drafts,
+        shown to signed-in users only); None for no reports page content.
+    force: the force the dashboard opens on (forcestat name).
+    most_similar_forces: its comparator group, highlighted in comparisons.
+    secret_key: signs session cookies; sessions end when it changes.
+    session_hours: how long a sign-in lasts.
+    """
+
+    store: Path
+    govuk_frontend: Path
+    reports: Path | None = None
+    force: str = "West Midlands"
+    most_similar_forces: tuple[str, ...] = ()
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    session_hours: int = 8
+
+
+def secret_key_from_environment() -> str:
+    """``FORCESTAT_SECRET_KEY`` if set, else a random key (sign-ins last until restart)."""
+    return os.environ.get(SECRET_KEY_ENV) or secrets.token_urlsafe(32)
+
+
+def find_govuk_frontend(explicit: Path | None = None) -> Path:
+    """Where govuk-frontend's built files are: ``explicit``, ``FORCESTAT_GOVUK_FRONTEND``,
+    ./node_modules, or the project's node_modules (installed by 'make setup')."""
+    candidates = [explicit] if explicit else []
+    if os.environ.get(GOVUK_FRONTEND_ENV):
+        candidates.append(Path(os.environ[GOVUK_FRONTEND_ENV]))
+    candidates += [Path.cwd() / _GOVUK_DIST, _PROJECT / _GOVUK_DIST]
+    for folder in candidates:
+        if folder is not None and (folder / "govuk-frontend.min.css").is_file():
+            return folder
+    raise ForcestatError(
+        "GOV.UK Frontend is not installed: run 'npm ci' in the forcestat project folder "
+        f"(or 'make setup'), or set {GOVUK_FRONTEND_ENV} to its dist/govuk folder"
+    )

@@ -1,0 +1,177 @@
+"""End to end in a real browser against the real server: read, follow, download, sign in,
+update the Plan tracker, see the update and its audit entry, sign out and fail to edit."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.web.conftest import EDITOR, FORCE, SAMPLE, Site, axe_violations
+
+
+def _lsoa_counts_2021(lsoa_code: str) -> tuple[int, int]:
+    """Crimes and ASB in one neighbourhood, January to December 2021, read straight from
+    the bundled police.uk files with the csv module."""
+    crimes = asb = 0
+    for month in range(1, 13):
+        path = SAMPLE / "policeuk" / "street" / f"2021-{month:02d}-city-of-london-street.csv.gz"
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if row["LSOA code"] == lsoa_code:
+                    if row["Crime type"] == "Anti-social behaviour":
+                        asb += 1
+                    else:
+                        crimes += 1
+    return crimes, asb
+
+
+def _burglary_by_month(year: int) -> dict[str, int]:
+    """police.uk 'Burglary' rows per month of ``year``, counted with the csv module."""
+    counts = {}
+    for month in range(1, 13):
+        path = SAMPLE / "policeuk" / "street" / f"{year}-{month:02d}-city-of-london-street.csv.gz"
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+            counts[f"{year}-{month:02d}"] = sum(
+                1 for row in csv.DictReader(fh) if row["Crime type"] == "Burglary"
+            )
+    return counts
+
+
+def test_a_visitor_opens_the_overview_follows_a_measure_and_downloads_it(
+    page: Any, site: Site, tmp_path: Path
+) -> None:
+    page.goto(f"{site.url}/forces/{FORCE}?period=2021-06")
+    assert page.locator("h1").inner_text() == "Scorecard"
+    page.get_by_role("link", name="Burglary (police.uk proxy, monthly)").click()
+    page.wait_for_url(f"**/forces/{FORCE}/measures/burglary_policeuk?period=2021-06")
+    by_month = _burglary_by_month(2021)
+    # 12 months to June 2021: July to December 2020 plus January to June 2021.
+    total = sum(_burglary_by_month(2020)[f"2020-{m:02d}"] for m in range(7, 13)) + sum(
+        by_month[f"2021-{m:02d}"] for m in range(1, 7)
+    )
+    assert page.locator("#headline-value").inner_text() == f"{total:,}"
+    june = page.locator("#months tbody tr").first
+    assert june.locator("th").inner_text() == "June 2021"
+    assert june.locator("td").first.inner_text() == str(by_month["2021-06"])
+    chart = page.locator("img.forcestat-chart")
+    assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Months (CSV)").click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    rows = {r[0]: r for r in csv.reader(io.StringIO(saved.read_text("utf-8")))}
+    for m in range(1, 7):
+        assert float(rows[f"2021-{m:02d}"][1]) == by_month[f"2021-{m:02d}"]
+
+
+def test_a_visitor_drills_down_to_a_neighbourhood_and_downloads_the_table(
+    page: Any, site: Site, tmp_path: Path
+) -> None:
+    page.goto(f"{site.url}/forces/{FORCE}/areas?period=2021-12")
+    assert page.locator("h1").inner_text() == "City of London: crime by area"
+    page.locator("table").get_by_role("link", name="City of London", exact=True).click()
+    page.wait_for_url(f"**/forces/{FORCE}/areas/E09000001?period=2021-12")
+    row = page.locator("tr", has=page.get_by_role("link", name="City of London 001A"))
+    crimes, asb = _lsoa_counts_2021("E01000001")
+    cells = row.locator("td").all_inner_texts()
+    assert cells[0] == f"{crimes:,}"
+    assert cells[1] == f"{asb:,}"
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV").click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    by_code = {r[0]: r for r in csv.reader(io.StringIO(saved.read_text("utf-8")))}
+    assert by_code["E01000001"][2] == str(crimes)
+    assert by_code["E01000001"][3] == str(asb)
+
+    page.get_by_role("link", name="City of London 001A").click()
+    assert page.locator("svg.forcestat-map circle").count() > 0
+
+
+def test_an_editor_updates_the_tracker_and_after_signing_out_cannot(page: Any, site: Site) -> None:
+    page.goto(f"{site.url}/milestones/{site.published_milestone}")
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Email address").fill(EDITOR[0])
+    page.get_by_label("Password").fill(EDITOR[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**/milestones/{site.published_milestone}")
+    assert "Signed in as editor@opcc.example" in page.content()
+
+    # Add a progress update and see it.
+    note = "Hub staffed from 1 March; cameras in the Square Mile connected."
+    page.get_by_label("Date of update (YYYY-MM-DD)").fill("2024-03-01")
+    page.get_by_label("Status").select_option("at_risk")
+    page.get_by_label("Progress").fill(note)
+    page.get_by_role("button", name="Add update").click()
+    updates = page.locator("#progress-updates")
+    assert note in updates.inner_text()
+    assert "1 March 2024: At risk (by editor@opcc.example)" in updates.inner_text()
+
+    # See its audit entry: who, what, before and after.
+    page.goto(f"{site.url}/audit?entity=milestone&id={site.published_milestone}")
+    entries = page.locator("#audit-log tbody tr", has_text=note)
+    assert entries.count() == 1
+    entry = entries.first.inner_text()
+    assert "editor@opcc.example" in entry
+    assert "milestone.progress" in entry
+    assert "on_track → at_risk" in entry
+
+    # Sign out, and fail to edit.
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(f"{site.url}/milestones/{site.published_milestone}")
+    assert page.get_by_role("button", name="Add update").count() == 0
+    response = page.goto(f"{site.url}/milestones/{site.published_milestone}/edit")
+    assert response is not None and response.status == 403
+    assert page.locator("h1").inner_text() == "Sign in to continue"
+
+
+PAGES = [
+    "/",
+    f"/forces/{FORCE}?period=2021-06",
+    f"/forces/{FORCE}/measures/burglary_policeuk?period=2021-06",
+    f"/forces/{FORCE}/measures/residential_burglary",
+    "/forces/city-of-london/measures/no-such-measure",
+    f"/forces/{FORCE}/areas?period=2021-06",
+    f"/forces/{FORCE}/areas/E09000001?period=2021-06",
+    f"/forces/{FORCE}/areas/E09000001/E01000001?period=2021-06",
+    "/data",
+    "/reports",
+    "/milestones",
+    "/sign-in",
+    "/forces/no-such-force/areas",
+    f"/forces/{FORCE}/areas?period=June",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_each_public_page_has_no_serious_accessibility_violations(
+    page: Any, site: Site, path: str
+) -> None:
+    page.goto(site.url + path)
+    assert axe_violations(page) == []
+
+
+def test_signed_in_pages_have_no_serious_accessibility_violations(page: Any, site: Site) -> None:
+    from tests.web.conftest import ADMIN
+
+    page.goto(f"{site.url}/sign-in")
+    page.get_by_label("Email address").fill(ADMIN[0])
+    page.get_by_label("Password").fill(ADMIN[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{site.url}/")
+    for path in (
+        "/users",
+        "/audit",
+        "/milestones",
+        "/milestones/new",
+        f"/milestones/{site.draft_milestone}",
+        f"/milestones/{site.draft_milestone}/edit",
+    ):
+        page.goto(site.url + path)
+        assert axe_violations(page) == [], path

@@ -1,0 +1,185 @@
+"""The Plan tracker: review dates worked by hand, validation, updates and their audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+
+from forcestat.web.audit import audit_entries
+from forcestat.web.milestone_forms import parse_milestone_form, parse_update_form
+from forcestat.web.milestones import (
+    Kind,
+    MilestoneError,
+    ReviewFrequency,
+    Status,
+    add_months,
+    add_progress_update,
+    create_milestone,
+    get_milestone,
+    list_milestones,
+    next_review_due,
+    tracker_summary,
+    update_milestone,
+)
+
+FORM = {
+    "kind": "milestone",
+    "title": "Launch the CCTV hub",
+    "lead": "Head of Neighbourhood Policing",
+    "review_frequency": "six_monthly",
+    "status": "on_track",
+    "due_date": "2025-03-31",
+    "measure_id": "neighbourhood_crime",
+    "target": "-8% on the previous year",
+    "published": "yes",
+}
+
+
+@pytest.mark.parametrize(
+    ("last", "frequency", "due"),
+    [
+        (dt.date(2024, 1, 31), ReviewFrequency.MONTHLY, dt.date(2024, 2, 29)),  # leap year
+        (dt.date(2023, 11, 30), ReviewFrequency.QUARTERLY, dt.date(2024, 2, 29)),
+        (dt.date(2024, 8, 31), ReviewFrequency.SIX_MONTHLY, dt.date(2025, 2, 28)),
+        (dt.date(2024, 2, 29), ReviewFrequency.ANNUAL, dt.date(2025, 2, 28)),
+        (dt.date(2024, 10, 15), ReviewFrequency.QUARTERLY, dt.date(2025, 1, 15)),
+    ],
+)
+def test_the_next_review_is_one_review_period_on(
+    last: dt.date, frequency: ReviewFrequency, due: dt.date
+) -> None:
+    assert next_review_due(last, frequency) == due
+
+
+def test_add_months_crosses_years_backwards_too() -> None:
+    assert add_months(dt.date(2024, 3, 31), -13) == dt.date(2023, 2, 28)
+
+
+def test_a_valid_form_gives_the_fields() -> None:
+    fields, problems = parse_milestone_form(FORM)
+    assert problems == {}
+    assert fields is not None
+    assert fields.review_frequency is ReviewFrequency.SIX_MONTHLY
+    assert fields.due_date == dt.date(2025, 3, 31)
+    assert fields.published is True
+
+
+def test_an_invalid_form_names_each_field_at_fault() -> None:
+    bad = {
+        **FORM,
+        "title": " ",
+        "review_frequency": "fortnightly",
+        "due_date": "31/03/2025",
+        "measure_id": "Robbery; DROP TABLE",
+    }
+    fields, problems = parse_milestone_form(bad)
+    assert fields is None
+    assert set(problems) == {"title", "review_frequency", "due_date", "measure_id"}
+    assert "YYYY-MM-DD" in problems["due_date"]
+
+
+def test_an_update_cannot_be_dated_in_the_future() -> None:
+    today = dt.date(2024, 5, 1)
+    parsed, problems = parse_update_form(
+        {"update_date": "2024-05-02", "status": "on_track", "note": "x"}, today
+    )
+    assert parsed is None and "future" in problems["update_date"]
+
+
+def test_a_review_is_overdue_a_period_after_the_latest_update(
+    store: duckdb.DuckDBPyConnection,
+) -> None:
+    fields, _ = parse_milestone_form({**FORM, "review_frequency": "quarterly"})
+    assert fields is not None
+    created = create_milestone(store, fields, actor="editor@opcc.example")
+    add_progress_update(
+        store,
+        created.milestone_id,
+        update_date=dt.date(2024, 1, 10),
+        status=Status.ON_TRACK,
+        note="Procurement done",
+        actor="editor@opcc.example",
+    )
+    milestone = get_milestone(store, created.milestone_id, include_drafts=False)
+    assert milestone is not None
+    # Last update 10 January 2024 + 3 months = review due 10 April 2024.
+    assert milestone.review_due == dt.date(2024, 4, 10)
+    assert not milestone.review_overdue(dt.date(2024, 4, 10))
+    assert milestone.review_overdue(dt.date(2024, 4, 11))
+    summary = tracker_summary(store, dt.date(2024, 4, 11))
+    assert [m.milestone_id for m in summary.reviews_overdue] == [created.milestone_id]
+    assert summary.past_due_date == ()  # due 31 March 2025
+    assert dict(summary.by_status)[Status.ON_TRACK] == 1
+
+
+def test_a_complete_entry_is_never_overdue(store: duckdb.DuckDBPyConnection) -> None:
+    fields, _ = parse_milestone_form({**FORM, "status": "complete", "due_date": "2020-01-01"})
+    assert fields is not None
+    created = create_milestone(store, fields, actor="e@x.example")
+    assert not created.review_overdue(dt.date(2030, 1, 1))
+    assert not created.past_due_date(dt.date(2030, 1, 1))
+
+
+def test_every_change_is_audited_with_before_and_after(store: duckdb.DuckDBPyConnection) -> None:
+    fields, _ = parse_milestone_form(FORM)
+    assert fields is not None
+    created = create_milestone(store, fields, actor="editor@opcc.example")
+    changed, _ = parse_milestone_form({**FORM, "lead": "Chief Inspector, Bishopsgate"})
+    assert changed is not None
+    update_milestone(store, created.milestone_id, changed, actor="admin@opcc.example")
+    add_progress_update(
+        store,
+        created.milestone_id,
+        update_date=dt.date(2024, 2, 1),
+        status=Status.AT_RISK,
+        note="Supplier delay",
+        actor="editor@opcc.example",
+    )
+    progress, update, creation = audit_entries(
+        store, entity="milestone", entity_id=created.milestone_id
+    )
+    assert creation.action == "milestone.create" and creation.before_json is None
+    assert json.loads(creation.after_json or "{}")["lead"] == "Head of Neighbourhood Policing"
+    assert update.actor == "admin@opcc.example"
+    assert [(c.field, c.before, c.after) for c in update.changes] == [
+        ("lead", "Head of Neighbourhood Policing", "Chief Inspector, Bishopsgate")
+    ]
+    assert progress.action == "milestone.progress"
+    assert ("status", "on_track", "at_risk") in [
+        (c.field, c.before, c.after) for c in progress.changes
+    ]
+    after = get_milestone(store, created.milestone_id, include_drafts=True)
+    assert after is not None and after.status is Status.AT_RISK
+
+
+def test_drafts_are_hidden_unless_asked_for(store: duckdb.DuckDBPyConnection) -> None:
+    fields, _ = parse_milestone_form({**FORM, "published": ""})
+    assert fields is not None
+    draft = create_milestone(store, fields, actor="e@x.example")
+    assert get_milestone(store, draft.milestone_id, include_drafts=False) is None
+    assert list_milestones(store, include_drafts=False) == []
+    assert [m.milestone_id for m in list_milestones(store, include_drafts=True)] == [
+        draft.milestone_id
+    ]
+
+
+def test_an_entry_files_under_an_objective_not_a_milestone(
+    store: duckdb.DuckDBPyConnection,
+) -> None:
+    objective, _ = parse_milestone_form({**FORM, "kind": "objective", "title": "Safer streets"})
+    assert objective is not None
+    parent = create_milestone(store, objective, actor="e@x.example")
+    child, _ = parse_milestone_form({**FORM, "parent_id": str(parent.milestone_id)})
+    assert child is not None
+    created = create_milestone(store, child, actor="e@x.example")
+    assert created.parent_id == parent.milestone_id and parent.kind is Kind.OBJECTIVE
+    grandchild, _ = parse_milestone_form({**FORM, "parent_id": str(created.milestone_id)})
+    assert grandchild is not None
+    with pytest.raises(MilestoneError, match="not a milestone"):
+        create_milestone(store, grandchild, actor="e@x.example")
+    # The refused entry left no row and no audit entry behind.
+    assert len(list_milestones(store, include_drafts=True)) == 2
+    assert len(audit_entries(store, entity="milestone")) == 2

@@ -1,0 +1,47 @@
+"""Every page answers for every catalogue measure, with data and without."""
+
+from __future__ import annotations
+
+import pytest
+from tests.web.conftest import Client
+
+from forcestat.catalogue import load_catalogue
+
+MEASURES = [m.id for m in load_catalogue().measures]
+
+
+@pytest.mark.parametrize("force", ["city-of-london", "west-midlands"])
+@pytest.mark.parametrize("period", ["", "?period=2018-03", "?period=2021-06"])
+def test_the_scorecard_lists_every_measure(client: Client, force: str, period: str) -> None:
+    response = client.get(f"/forces/{force}{period}")
+    assert response.status == 200
+    for measure_id in MEASURES:
+        assert f"/forces/{force}/measures/{measure_id}" in response.body
+
+
+@pytest.mark.parametrize("measure_id", MEASURES)
+def test_every_measure_page_answers(client: Client, measure_id: str) -> None:
+    for force in ("city-of-london", "west-midlands"):
+        for period in ("", "?period=2018-03", "?period=2021-06"):
+            response = client.get(f"/forces/{force}/measures/{measure_id}{period}")
+            assert response.status == 200, (force, period, response.body[-500:])
+
+
+def test_the_data_page_counts_what_is_loaded(client: Client) -> None:
+    # The bundled sample: 60 street files with 38,215 rows (data/sample/PROVENANCE.md).
+    body = client.get("/data").body
+    assert "38,215" in body
+    assert "No rows were rejected." in body
+
+
+def test_reports_are_listed_and_drafts_only_when_signed_in(client: Client) -> None:
+    from tests.web.conftest import VIEWER
+
+    anonymous = client.get("/reports").body
+    assert "statement-2021-q3.html" in anonymous
+    assert "statement-2021-q4.html" not in anonymous
+    assert client.get("/reports/statement-2021-q3.html").body == "<h1>Statement</h1>"
+    assert client.get("/reports/drafts/statement-2021-q4.html").status == 404
+    client.sign_in(*VIEWER)
+    assert "statement-2021-q4.html" in client.get("/reports").body
+    assert client.get("/reports/drafts/statement-2021-q4.html").status == 200
