@@ -9,10 +9,20 @@ STAMP = $(VENV)/.installed-stamp
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+# Debian packages the report and the browser tests need: fonts embedded in the report,
+# pango for the PDF, Chromium for the Playwright tests. Installed only where missing, as root.
+APT_PACKAGES = fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 chromium
+
+$(STAMP): pyproject.toml constraints.txt package-lock.json
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
+	fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	# GOV.UK Frontend (served by the dashboard) and axe-core (its accessibility tests).
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -30,6 +40,7 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/web.py
 
 clean:
 	rm -rf $(VENV) forcestat.duckdb forcestat.duckdb.wal out

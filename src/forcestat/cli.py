@@ -351,6 +351,17 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
         raise ForcestatError(f"{sample}: bundled sample data not found; pass --sample FOLDER")
     ctx.invoke(ingest, paths=(sample,), strict=False, config_path=None, store_path=store_path)
     ctx.invoke(status, config_path=None, store_path=store_path)
+    # The force with the monthly police.uk run, and West Midlands from the Home Office table.
+    for force_name, period_end in (("City of London", "2021-06"), ("West Midlands", "2018-03")):
+        ctx.invoke(
+            report,
+            period_end=period_end,
+            force_name=force_name,
+            out=Path("out"),
+            no_pdf=False,
+            config_path=None,
+            store_path=store_path,
+        )
 
 
 @cli.group()
@@ -504,6 +515,12 @@ def download_population_command(
     help="Fix the limits on the first N months of each segment (N >= 12; default: all).",
 )
 @click.option(
+    "--baseline-period",
+    metavar="YYYY-MM:YYYY-MM",
+    default=None,
+    help="Fix the limits on a named period of 12 months or more, e.g. 2017-01:2018-12.",
+)
+@click.option(
     "--no-screen",
     is_flag=True,
     help="Keep unusually large moving ranges in the limits, as the NHS Excel tools do.",
@@ -546,6 +563,7 @@ def spc(
     polarity: str,
     target: float | None,
     baseline_points: int | None,
+    baseline_period: str | None,
     no_screen: bool,
     rebase_months: tuple[str, ...],
     rebase_reason: str,
@@ -564,6 +582,7 @@ def spc(
     from forcestat.seasonality import seasonal_pattern
     from forcestat.spc import Polarity, SpcOptions, run_spc
     from forcestat.spc_io import (
+        command_line_baseline_period,
         command_line_rebases,
         read_series_csv,
         spc_json,
@@ -587,6 +606,7 @@ def spc(
         polarity=Polarity(polarity),
         target=target,
         baseline_points=baseline_points,
+        baseline_period=command_line_baseline_period(baseline_period),
         screen_moving_ranges=not no_screen,
         rebases=command_line_rebases(rebase_months, rebase_reason),
     )
@@ -615,6 +635,359 @@ def spc(
         chart = spc_chart(result, title=name)
         out.write_text(chart.to_json() if out.suffix == ".json" else chart.to_svg(), "utf-8")
         click.echo(f"Wrote the chart to {out}", err=True)
+
+
+@cli.command("measures")
+@click.option(
+    "--force",
+    "force_name",
+    default=None,
+    help="Force to show (default: the 'force' setting); 'all' for every force with data.",
+)
+@click.option(
+    "--period",
+    "period_end",
+    default=None,
+    metavar="YYYY-MM",
+    help="Last month of the period (default: the latest month each source holds).",
+)
+@click.option(
+    "--measure", "measure_ids", multiple=True, metavar="ID", help="Only this measure; repeat."
+)
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Plan file of local measures (default: the 'plan' setting).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--show-sql", is_flag=True, help="Print the SQL run for each measure to stderr.")
+@config_option
+@store_option
+def measures_command(
+    force_name: str | None,
+    period_end: str | None,
+    measure_ids: tuple[str, ...],
+    plan_path: Path | None,
+    output_format: str,
+    show_sql: bool,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> None:
+    """Evaluate the measure catalogue: value, baseline, change, interval, rank and notes.
+
+    The national measures come with forcestat; the plan file adds the Police and Crime
+    Plan's own. Home Office measures answer periods of whole quarters only; a period
+    with missing months is shown as incomplete, never summed as if they were zero.
+    """
+    from forcestat.catalogue import load_catalogue
+    from forcestat.measure_sql import store_offence_codes
+    from forcestat.measures import evaluate
+    from forcestat.periods import parse_month
+    from forcestat.store import open_store
+
+    config, store = _settings(config_path, store_path)
+    ends = [parse_month(period_end)] if period_end else None
+    con = open_store(store, read_only=True)
+    try:
+        catalogue = load_catalogue(
+            plan_path or config.plan, extra_offence_codes=store_offence_codes(con)
+        )
+        chosen = [catalogue.get(m) for m in measure_ids] or list(catalogue.measures)
+        areas = None if force_name == "all" else [force_name or config.force]
+        table = evaluate(
+            con,
+            chosen,
+            areas=areas,
+            period_ends=ends,
+            most_similar_forces={config.force: config.most_similar_forces},
+        )
+    finally:
+        con.close()
+    if show_sql:
+        for measure_id, sql in table.sql:
+            click.echo(f"-- {measure_id}\n{sql};\n", err=True)
+    if output_format == "csv":
+        click.echo(table.to_csv(), nl=False)
+    elif output_format == "json":
+        click.echo(table.to_json())
+    else:
+        _console().print(_measures_table(table.rows))
+
+
+def _measures_table(rows: Any) -> Table:
+    t = Table()
+    for col in ("measure", "area", "period", "value", "baseline", "change", "95% interval"):
+        t.add_column(col, justify="right" if col in ("value", "baseline", "change") else "left")
+    for col in ("beyond chance", "comparators", "rank", "status"):
+        t.add_column(col)
+
+    def show(value: float | None, unit: str) -> str:
+        if value is None:
+            return ""
+        if unit == "proportion":
+            return f"{value:.1%}"
+        return f"{value:,.0f}" if unit == "count" else f"{value:,.2f}"
+
+    for r in rows:
+        status = r.not_available or ("" if r.like_for_like else "not like for like")
+        interval = ""
+        if r.interval_low is not None:
+            interval = f"{show(r.interval_low, r.unit)} to {show(r.interval_high, r.unit)}"
+        t.add_row(
+            r.measure,
+            r.area,
+            r.period,
+            show(r.value, r.unit),
+            show(r.baseline_value, r.unit),
+            "" if r.change_pct is None else f"{r.change_pct:+.1f}%",
+            interval,
+            {True: "yes", False: "no", None: ""}[r.change_beyond_chance],
+            show(r.comparator_mean, r.unit),
+            "" if r.rank is None else f"{r.rank} of {r.rank_of}",
+            status,
+        )
+    return t
+
+
+@cli.command("reconcile")
+@click.option("--force", "force_name", default=None, help="Force (default: the 'force' setting).")
+@click.option(
+    "--year", "year", required=True, metavar="YYYY/YY", help="Financial year, e.g. 2017/18."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@config_option
+@store_option
+def reconcile_command(
+    force_name: str | None,
+    year: str,
+    output_format: str,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> None:
+    """Compare police.uk crimes with Home Office recorded crime, by police.uk crime type."""
+    import csv
+    import dataclasses
+    import io
+    import json
+
+    from forcestat.reconcile import reconcile
+    from forcestat.store import open_store
+
+    config, store = _settings(config_path, store_path)
+    con = open_store(store, read_only=True)
+    try:
+        result = reconcile(con, force_name or config.force, year)
+    finally:
+        con.close()
+    records = [dataclasses.asdict(r) for r in result.rows]
+    if output_format == "json":
+        click.echo(json.dumps({**dataclasses.asdict(result), "rows": records}, indent=1))
+        return
+    if output_format == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        click.echo(out.getvalue(), nl=False)
+        return
+    t = Table(title=f"{result.force} {result.financial_year}: police.uk against Home Office")
+    for col in ("crime type", "police.uk", "Home Office", "difference", "difference %"):
+        t.add_column(col, justify="left" if col == "crime type" else "right")
+    for r in result.rows:
+        t.add_row(
+            r.crime_type,
+            "" if r.policeuk is None else f"{r.policeuk:,}",
+            "" if r.home_office is None else f"{r.home_office:,}",
+            "" if r.difference is None else f"{r.difference:+,}",
+            "" if r.difference_pct is None else f"{r.difference_pct:+.1f}%",
+        )
+    console = _console()
+    console.print(t)
+    console.print("\n".join(result.notes), markup=False)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--reports",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of published reports to list (drafts in its drafts/ sub-folder).",
+)
+@click.option(
+    "--govuk-frontend",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="govuk-frontend's dist/govuk folder (default: node_modules, from 'npm ci').",
+)
+@config_option
+@store_option
+def serve(
+    host: str,
+    port: int,
+    reports: Path | None,
+    govuk_frontend: Path | None,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> None:
+    """Serve the dashboard and Plan tracker over the store (stop with Ctrl+C).
+
+    Sessions are signed with FORCESTAT_SECRET_KEY when set (otherwise sign-ins last until
+    the server stops). Behind an https proxy, cookies are marked Secure.
+    """
+    import uvicorn
+
+    from forcestat.web.app import create_app
+    from forcestat.web.settings import (
+        WebSettings,
+        find_govuk_frontend,
+        secret_key_from_environment,
+    )
+
+    config, store = _settings(config_path, store_path)
+    settings = WebSettings(
+        store=store,
+        govuk_frontend=find_govuk_frontend(govuk_frontend),
+        reports=reports,
+        force=config.force,
+        most_similar_forces=config.most_similar_forces,
+        secret_key=secret_key_from_environment(),
+    )
+    app = create_app(settings)
+    click.echo(f"forcestat dashboard on http://{host}:{port}/ over {store}")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+@cli.group()
+def user() -> None:
+    """Who may sign in to the dashboard, and with which role."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice(["viewer", "editor", "admin"]),
+    default="viewer",
+    show_default=True,
+    help="viewer sees drafts, editor updates the Plan tracker, admin manages users.",
+)
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input, not a prompt."
+)
+@config_option
+@store_option
+def user_add(
+    email: str,
+    role: str,
+    password_stdin: bool,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> None:
+    """Add a user (the first admin, for example). Prompts for the password."""
+    from forcestat.store import open_store
+    from forcestat.web.auth import Role, add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _, store = _settings(config_path, store_path)
+    con = open_store(store)
+    try:
+        created = add_user(con, email, password, Role(role), actor="command line")
+    finally:
+        con.close()
+    click.echo(f"Added {created.email} as {created.role.value}.")
+
+
+@user.command("list")
+@config_option
+@store_option
+def user_list(config_path: Path | None, store_path: Path | None) -> None:
+    """List the users, their roles and whether they may sign in."""
+    from forcestat.store import open_store
+    from forcestat.web.auth import list_users
+
+    _, store = _settings(config_path, store_path)
+    con = open_store(store)
+    try:
+        found = list_users(con)
+    finally:
+        con.close()
+    for u in found:
+        click.echo(f"{u.email}\t{u.role.value}\t{'active' if u.active else 'deactivated'}")
+    if not found:
+        click.echo("No users yet: add the first with 'forcestat user add EMAIL --role admin'.")
+
+
+@cli.command()
+@click.option(
+    "--period",
+    "period_end",
+    required=True,
+    metavar="YYYY-MM",
+    help="Last month of the 12 months reported.",
+)
+@click.option("--force", "force_name", default=None, help="Force (default: the 'force' setting).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder to write into (the report goes in OUT/<force>-<YYYY-MM>/).",
+)
+@click.option("--no-pdf", is_flag=True, help="Write the HTML and the tables but not the PDF.")
+@config_option
+@store_option
+def report(
+    period_end: str,
+    force_name: str | None,
+    out: Path,
+    no_pdf: bool,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> None:
+    """Write the quarterly statement and scorecard: HTML, PDF, and the tables as CSV,
+    XLSX and ODS.
+
+    One section per national priority (headline figure, change on the baseline and on
+    the previous year, process behaviour chart, comparison with the most similar
+    forces), what could not be measured and why, the scorecard and the methods.
+    """
+    from forcestat.periods import parse_month
+    from forcestat.report import write_report
+    from forcestat.store import open_store
+
+    config, store = _settings(config_path, store_path)
+    month = parse_month(period_end)
+    con = open_store(store, read_only=True)
+    try:
+        files = write_report(
+            con, config, period_end=month, out=out, force=force_name, pdf=not no_pdf
+        )
+    finally:
+        con.close()
+    click.echo(f"Wrote the report for {files.context.force}, {files.context.period_label}:")
+    for path in (files.html, files.pdf, files.xlsx, files.ods):
+        if path is not None:
+            click.echo(f"  {path}")
+    click.echo(f"  {files.folder / 'csv'}/ ({len(files.csv)} CSV files)")
 
 
 def main() -> None:

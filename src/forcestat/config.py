@@ -46,6 +46,18 @@ SETTINGS: tuple[Setting, ...] = (
         "2019-06",
         "End month of the 12-month baseline (the national measures use June 2019).",
     ),
+    Setting(
+        "report_style",
+        "",
+        "A TOML file restyling the report (name, logo, colours, fixed wording), relative to "
+        "this file; empty for the standard style.",
+    ),
+    Setting(
+        "plan",
+        "",
+        "A TOML file of the Police and Crime Plan's own measures and targets, added to the "
+        "national catalogue, relative to this file; empty for the national measures only.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -60,6 +72,8 @@ class Config:
     store: Path
     baseline_period_end: str
     source: Path | None  # the file read, None when every setting is a default
+    report_style: Path | None = None  # the restyling file, None for the standard style
+    plan: Path | None = None  # the plan's measure catalogue, None for national measures only
 
 
 def _toml_value(value: Any) -> str:
@@ -124,6 +138,12 @@ def load_config(path: Path | None = None) -> Config:
         _force_name(f, "most_similar_forces", problems) for f in values["most_similar_forces"]
     )
     also = tuple(_force_name(f, "also_show", problems) for f in values["also_show"])
+    if not isinstance(values["report_style"], str):
+        problems.append("report_style must be a file name (or empty for the standard style)")
+        values["report_style"] = ""
+    if not isinstance(values["plan"], str):
+        problems.append("plan must be a file name (or empty for the national measures only)")
+        values["plan"] = ""
     month = values["baseline_period_end"]
     if isinstance(month, str) and not _is_month(month):
         problems.append(f"baseline_period_end {month!r} is not a month in the form YYYY-MM")
@@ -138,6 +158,8 @@ def load_config(path: Path | None = None) -> Config:
         store=base / values["store"],
         baseline_period_end=month,
         source=source,
+        report_style=base / values["report_style"] if values["report_style"].strip() else None,
+        plan=base / values["plan"] if values["plan"].strip() else None,
     )
 
 

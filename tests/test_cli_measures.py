@@ -1,0 +1,151 @@
+"""`forcestat measures` and `forcestat reconcile` through the CLI runner, in a temp folder."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from forcestat.cli import cli
+from measures_fixtures import (
+    sample_store_path,  # noqa: F401  (session fixture)
+    street_rows,
+)
+
+PLAN = """
+[[measure]]
+id = "bicycle_theft_policeuk"
+title = "Bicycle theft (police.uk)"
+priority = "Police and Crime Plan: safer streets"
+source = "policeuk_crimes"
+kind = "count"
+unit = "count"
+polarity = "lower"
+baseline = "previous_year"
+target_change_pct = -10
+filter = { crime_types = ["Bicycle theft"] }
+note = "Pedal cycle theft as published on police.uk."
+"""
+
+
+def _project(folder: Path, store: Path, plan: str | None) -> Path:
+    settings = f'force = "City of London"\nstore = "{store.as_posix()}"\n'
+    if plan is not None:
+        (folder / "myplan.toml").write_text(plan, encoding="utf-8")
+        settings += 'plan = "myplan.toml"\n'
+    config = folder / "forcestat.toml"
+    config.write_text(settings, encoding="utf-8")
+    return config
+
+
+def test_a_measure_added_in_the_plan_file_shows_up(
+    tmp_path: Path,
+    sample_store_path: Path,  # noqa: F811
+) -> None:
+    config = _project(tmp_path, sample_store_path, PLAN)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "measures",
+            "--config",
+            str(config),
+            "--measure",
+            "bicycle_theft_policeuk",
+            "--period",
+            "2019-06",
+            "--format",
+            "csv",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    [row] = list(csv.DictReader(io.StringIO(result.stdout)))
+    now = sum(1 for r in street_rows("2018-07", "2019-06") if r["Crime type"] == "Bicycle theft")
+    then = sum(1 for r in street_rows("2017-07", "2018-06") if r["Crime type"] == "Bicycle theft")
+    assert (row["measure"], row["area"], row["period"]) == (
+        "bicycle_theft_policeuk",
+        "City of London",
+        "12 months to June 2019",
+    )
+    assert int(row["numerator"]) == now and float(row["baseline_value"]) == then
+    assert float(row["target"]) == then * 0.9
+
+
+def test_the_table_lists_national_and_plan_measures(
+    tmp_path: Path,
+    sample_store_path: Path,  # noqa: F811
+) -> None:
+    config = _project(tmp_path, sample_store_path, PLAN)
+    result = CliRunner().invoke(
+        cli, ["measures", "--config", str(config), "--period", "2019-06"], env={"COLUMNS": "300"}
+    )
+    assert result.exit_code == 0, result.output
+    for measure_id in ("bicycle_theft_policeuk", "burglary_policeuk", "residential_burglary"):
+        assert measure_id in result.stdout
+
+
+def test_show_sql_and_json(tmp_path: Path, sample_store_path: Path) -> None:  # noqa: F811
+    config = _project(tmp_path, sample_store_path, None)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "measures",
+            "--config",
+            str(config),
+            "--measure",
+            "homicide",
+            "--force",
+            "West Midlands",
+            "--period",
+            "2018-03",
+            "--format",
+            "json",
+            "--show-sql",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "-- homicide" in result.stderr and "csp_name IS NULL" in result.stderr
+    [row] = json.loads(result.stdout)
+    assert (row["area"], row["period_end"], row["complete"]) == (
+        "West Midlands",
+        "2018-03-31",
+        True,
+    )
+
+
+def test_a_bad_plan_is_one_error_naming_the_file_and_entry(
+    tmp_path: Path,
+    sample_store_path: Path,  # noqa: F811
+) -> None:
+    config = _project(tmp_path, sample_store_path, PLAN.replace("Bicycle theft", "Bike theft"))
+    result = CliRunner().invoke(cli, ["measures", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "myplan.toml: measure 'bicycle_theft_policeuk' (entry 1)" in result.stderr
+    assert "unknown police.uk crime type 'Bike theft'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_unknown_force_and_measure(tmp_path: Path, sample_store_path: Path) -> None:  # noqa: F811
+    config = _project(tmp_path, sample_store_path, None)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["measures", "--config", str(config), "--force", "Gotham"])
+    assert result.exit_code == 1 and "unknown force 'Gotham'" in result.stderr
+    result = runner.invoke(cli, ["measures", "--config", str(config), "--measure", "nope"])
+    assert result.exit_code == 1 and "no measure 'nope'" in result.stderr
+    result = runner.invoke(cli, ["measures", "--config", str(config), "--period", "June"])
+    assert result.exit_code == 1 and "YYYY-MM" in result.stderr
+
+
+def test_reconcile_command(tmp_path: Path, sample_store_path: Path) -> None:  # noqa: F811
+    config = _project(tmp_path, sample_store_path, None)
+    result = CliRunner().invoke(
+        cli, ["reconcile", "--config", str(config), "--year", "2017/18", "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    burglary = next(r for r in rows if r["crime_type"] == "Burglary")
+    published = sum(1 for r in street_rows("2017-04", "2018-03") if r["Crime type"] == "Burglary")
+    assert int(burglary["policeuk"]) == published
+    assert rows[-1]["crime_type"] == "All crime types"
