@@ -85,3 +85,15 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
     path.write_text("hello")
     with pytest.raises(StoreError, match="cannot open"):
         open_store(path)
+
+
+def test_an_older_store_opened_read_only_is_upgraded_first(tmp_path: Path) -> None:
+    # A store written by an earlier release (before the latest migration), then opened
+    # by a read-only command such as 'forcestat measures' after an upgrade.
+    path = tmp_path / "older.duckdb"
+    open_store(path, migrations=MIGRATIONS[:-1]).close()
+    con = open_store(path, read_only=True)
+    assert schema_version(con) == max(m.version for m in MIGRATIONS)
+    with pytest.raises(duckdb.Error):
+        con.execute("CREATE TABLE x (y INT)")  # still read only
+    con.close()

@@ -234,9 +234,30 @@ CREATE TABLE audit_log (
 );
 """
 
+# Rebases of process behaviour charts: an analyst's decision, recorded with who, when and
+# why, that a measure's limits for an area are recalculated from a month. Withdrawing one
+# keeps the row (with who withdrew it and why); the audit log holds both changes.
+_V3 = """
+CREATE SEQUENCE spc_rebase_id_seq START 1;
+
+CREATE TABLE spc_rebases (
+    rebase_id        INTEGER PRIMARY KEY,
+    measure_id       VARCHAR NOT NULL,
+    area             VARCHAR NOT NULL,   -- the force, as 'forcestat forces' names it
+    month            DATE NOT NULL,      -- first month of the new segment
+    reason           VARCHAR NOT NULL,
+    recorded_by      VARCHAR NOT NULL,
+    recorded_at      TIMESTAMP NOT NULL,
+    withdrawn_by     VARCHAR,
+    withdrawn_at     TIMESTAMP,
+    withdrawn_reason VARCHAR
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "ingest log, rejects and the published source tables", _V1),
     Migration(2, "dashboard users, Plan milestones, progress updates and audit log", _V2),
+    Migration(3, "recorded rebases of process behaviour charts", _V3),
 )
 
 
@@ -308,12 +329,16 @@ def open_store(
     if read_only:
         version = schema_version(con)
         known = max(m.version for m in migrations)
-        if version != known:
-            con.close()
+        if version == known:
+            return con
+        con.close()
+        if version > known:
             raise StoreError(
-                f"{path}: store is at schema version {version}, this forcestat expects {known}; "
-                "open it once without read-only to upgrade"
+                f"{path}: store is at schema version {version} but this forcestat knows only "
+                f"up to {known}: upgrade forcestat to open it"
             )
-        return con
+        # A store from an earlier release: upgrade it once, then read as asked.
+        open_store(path, migrations=migrations).close()
+        return open_store(path, read_only=True, migrations=migrations)
     migrate(con, migrations)
     return con

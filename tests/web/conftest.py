@@ -9,6 +9,7 @@ machine and fail under CI, where 'make setup' installs both.
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import os
 import re
@@ -25,6 +26,7 @@ import pytest
 import uvicorn
 
 from forcestat.ingest import ingest_path
+from forcestat.rebases import record_rebase
 from forcestat.store import open_store
 from forcestat.web.app import create_app
 from forcestat.web.auth import Role, add_user
@@ -104,6 +106,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     published = create_milestone(con, _tracker_fields("CCTV hub open", True), actor="test fixture")
     draft = create_milestone(
         con, _tracker_fields("Draft: new custody suite", False), actor="test fixture"
+    )
+    record_rebase(
+        con,
+        measure_id="burglary_policeuk",
+        area="City of London",
+        month=dt.date(2020, 4, 1),
+        reason="First national lockdown <b>closed</b> the offices",
+        recorded_by="analyst@opcc.example",
     )
     con.close()
     reports = folder / "reports"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from forcestat.web.audit import audit_entries
+from forcestat.audit import audit_entries
 from forcestat.web.auth import (
     AuthError,
     Role,

@@ -8,7 +8,7 @@ import json
 import duckdb
 import pytest
 
-from forcestat.web.audit import audit_entries
+from forcestat.audit import audit_entries
 from forcestat.web.milestone_forms import parse_milestone_form, parse_update_form
 from forcestat.web.milestones import (
     Kind,

@@ -45,3 +45,21 @@ def test_reports_are_listed_and_drafts_only_when_signed_in(client: Client) -> No
     client.sign_in(*VIEWER)
     assert "statement-2021-q4.html" in client.get("/reports").body
     assert client.get("/reports/drafts/statement-2021-q4.html").status == 200
+
+
+def test_a_recorded_rebase_is_drawn_and_listed_with_who_and_why(client: Client) -> None:
+    # The fixture records a rebase of City of London burglary from April 2020.
+    page = client.get("/forces/city-of-london/measures/burglary_policeuk?period=2021-12")
+    assert page.status == 200
+    assert 'id="rebases"' in page.body
+    assert "From April 2020: First national lockdown &lt;b&gt;closed&lt;/b&gt; the offices" in (
+        page.body
+    )
+    assert "recorded by analyst@opcc.example" in page.body
+    chart = client.get("/forces/city-of-london/measures/burglary_policeuk/chart.svg?period=2021-12")
+    assert chart.status == 200 and "Limits recalculated" in chart.body
+    # A chart that ends before the rebase has no split.
+    earlier = client.get("/forces/city-of-london/measures/burglary_policeuk?period=2019-06")
+    assert earlier.status == 200 and 'id="rebases"' not in earlier.body
+    other = client.get("/forces/city-of-london/measures/robbery_policeuk?period=2021-12")
+    assert 'id="rebases"' not in other.body

@@ -24,9 +24,16 @@ from forcestat import __version__
 from forcestat.catalogue import Catalogue, Kind, Measure, Source, load_catalogue
 from forcestat.config import SETTINGS, Config
 from forcestat.forces import find_force
+from forcestat.measure_series import (
+    MIN_CHART_MONTHS,
+    measure_series,
+    monthly_source,
+    series_axis_title,
+)
 from forcestat.measure_sql import store_offence_codes
 from forcestat.measures import MeasureRow, evaluate
 from forcestat.periods import PeriodKind, previous_year, rolling_12_months
+from forcestat.rebases import active_rebases
 from forcestat.report import tables
 from forcestat.report.branding import Branding, Wording, fill_placeholders, load_branding
 from forcestat.report.context import (
@@ -42,8 +49,7 @@ from forcestat.report.context import (
 from forcestat.report.errors import ReportError
 from forcestat.report.narrative import figure_paragraph, join_names, short_title
 from forcestat.report.provenance import sources_used
-from forcestat.report.series import MIN_CHART_MONTHS, measure_series, monthly_source
-from forcestat.spc import Polarity, SpcError, SpcOptions, SpcResult, run_spc
+from forcestat.spc import Polarity, Rebase, SpcError, SpcOptions, SpcResult, run_spc
 from forcestat.spc_sentences import describe
 
 __all__ = ["build_report", "national_priorities"]
@@ -132,9 +138,10 @@ def _figure(
 
 
 def _chart(
-    measure: Measure, row: MeasureRow, series: Series | None
+    measure: Measure, row: MeasureRow, series: Series | None, rebases: tuple[Rebase, ...]
 ) -> tuple[SeriesChart | None, str | None]:
-    """The SPC chart of a measure's monthly run, or why there is none."""
+    """The SPC chart of a measure's monthly run, or why there is none. Recorded rebases
+    inside the run split its limits; earlier ones fall before the chart and are left out."""
     if series is None or series.grain != "monthly":
         if series is not None:
             return None, (
@@ -158,7 +165,8 @@ def _chart(
     twelve_months = measure.period is PeriodKind.ROLLING_12_MONTHS and measure.pool_years == 1
     if row.target is not None and measure.kind is Kind.COUNT and twelve_months:
         target = row.target / 12
-    options = SpcOptions(polarity=Polarity(measure.polarity.value), target=target)
+    inside = tuple(r for r in rebases if series.months[0] < r.month <= series.months[-1])
+    options = SpcOptions(polarity=Polarity(measure.polarity.value), target=target, rebases=inside)
     try:
         result: SpcResult = run_spc(series.months, series.values, options)
     except SpcError as exc:
@@ -167,9 +175,7 @@ def _chart(
     reading = describe(result, name=name)
     if target is not None:
         reading = (*reading, "The monthly target is the 12-month target divided by 12.")
-    y_title = "Offences a month" if measure.kind is Kind.COUNT else "Value a month"
-    if measure.source is Source.POLICEUK_STOP_SEARCH and measure.kind is Kind.COUNT:
-        y_title = "Searches a month"
+    y_title = series_axis_title(measure)
     return SeriesChart(measure.id, f"{name}, by month", y_title, result, reading), None
 
 
@@ -240,7 +246,8 @@ def build_report(
     for m in measures:
         if figures[m.id].value is None:
             continue
-        chart, why = _chart(m, row_of[(m.id, force)], series.get(m.id))
+        rebases = active_rebases(con, m.id, force)
+        chart, why = _chart(m, row_of[(m.id, force)], series.get(m.id), rebases)
         if chart is not None:
             charts[m.id] = chart
         elif why is not None:

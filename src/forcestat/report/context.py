@@ -23,6 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from forcestat.measure_series import Series
 from forcestat.report.branding import Branding
 from forcestat.spc import AssuranceType, PointType, SpcResult
 
@@ -122,15 +123,6 @@ class MeasureFigure:
     proxy: bool
     note: str
     not_available: str | None
-
-
-@dataclass(frozen=True)
-class Series:
-    """A measure's values by month (or quarter): what a sparkline draws."""
-
-    months: tuple[dt.date, ...]
-    values: tuple[float, ...]
-    grain: str  # 'monthly' or 'quarterly'
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from forcestat.measure_series import Series
 from forcestat.palette import POINT_STYLES
-from forcestat.report.context import Series
 from forcestat.report.tables import ASSURANCE_WORDS, VARIATION_WORDS
 from forcestat.spc import AssuranceType, PointType
 

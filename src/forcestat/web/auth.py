@@ -31,8 +31,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from forcestat.audit import record_change
 from forcestat.errors import ForcestatError
-from forcestat.web.audit import record_change
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",

@@ -2,8 +2,8 @@
 
 The one place the dashboard meets the engine: ``forcestat.measures.evaluate`` gives the
 tidy rows (value, baseline, change, rank, comparator mean, interval); the monthly
-series behind a police.uk measure is counted by the engine's own compiled SQL over
-one-month windows, then charted by ``forcestat.spc``. Home Office measures are
+series behind a police.uk measure comes from ``forcestat.measure_series``, as in the
+report, and is charted by ``forcestat.spc`` with the rebases recorded for it. Home Office measures are
 quarterly, so they have no monthly chart.
 
 Views are cached per measure, force and period for as long as the store's loaded files
@@ -20,27 +20,22 @@ from dataclasses import dataclass
 
 import duckdb
 
-from forcestat.catalogue import Catalogue, Kind, Measure, Source
+from forcestat.catalogue import Catalogue, Measure, Source
 from forcestat.charts import SpcChart, spc_chart
 from forcestat.forces import TERRITORIAL_FORCES, Force, find_force
-from forcestat.measure_sql import GRANULARITY, compile_sql, run_sql
+from forcestat.measure_series import Series, monthly_series, monthly_source, series_axis_title
 from forcestat.measures import MeasureRow, evaluate
-from forcestat.periods import Granularity, Period, PeriodKind, add_months
+from forcestat.rebases import RebaseRecord, rebase_records
 from forcestat.spc import Polarity, SpcError, SpcOptions, SpcResult, run_spc
 from forcestat.spc_sentences import describe
 
 __all__ = [
     "ForceValue",
     "MeasureView",
-    "MonthlyValue",
     "ViewCache",
     "build_measure_view",
-    "monthly_series",
     "scorecard_rows",
 ]
-
-# How far back the monthly chart looks from the period's end.
-SERIES_MONTHS = 60
 
 
 @dataclass(frozen=True)
@@ -55,19 +50,13 @@ class ForceValue:
 
 
 @dataclass(frozen=True)
-class MonthlyValue:
-    month: dt.date
-    value: float
-
-
-@dataclass(frozen=True)
 class MeasureView:
     """A measure for one force and period.
 
     row: the engine's tidy row for the force; ranking: every territorial force with a
     value, lowest first; monthly: the SPC series (the latest run of months with no
     gap); spc/chart/reading: its process behaviour chart and sentences, None and a
-    ``no_chart_reason`` when there is none.
+    ``no_chart_reason`` when there is none; rebases: the recorded rebases drawn on it.
     """
 
     measure: Measure
@@ -75,11 +64,12 @@ class MeasureView:
     row: MeasureRow
     ranking: tuple[ForceValue, ...]
     group: tuple[str, ...]
-    monthly: tuple[MonthlyValue, ...]
+    monthly: Series | None
     spc: SpcResult | None
     chart: SpcChart | None
     reading: tuple[str, ...]
     no_chart_reason: str | None
+    rebases: tuple[RebaseRecord, ...] = ()
 
 
 def scorecard_rows(
@@ -99,34 +89,6 @@ def scorecard_rows(
         most_similar_forces={force.name: tuple(group)},
     )
     return tuple(r for r in table.rows if r.area == force.name)
-
-
-def monthly_series(
-    con: duckdb.DuckDBPyConnection, measure: Measure, force: Force, last_month: dt.date
-) -> list[MonthlyValue]:
-    """The measure's monthly value for the force up to ``last_month``: the count (the
-    numerator of a rate), or the percentage for a proportion. Only the latest run of
-    months with no gap is kept: SPC needs consecutive months."""
-    windows = [
-        Period(m, m, PeriodKind.MONTH)
-        for m in (add_months(last_month, -i) for i in range(SERIES_MONTHS - 1, -1, -1))
-    ]
-    counts = run_sql(con, compile_sql(measure, windows), windows)
-    values: dict[dt.date, float] = {}
-    for (window, area), count in counts.items():
-        if area != force.name or not count.units:
-            continue
-        if measure.kind is Kind.PROPORTION:
-            if count.trials:
-                values[window.first_month] = 100 * count.numerator / count.trials
-        else:
-            values[window.first_month] = float(count.numerator)
-    run: list[MonthlyValue] = []
-    for month in sorted(values, reverse=True):
-        if run and add_months(month, 1) != run[-1].month:
-            break
-        run.append(MonthlyValue(month, values[month]))
-    return run[::-1]
 
 
 def _ranking(
@@ -176,30 +138,41 @@ def build_measure_view(
             ).rows
         )
     row = own[0]
-    monthly: list[MonthlyValue] = []
+    monthly: Series | None = None
     spc: SpcResult | None = None
     chart: SpcChart | None = None
     reading: tuple[str, ...] = ()
     reason: str | None = None
-    granularity = GRANULARITY.get(measure.source)
-    if granularity is not Granularity.MONTHLY:
+    rebases: tuple[RebaseRecord, ...] = ()
+    if not monthly_source(measure):
         reason = "This measure comes from quarterly tables, so it has no monthly chart."
     elif row.period_end is None:
         reason = row.not_available or "No period of this measure can be answered from the data."
     else:
         last = dt.date(row.period_end.year, row.period_end.month, 1)
-        monthly = monthly_series(con, measure, force, last)
+        monthly = monthly_series(con, measure, force.name, last)
+        recorded = rebase_records(con, measure_id=measure.id, area=force.name)
+        if monthly is not None:
+            # Rebases before the chart's first month do not split it.
+            rebases = tuple(
+                r for r in recorded if monthly.months[0] < r.month <= monthly.months[-1]
+            )
         try:
+            if monthly is None:
+                raise SpcError(f"no monthly values are loaded up to {last:%B %Y}")
             spc = run_spc(
-                [m.month for m in monthly],
-                [m.value for m in monthly],
-                SpcOptions(polarity=Polarity(measure.polarity.value)),
+                monthly.months,
+                monthly.values,
+                SpcOptions(
+                    polarity=Polarity(measure.polarity.value),
+                    rebases=tuple(r.as_rebase() for r in rebases),
+                ),
             )
         except SpcError as exc:
             reason = f"No chart: {exc}."
         else:
             name = f"{measure.title}, {force.name}"
-            chart = spc_chart(spc, title=name, y_title=_y_title(measure))
+            chart = spc_chart(spc, title=name, y_title=series_axis_title(measure))
             reading = describe(spc, name=measure.title)
     return MeasureView(
         measure=measure,
@@ -207,16 +180,13 @@ def build_measure_view(
         row=row,
         ranking=_ranking(table.rows, force, group),
         group=tuple(group),
-        monthly=tuple(monthly),
+        monthly=monthly,
         spc=spc,
         chart=chart,
         reading=reading,
         no_chart_reason=reason,
+        rebases=rebases,
     )
-
-
-def _y_title(measure: Measure) -> str:
-    return "Per cent" if measure.kind is Kind.PROPORTION else "Count a month"
 
 
 class ViewCache:

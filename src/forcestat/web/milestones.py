@@ -22,8 +22,8 @@ from typing import Any
 
 import duckdb
 
+from forcestat.audit import record_change
 from forcestat.errors import ForcestatError
-from forcestat.web.audit import record_change
 
 __all__ = [
     "Kind",

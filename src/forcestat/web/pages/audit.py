@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forcestat.web.audit import AuditEntry, audit_entries
+from forcestat.audit import AuditEntry, audit_entries
 from forcestat.web.auth import Role
 from forcestat.web.http import PageError, require_role, run_db, visitor
 from forcestat.web.rendering import render

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forcestat.web.audit import AuditEntry, audit_entries
+from forcestat.audit import AuditEntry, audit_entries
 from forcestat.web.auth import Role
 from forcestat.web.http import PageError, Visitor, checked_form, require_role, run_db, visitor
 from forcestat.web.milestone_forms import parse_milestone_form, parse_update_form

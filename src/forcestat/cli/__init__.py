@@ -1,0 +1,12 @@
+"""The ``forcestat`` command. Each command parses, calls one library function, prints.
+
+One module per command group; importing them registers their commands on ``cli``.
+"""
+
+from forcestat.cli import charts, demo, downloads, loading, measuring, web
+from forcestat.cli.app import cli, main
+
+__all__ = ["cli", "main"]
+
+# The command modules register themselves on import.
+_COMMAND_MODULES = (loading, demo, downloads, charts, measuring, web)

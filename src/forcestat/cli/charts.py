@@ -1,0 +1,436 @@
+"""Process behaviour charts: forcestat spc, and the rebases analysts record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from forcestat.catalogue import Measure
+from forcestat.cli.app import (
+    cli,
+    config_option,
+    make_console,
+    project_settings,
+    store_option,
+)
+from forcestat.errors import ForcestatError
+from forcestat.measure_series import Series
+from forcestat.spc import Rebase
+
+
+@dataclass(frozen=True)
+class _ChosenSeries:
+    measure: Measure
+    force: str
+    series: Series
+    rebases: tuple[Rebase, ...]
+    y_title: str
+
+
+def measure_series_for_chart(
+    measure_id: str,
+    force_name: str | None,
+    period_end: str | None,
+    plan_path: Path | None,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> _ChosenSeries:
+    """A catalogue measure's monthly series for a force, with its recorded rebases."""
+    from forcestat.catalogue import load_catalogue
+    from forcestat.forces import find_force
+    from forcestat.measure_series import monthly_series, monthly_source, series_axis_title
+    from forcestat.measure_sql import store_offence_codes
+    from forcestat.periods import parse_month
+    from forcestat.rebases import active_rebases
+    from forcestat.store import open_store
+
+    config, store = project_settings(config_path, store_path)
+    force = find_force(force_name or config.force)
+    last = parse_month(period_end) if period_end else None
+    con = open_store(store, read_only=True)
+    try:
+        catalogue = load_catalogue(
+            plan_path or config.plan, extra_offence_codes=store_offence_codes(con)
+        )
+        measure = catalogue.get(measure_id)
+        if not monthly_source(measure):
+            monthly = ", ".join(m.id for m in catalogue.measures if monthly_source(m))
+            raise ForcestatError(
+                f"{measure_id} comes from the Home Office quarterly tables, so it has no "
+                f"monthly series to chart; the monthly (police.uk) measures are: {monthly}"
+            )
+        series = monthly_series(con, measure, force.name, last)
+        if series is None:
+            when = f"up to {last:%Y-%m}" if last else "at all"
+            raise ForcestatError(
+                f"no monthly {measure_id} values are loaded for {force.name} {when}; "
+                "'forcestat status' lists the months loaded"
+            )
+        rebases = tuple(
+            r
+            for r in active_rebases(con, measure.id, force.name)
+            if series.months[0] < r.month <= series.months[-1]
+        )
+    finally:
+        con.close()
+    return _ChosenSeries(measure, force.name, series, rebases, series_axis_title(measure))
+
+
+@cli.command()
+@click.option(
+    "--measure",
+    "measure_id",
+    default=None,
+    metavar="ID",
+    help="A monthly (police.uk) measure of the catalogue, charted from the store.",
+)
+@click.option("--force", "force_name", default=None, help="Force (default: the 'force' setting).")
+@click.option(
+    "--period",
+    "period_end",
+    default=None,
+    metavar="YYYY-MM",
+    help="Last month charted, with --measure (default: the latest loaded).",
+)
+@click.option(
+    "--input",
+    "input_path",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Instead of --measure: a CSV with columns date,value, one row a month, no gaps.",
+)
+@click.option(
+    "--title", default=None, help="Name of the series in the reading (default: file name)."
+)
+@click.option(
+    "--polarity",
+    type=click.Choice(["lower", "higher", "neutral"]),
+    default=None,
+    help="Which direction is better (default: the measure's; neutral for --input). "
+    "Neutral: no improving/concerning reading, no assurance.",
+)
+@click.option("--target", type=float, default=None, help="Target for the assurance icon.")
+@click.option(
+    "--baseline-points",
+    type=click.IntRange(min=12),
+    default=None,
+    help="Fix the limits on the first N months of each segment (N >= 12; default: all).",
+)
+@click.option(
+    "--baseline-period",
+    metavar="YYYY-MM:YYYY-MM",
+    default=None,
+    help="Fix the limits on a named period of 12 months or more, e.g. 2017-01:2018-12.",
+)
+@click.option(
+    "--no-screen",
+    is_flag=True,
+    help="Keep unusually large moving ranges in the limits, as the NHS Excel tools do.",
+)
+@click.option(
+    "--rebase",
+    "rebase_months",
+    multiple=True,
+    metavar="YYYY-MM",
+    help="Recalculate the limits from this month; repeat for several.",
+)
+@click.option(
+    "--rebase-reason",
+    default="given on the command line",
+    show_default=True,
+    help="Why the limits were recalculated, shown with each --rebase. These are not "
+    "stored; 'forcestat rebase add' records one for every chart of a measure.",
+)
+@click.option(
+    "--seasonally-adjust",
+    is_flag=True,
+    help="Chart the series adjusted for its month-of-year pattern, when one is found.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="csv writes the rows to stdout and the icons and reading to stderr.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the chart: a .svg file, or .json for its Vega-Lite specification.",
+)
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Plan file of local measures (default: the 'plan' setting).",
+)
+@config_option
+@store_option
+def spc(
+    measure_id: str | None,
+    force_name: str | None,
+    period_end: str | None,
+    input_path: Path | None,
+    title: str | None,
+    polarity: str | None,
+    target: float | None,
+    baseline_points: int | None,
+    baseline_period: str | None,
+    no_screen: bool,
+    rebase_months: tuple[str, ...],
+    rebase_reason: str,
+    seasonally_adjust: bool,
+    output_format: str,
+    out: Path | None,
+    plan_path: Path | None,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> None:
+    """Process behaviour (XmR) chart of a monthly series, with the Making Data Count rules.
+
+    The series is a catalogue measure for a force (--measure), with the rebases recorded
+    for it, or a CSV of your own (--input). Prints one row per month (mean, process
+    limits, the rules that fired, point type), then the variation and assurance icons
+    and the reading in plain English.
+    """
+    import io
+
+    from forcestat.charts import spc_chart
+    from forcestat.seasonality import seasonal_pattern
+    from forcestat.spc import Polarity, SpcOptions, run_spc
+    from forcestat.spc_io import (
+        command_line_baseline_period,
+        command_line_rebases,
+        read_series_csv,
+        spc_json,
+        spc_rows,
+        write_spc_csv,
+    )
+    from forcestat.spc_sentences import describe, seasonality_sentence
+
+    if (measure_id is None) == (input_path is None):
+        raise click.UsageError("give either --measure ID or --input FILE")
+    recorded: tuple[Rebase, ...] = ()
+    y_title = "Value"
+    if input_path is not None:
+        series = read_series_csv(input_path)
+        name, months, values = title or input_path.stem, series.months, series.values
+    else:
+        assert measure_id is not None
+        chosen = measure_series_for_chart(
+            measure_id, force_name, period_end, plan_path, config_path, store_path
+        )
+        name = title or f"{chosen.measure.title}, {chosen.force}"
+        months, values = chosen.series.months, chosen.series.values
+        polarity = polarity or chosen.measure.polarity.value
+        recorded, y_title = chosen.rebases, chosen.y_title
+    reading: list[str] = []
+    if seasonally_adjust:
+        pattern = seasonal_pattern(months, values)
+        reading.append(seasonality_sentence(pattern, name=name))
+        if pattern.seasonal:
+            values = pattern.adjusted
+            reading.append("The chart and the rules use the seasonally adjusted series.")
+    options = SpcOptions(
+        polarity=Polarity(polarity or "neutral"),
+        target=target,
+        baseline_points=baseline_points,
+        baseline_period=command_line_baseline_period(baseline_period),
+        screen_moving_ranges=not no_screen,
+        rebases=tuple(
+            sorted(
+                (*recorded, *command_line_rebases(rebase_months, rebase_reason)),
+                key=lambda r: r.month,
+            )
+        ),
+    )
+    result = run_spc(months, values, options)
+    reading += describe(result, name=name)
+    assurance = result.assurance.value if result.assurance else "none"
+    icons = [f"variation: {result.variation.value}", f"assurance: {assurance}"]
+    if output_format == "json":
+        click.echo(spc_json(result, reading))
+    elif output_format == "csv":
+        buffer = io.StringIO()
+        write_spc_csv(result, buffer)
+        click.echo(buffer.getvalue(), nl=False)
+        click.echo("\n".join([*icons, *reading]), err=True)
+    else:
+        table = Table(title=name)
+        shown = ("date", "value", "mean", "lpl", "upl", "rules", "point_type")
+        for column in shown:
+            table.add_column(column, justify="right" if column in shown[1:5] else "left")
+        for row in spc_rows(result):
+            table.add_row(*(row[c] for c in shown))
+        console = make_console()
+        console.print(table)
+        console.print("\n".join([*icons, "", *reading]))
+    if out is not None:
+        chart = spc_chart(result, title=name, y_title=y_title)
+        out.write_text(chart.to_json() if out.suffix == ".json" else chart.to_svg(), "utf-8")
+        click.echo(f"Wrote the chart to {out}", err=True)
+
+
+@cli.group()
+def rebase() -> None:
+    """Recorded rebases: limits recalculated from a month, with who, when and why.
+
+    forcestat suggests a rebase where it finds a sustained shift, but never applies one
+    by itself. A rebase recorded here is drawn on every chart of the measure for the
+    force: 'forcestat spc --measure', the report and the dashboard.
+    """
+
+
+def _default_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "command line"
+
+
+@rebase.command("add")
+@click.option("--measure", "measure_id", required=True, metavar="ID", help="Monthly measure.")
+@click.option("--force", "force_name", default=None, help="Force (default: the 'force' setting).")
+@click.option("--month", required=True, metavar="YYYY-MM", help="First month of the new limits.")
+@click.option("--reason", required=True, help="Why the process changed then, in a sentence.")
+@click.option("--by", "recorded_by", default=None, help="Who decided (default: your user name).")
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Plan file of local measures (default: the 'plan' setting).",
+)
+@config_option
+@store_option
+def rebase_add(
+    measure_id: str,
+    force_name: str | None,
+    month: str,
+    reason: str,
+    recorded_by: str | None,
+    plan_path: Path | None,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> None:
+    """Record a rebase of a measure's chart for a force, from MONTH."""
+    from forcestat.catalogue import load_catalogue
+    from forcestat.forces import find_force
+    from forcestat.measure_series import monthly_series, monthly_source
+    from forcestat.measure_sql import store_offence_codes
+    from forcestat.periods import parse_month
+    from forcestat.rebases import record_rebase
+    from forcestat.store import open_store
+
+    config, store = project_settings(config_path, store_path)
+    force = find_force(force_name or config.force)
+    first = parse_month(month)
+    con = open_store(store)
+    try:
+        catalogue = load_catalogue(
+            plan_path or config.plan, extra_offence_codes=store_offence_codes(con)
+        )
+        measure = catalogue.get(measure_id)
+        if not monthly_source(measure):
+            raise ForcestatError(
+                f"{measure_id} comes from the Home Office quarterly tables and has no "
+                "monthly chart to rebase"
+            )
+        # A rebase follows a change seen in the chart: the month must be one loaded.
+        loaded = monthly_series(con, measure, force.name, first)
+        if loaded is None or loaded.months[-1] != first:
+            raise ForcestatError(
+                f"{measure.id} has no value for {force.name} in {first:%Y-%m}; a rebase starts "
+                "at a loaded month ('forcestat spc --measure' shows them)"
+            )
+        record = record_rebase(
+            con,
+            measure_id=measure.id,
+            area=force.name,
+            month=first,
+            reason=reason,
+            recorded_by=recorded_by or _default_user(),
+        )
+    finally:
+        con.close()
+    click.echo(
+        f"Recorded rebase {record.rebase_id}: {measure.id} for {force.name} from "
+        f"{record.month:%Y-%m} ({record.reason})"
+    )
+
+
+@rebase.command("list")
+@click.option("--measure", "measure_id", default=None, metavar="ID", help="Only this measure.")
+@click.option("--force", "force_name", default=None, help="Only this force.")
+@click.option("--all", "show_all", is_flag=True, help="Include withdrawn rebases.")
+@config_option
+@store_option
+def rebase_list(
+    measure_id: str | None,
+    force_name: str | None,
+    show_all: bool,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> None:
+    """List recorded rebases."""
+    from forcestat.forces import find_force
+    from forcestat.rebases import rebase_records
+    from forcestat.store import open_store
+
+    _, store = project_settings(config_path, store_path)
+    area = find_force(force_name).name if force_name else None
+    con = open_store(store, read_only=True)
+    try:
+        records = rebase_records(con, measure_id=measure_id, area=area, include_withdrawn=show_all)
+    finally:
+        con.close()
+    if not records:
+        click.echo("No rebases recorded.")
+        return
+    # Plain lines, not a table: reasons are sentences and must not be cut short.
+    for r in records:
+        click.echo(f"{r.rebase_id}  {r.measure_id}  {r.area}  from {r.month:%Y-%m}")
+        click.echo(f"    {r.reason} (recorded {r.recorded_at:%Y-%m-%d} by {r.recorded_by})")
+        if r.withdrawn_at is not None:
+            click.echo(
+                f"    withdrawn {r.withdrawn_at:%Y-%m-%d} by {r.withdrawn_by}: {r.withdrawn_reason}"
+            )
+
+
+@rebase.command("withdraw")
+@click.argument("rebase_id", type=int)
+@click.option("--reason", required=True, help="Why the rebase no longer applies.")
+@click.option("--by", "withdrawn_by", default=None, help="Who decided (default: your user name).")
+@config_option
+@store_option
+def rebase_withdraw(
+    rebase_id: int,
+    reason: str,
+    withdrawn_by: str | None,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> None:
+    """Stop applying rebase REBASE_ID; it stays on record, marked withdrawn."""
+    from forcestat.rebases import withdraw_rebase
+    from forcestat.store import open_store
+
+    _, store = project_settings(config_path, store_path)
+    con = open_store(store)
+    try:
+        record = withdraw_rebase(
+            con, rebase_id, withdrawn_by=withdrawn_by or _default_user(), reason=reason
+        )
+    finally:
+        con.close()
+    click.echo(
+        f"Withdrew rebase {record.rebase_id} ({record.measure_id} for {record.area} from "
+        f"{record.month:%Y-%m})"
+    )

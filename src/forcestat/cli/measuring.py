@@ -1,0 +1,248 @@
+"""The figures: forcestat measures, reconcile and report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from forcestat.cli.app import cli, config_option, make_console, project_settings, store_option
+
+
+@cli.command("measures")
+@click.option(
+    "--force",
+    "force_name",
+    default=None,
+    help="Force to show (default: the 'force' setting); 'all' for every force with data.",
+)
+@click.option(
+    "--period",
+    "period_end",
+    default=None,
+    metavar="YYYY-MM",
+    help="Last month of the period (default: the latest month each source holds).",
+)
+@click.option(
+    "--measure", "measure_ids", multiple=True, metavar="ID", help="Only this measure; repeat."
+)
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Plan file of local measures (default: the 'plan' setting).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--show-sql", is_flag=True, help="Print the SQL run for each measure to stderr.")
+@config_option
+@store_option
+def measures_command(
+    force_name: str | None,
+    period_end: str | None,
+    measure_ids: tuple[str, ...],
+    plan_path: Path | None,
+    output_format: str,
+    show_sql: bool,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> None:
+    """Evaluate the measure catalogue: value, baseline, change, interval, rank and notes.
+
+    The national measures come with forcestat; the plan file adds the Police and Crime
+    Plan's own. Home Office measures answer periods of whole quarters only; a period
+    with missing months is shown as incomplete, never summed as if they were zero.
+    """
+    from forcestat.catalogue import load_catalogue
+    from forcestat.measure_sql import store_offence_codes
+    from forcestat.measures import evaluate
+    from forcestat.periods import parse_month
+    from forcestat.store import open_store
+
+    config, store = project_settings(config_path, store_path)
+    ends = [parse_month(period_end)] if period_end else None
+    con = open_store(store, read_only=True)
+    try:
+        catalogue = load_catalogue(
+            plan_path or config.plan, extra_offence_codes=store_offence_codes(con)
+        )
+        chosen = [catalogue.get(m) for m in measure_ids] or list(catalogue.measures)
+        areas = None if force_name == "all" else [force_name or config.force]
+        table = evaluate(
+            con,
+            chosen,
+            areas=areas,
+            period_ends=ends,
+            most_similar_forces={config.force: config.most_similar_forces},
+        )
+    finally:
+        con.close()
+    if show_sql:
+        for measure_id, sql in table.sql:
+            click.echo(f"-- {measure_id}\n{sql};\n", err=True)
+    if output_format == "csv":
+        click.echo(table.to_csv(), nl=False)
+    elif output_format == "json":
+        click.echo(table.to_json())
+    else:
+        make_console().print(_measures_table(table.rows))
+
+
+def _measures_table(rows: Any) -> Table:
+    t = Table()
+    for col in ("measure", "area", "period", "value", "baseline", "change", "95% interval"):
+        t.add_column(col, justify="right" if col in ("value", "baseline", "change") else "left")
+    for col in ("beyond chance", "comparators", "rank", "status"):
+        t.add_column(col)
+
+    def show(value: float | None, unit: str) -> str:
+        if value is None:
+            return ""
+        if unit == "proportion":
+            return f"{value:.1%}"
+        return f"{value:,.0f}" if unit == "count" else f"{value:,.2f}"
+
+    for r in rows:
+        status = r.not_available or ("" if r.like_for_like else "not like for like")
+        interval = ""
+        if r.interval_low is not None:
+            interval = f"{show(r.interval_low, r.unit)} to {show(r.interval_high, r.unit)}"
+        t.add_row(
+            r.measure,
+            r.area,
+            r.period,
+            show(r.value, r.unit),
+            show(r.baseline_value, r.unit),
+            "" if r.change_pct is None else f"{r.change_pct:+.1f}%",
+            interval,
+            {True: "yes", False: "no", None: ""}[r.change_beyond_chance],
+            show(r.comparator_mean, r.unit),
+            "" if r.rank is None else f"{r.rank} of {r.rank_of}",
+            status,
+        )
+    return t
+
+
+@cli.command("reconcile")
+@click.option("--force", "force_name", default=None, help="Force (default: the 'force' setting).")
+@click.option(
+    "--year", "year", required=True, metavar="YYYY/YY", help="Financial year, e.g. 2017/18."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@config_option
+@store_option
+def reconcile_command(
+    force_name: str | None,
+    year: str,
+    output_format: str,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> None:
+    """Compare police.uk crimes with Home Office recorded crime, by police.uk crime type."""
+    import csv
+    import dataclasses
+    import io
+    import json
+
+    from forcestat.reconcile import reconcile
+    from forcestat.store import open_store
+
+    config, store = project_settings(config_path, store_path)
+    con = open_store(store, read_only=True)
+    try:
+        result = reconcile(con, force_name or config.force, year)
+    finally:
+        con.close()
+    records = [dataclasses.asdict(r) for r in result.rows]
+    if output_format == "json":
+        click.echo(json.dumps({**dataclasses.asdict(result), "rows": records}, indent=1))
+        return
+    if output_format == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        click.echo(out.getvalue(), nl=False)
+        return
+    t = Table(title=f"{result.force} {result.financial_year}: police.uk against Home Office")
+    for col in ("crime type", "police.uk", "Home Office", "difference", "difference %"):
+        t.add_column(col, justify="left" if col == "crime type" else "right")
+    for r in result.rows:
+        t.add_row(
+            r.crime_type,
+            "" if r.policeuk is None else f"{r.policeuk:,}",
+            "" if r.home_office is None else f"{r.home_office:,}",
+            "" if r.difference is None else f"{r.difference:+,}",
+            "" if r.difference_pct is None else f"{r.difference_pct:+.1f}%",
+        )
+    console = make_console()
+    console.print(t)
+    console.print("\n".join(result.notes), markup=False)
+
+
+@cli.command()
+@click.option(
+    "--period",
+    "period_end",
+    required=True,
+    metavar="YYYY-MM",
+    help="Last month of the 12 months reported.",
+)
+@click.option("--force", "force_name", default=None, help="Force (default: the 'force' setting).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder to write into (the report goes in OUT/<force>-<YYYY-MM>/).",
+)
+@click.option("--no-pdf", is_flag=True, help="Write the HTML and the tables but not the PDF.")
+@config_option
+@store_option
+def report(
+    period_end: str,
+    force_name: str | None,
+    out: Path,
+    no_pdf: bool,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> None:
+    """Write the quarterly statement and scorecard: HTML, PDF, and the tables as CSV,
+    XLSX and ODS.
+
+    One section per national priority (headline figure, change on the baseline and on
+    the previous year, process behaviour chart, comparison with the most similar
+    forces), what could not be measured and why, the scorecard and the methods.
+    """
+    from forcestat.periods import parse_month
+    from forcestat.report import write_report
+    from forcestat.store import open_store
+
+    config, store = project_settings(config_path, store_path)
+    month = parse_month(period_end)
+    con = open_store(store, read_only=True)
+    try:
+        files = write_report(
+            con, config, period_end=month, out=out, force=force_name, pdf=not no_pdf
+        )
+    finally:
+        con.close()
+    click.echo(f"Wrote the report for {files.context.force}, {files.context.period_label}:")
+    for path in (files.html, files.pdf, files.xlsx, files.ods):
+        if path is not None:
+            click.echo(f"  {path}")
+    click.echo(f"  {files.folder / 'csv'}/ ({len(files.csv)} CSV files)")
