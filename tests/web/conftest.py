@@ -26,17 +26,17 @@ import pytest
 import uvicorn
 
 from forcestat.ingest import ingest_path
-from forcestat.rebases import record_rebase
-from forcestat.store import open_store
-from forcestat.web.app import create_app
-from forcestat.web.auth import Role, add_user
-from forcestat.web.milestones import (
+from forcestat.milestones import (
     Kind,
     MilestoneFields,
     ReviewFrequency,
     Status,
     create_milestone,
 )
+from forcestat.rebases import record_rebase
+from forcestat.store import open_store
+from forcestat.web.app import create_app
+from forcestat.web.auth import Role, add_user
 from forcestat.web.settings import WebSettings
 
 REPO = Path(__file__).resolve().parents[2]

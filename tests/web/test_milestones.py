@@ -9,8 +9,7 @@ import duckdb
 import pytest
 
 from forcestat.audit import audit_entries
-from forcestat.web.milestone_forms import parse_milestone_form, parse_update_form
-from forcestat.web.milestones import (
+from forcestat.milestones import (
     Kind,
     MilestoneError,
     ReviewFrequency,
@@ -24,6 +23,7 @@ from forcestat.web.milestones import (
     tracker_summary,
     update_milestone,
 )
+from forcestat.web.milestone_forms import parse_milestone_form, parse_update_form
 
 FORM = {
     "kind": "milestone",

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from forcestat.web.milestones import (
+from forcestat.milestones import (
     MAX_TEXT,
     Kind,
     MilestoneFields,

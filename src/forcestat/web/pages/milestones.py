@@ -21,10 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from forcestat.audit import AuditEntry, audit_entries
-from forcestat.web.auth import Role
-from forcestat.web.http import PageError, Visitor, checked_form, require_role, run_db, visitor
-from forcestat.web.milestone_forms import parse_milestone_form, parse_update_form
-from forcestat.web.milestones import (
+from forcestat.milestones import (
     Kind,
     Milestone,
     MilestoneError,
@@ -40,6 +37,9 @@ from forcestat.web.milestones import (
     tracker_summary,
     update_milestone,
 )
+from forcestat.web.auth import Role
+from forcestat.web.http import PageError, Visitor, checked_form, require_role, run_db, visitor
+from forcestat.web.milestone_forms import parse_milestone_form, parse_update_form
 from forcestat.web.rendering import render
 
 __all__ = ["MilestoneFormPage", "MilestonePage", "TrackerPage", "routes"]
