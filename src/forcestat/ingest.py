@@ -10,13 +10,6 @@ Two ways of staging a CSV give the same table. The fast way is DuckDB's own CSV 
 It is used only when it provably kept every physical line as one row (no structural
 errors, line count agrees), so that row ``n`` is line ``n + 1``. Otherwise, and for
 spreadsheets, Python reads the rows and knows each row's line for certain.
-
-Loading a folder overlaps the work: while one file is written to the store, a second
-connection reads the next file with the same reader, checks and mapping (``_ReadAhead``).
-Only a file it proves clean (every line after the header one good row) is handed over,
-as Arrow with row ``n`` numbered line ``n + 1``; anything else is loaded the usual way.
-Every write to the store, and each file's transaction, stays on the caller's connection,
-one file after another, so the order and the guarantees are those of a plain loop.
 """
 
 from __future__ import annotations
@@ -47,11 +40,6 @@ __all__ = [
 
 # How many reject lines an error message or summary quotes before saying "and N more".
 _QUOTED_REJECTS = 5
-# Files read ahead are held in memory as Arrow; larger ones are read when their turn comes.
-_READ_AHEAD_MAX_BYTES = 256 * 1024 * 1024
-# A republished file naming at most this many keys (force-months) deletes by naming them,
-# which lets DuckDB skip row groups by their min/max; more keys are matched by a join.
-_NAMED_KEYS = 32
 
 
 class _ReaderFailed(Exception):
@@ -132,34 +120,22 @@ def ingest_path(
     with discover(target) as sources:
         if not sources:
             raise IngestError(f"{target}: no loadable files (.csv, .csv.gz, .zip, .ods, .xlsx)")
-        with _ReadAhead(con, sources) as ahead:
-            for i, source in enumerate(sources):
-                if on_file is not None:
-                    on_file(source, i, len(sources))
-                ahead.start(i + 1)  # read the next file while this one is written
-                try:
-                    results.extend(
-                        load_source(con, source, strict=strict, read_ahead=ahead.taker(i))
-                    )
-                except IngestError as exc:
-                    if not keep_going:
-                        raise
-                    results.append(LoadResult(source.display, "failed", error=str(exc)))
+        for i, source in enumerate(sources):
+            if on_file is not None:
+                on_file(source, i, len(sources))
+            try:
+                results.extend(load_source(con, source, strict=strict))
+            except IngestError as exc:
+                if not keep_going:
+                    raise
+                results.append(LoadResult(source.display, "failed", error=str(exc)))
     return results
 
 
 def load_source(
-    con: duckdb.DuckDBPyConnection,
-    source: SourceFile,
-    *,
-    strict: bool = False,
-    read_ahead: Callable[[], _Prepared | None] | None = None,
+    con: duckdb.DuckDBPyConnection, source: SourceFile, *, strict: bool = False
 ) -> list[LoadResult]:
-    """Load one file; a spreadsheet yields one result per sheet that holds a layout.
-
-    ``read_ahead``, when given, returns the file as already read by ``_ReadAhead`` (or
-    None); it is called only when the file is to be loaded, not when already loaded.
-    """
+    """Load one file; a spreadsheet yields one result per sheet that holds a layout."""
     if source.is_spreadsheet:
         results = []
         sheets = read_sheets(source, [layout.header_search_rows for layout in LAYOUTS])
@@ -182,7 +158,7 @@ def load_source(
     header_line = next(iter(open_text(source)), "")
     header = next(csv.reader([header_line]), [])
     layout, variant = detect_layout(header, source.display)
-    return [_load_unit(con, source, layout, variant, strict, read_ahead=read_ahead)]
+    return [_load_unit(con, source, layout, variant, strict)]
 
 
 def _detect_in_rows(rows: SheetRows, display: str, sheet: str) -> tuple[Layout, HeaderVariant]:
@@ -213,7 +189,6 @@ def _load_unit(
     *,
     part: str = "",
     rows: SheetRows | None = None,
-    read_ahead: Callable[[], _Prepared | None] | None = None,
 ) -> LoadResult:
     display = f"{source.display}!{part}" if part else source.display
     previous = _already_loaded(con, source.sha256, part)
@@ -222,23 +197,11 @@ def _load_unit(
     params: dict[str, object] = {}
     if layout.file_context is not None:
         params.update(layout.file_context(source.name))
-    prepared = read_ahead() if read_ahead is not None else None
-    if prepared is not None and prepared.layout != layout.name:
-        prepared = None  # cannot happen (same header, same rules); never trust it if it does
     con.execute("BEGIN TRANSACTION")
     try:
         try:
             result = _load_in_transaction(
-                con,
-                source,
-                layout,
-                variant,
-                strict,
-                part,
-                rows,
-                params,
-                use_duckdb=True,
-                prepared=prepared,
+                con, source, layout, variant, strict, part, rows, params, use_duckdb=True
             )
         except _ReaderFailed:
             # DuckDB's reader gave up on the file; Python's csv module reads what it can
@@ -270,7 +233,6 @@ def _load_in_transaction(
     params: dict[str, object],
     *,
     use_duckdb: bool,
-    prepared: _Prepared | None = None,
 ) -> LoadResult:
     display = f"{source.display}!{part}" if part else source.display
     # fetchall, not fetchone: an unfinished result would block registering Arrow data.
@@ -280,11 +242,7 @@ def _load_in_transaction(
 
     inserted = None
     if rows is None and use_duckdb:
-        if prepared is None:
-            inserted = _insert_direct(con, source, layout, variant, params, ingest_id)
-        elif prepared.rows is not None:
-            inserted = _insert_prepared(con, layout, prepared.rows, ingest_id)
-        # else: read ahead and found not clean; stage it row by row straight away
+        inserted = _insert_direct(con, source, layout, variant, params, ingest_id)
     if inserted is not None:
         # The common case: every line a good row, loaded in one pass.
         staged_by = "duckdb"
@@ -390,7 +348,7 @@ def _stage(
     return "python", structural, blank_lines
 
 
-def _reader_sql(variant: HeaderVariant, *, numbered: bool = True) -> str:
+def _reader_sql(variant: HeaderVariant) -> str:
     """DuckDB's CSV reader over $path, every column text, each row numbered by its line.
 
     The numbering is right only when every row is one physical line; callers check that.
@@ -398,9 +356,8 @@ def _reader_sql(variant: HeaderVariant, *, numbered: bool = True) -> str:
     """
     names = _field_names(variant)
     columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
-    number = "row_number() OVER () + 1 AS line_no, " if numbered else ""
     return (
-        f"(SELECT {number}* FROM read_csv($path, "
+        "(SELECT row_number() OVER () + 1 AS line_no, * FROM read_csv($path, "
         f"columns = {columns}, header = true, auto_detect = false, delim = ',', "
         "quote = '\"', escape = '\"', strict_mode = true, store_rejects = true, "
         "rejects_table = '_fs_rejects', rejects_scan = '_fs_scans', compression = 'auto'))"
