@@ -84,6 +84,14 @@ def test_the_table_lists_national_and_plan_measures(
     assert result.exit_code == 0, result.output
     for measure_id in ("bicycle_theft_policeuk", "burglary_policeuk", "residential_burglary"):
         assert measure_id in result.stdout
+    # Measures with no value are listed after the table, each with its reason in full.
+    table, _, unavailable = result.stdout.partition("Not available (")
+    assert "bicycle_theft_policeuk" in table
+    assert (
+        "  residential_burglary: the Home Office tables loaded hold no rows of these offences "
+        "for City of London in 12 months to June 2019"
+    ) in unavailable
+    assert "victim_satisfaction: a survey measure" in unavailable
 
 
 def test_show_sql_and_json(tmp_path: Path, sample_store_path: Path) -> None:  # noqa: F811

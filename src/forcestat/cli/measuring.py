@@ -93,14 +93,24 @@ def measures_command(
     elif output_format == "json":
         click.echo(table.to_json())
     else:
-        make_console().print(_measures_table(table.rows))
+        _print_measures(table.rows)
 
 
-def _measures_table(rows: Any) -> Table:
-    t = Table()
-    for col in ("measure", "area", "period", "value", "baseline", "change", "95% interval"):
-        t.add_column(col, justify="right" if col in ("value", "baseline", "change") else "left")
-    for col in ("beyond chance", "comparators", "rank", "status"):
+def _print_measures(rows: Any) -> None:
+    """The measures with a value as a table, then those without one and why: the
+    reasons are sentences, too long for a column."""
+    shown = [r for r in rows if r.value is not None]
+    missing = [r for r in rows if r.value is None]
+    areas = sorted({r.area for r in rows})
+    one_area = len(areas) == 1
+    t = Table(title=areas[0] if one_area else None)
+    t.add_column("measure", no_wrap=True)
+    if not one_area:
+        t.add_column("area")
+    t.add_column("period")
+    for col in ("value", "baseline", "change", "95% interval"):
+        t.add_column(col, justify="right")
+    for col in ("beyond chance", "comparators", "rank", "note"):
         t.add_column(col)
 
     def show(value: float | None, unit: str) -> str:
@@ -110,14 +120,13 @@ def _measures_table(rows: Any) -> Table:
             return f"{value:.1%}"
         return f"{value:,.0f}" if unit == "count" else f"{value:,.2f}"
 
-    for r in rows:
-        status = r.not_available or ("" if r.like_for_like else "not like for like")
+    for r in shown:
         interval = ""
         if r.interval_low is not None:
             interval = f"{show(r.interval_low, r.unit)} to {show(r.interval_high, r.unit)}"
         t.add_row(
             r.measure,
-            r.area,
+            *(() if one_area else (r.area,)),
             r.period,
             show(r.value, r.unit),
             show(r.baseline_value, r.unit),
@@ -126,9 +135,16 @@ def _measures_table(rows: Any) -> Table:
             {True: "yes", False: "no", None: ""}[r.change_beyond_chance],
             show(r.comparator_mean, r.unit),
             "" if r.rank is None else f"{r.rank} of {r.rank_of}",
-            status,
+            "" if r.like_for_like else "not like for like",
         )
-    return t
+    console = make_console()
+    if shown:
+        console.print(t)
+    if missing:
+        console.print(f"Not available ({len(missing)}):")
+        for r in missing:
+            where = "" if one_area else f" ({r.area})"
+            console.print(f"  {r.measure}{where}: {r.not_available}")
 
 
 @cli.command("reconcile")
