@@ -157,3 +157,19 @@ def test_reconcile_command(tmp_path: Path, sample_store_path: Path) -> None:  # 
     published = sum(1 for r in street_rows("2017-04", "2018-03") if r["Crime type"] == "Burglary")
     assert int(burglary["policeuk"]) == published
     assert rows[-1]["crime_type"] == "All crime types"
+
+
+def test_reconcile_defaults_to_the_latest_home_office_year(
+    tmp_path: Path,
+    sample_store_path: Path,  # noqa: F811
+) -> None:
+    # The sample's Home Office table is 2017/18 only, so that is the year chosen.
+    config = _project(tmp_path, sample_store_path, None)
+    result = CliRunner().invoke(cli, ["reconcile", "--config", str(config), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"financial_year": "2017/18"' in result.stdout
+    elsewhere = CliRunner().invoke(
+        cli, ["reconcile", "--config", str(config), "--force", "Northern Ireland"]
+    )
+    assert elsewhere.exit_code == 1
+    assert "no Home Office recorded-crime rows are loaded for" in elsewhere.output

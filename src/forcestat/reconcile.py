@@ -23,7 +23,7 @@ from forcestat.errors import ForcestatError
 from forcestat.forces import find_force
 from forcestat.periods import financial_year
 
-__all__ = ["Reconciliation", "ReconciliationRow", "reconcile"]
+__all__ = ["Reconciliation", "ReconciliationRow", "latest_financial_year", "reconcile"]
 
 UNMAPPED = "(no police.uk crime type)"
 
@@ -67,6 +67,22 @@ class Reconciliation:
     home_office_missing_quarters: tuple[int, ...]  # financial quarters with no rows
     notes: tuple[str, ...]
     sql: tuple[str, ...]
+
+
+def latest_financial_year(con: duckdb.DuckDBPyConnection, force: str) -> str:
+    """The latest financial year the Home Office tables loaded hold for the force, the
+    year a reconciliation is usually wanted for."""
+    f = find_force(force)
+    row = con.execute(
+        "SELECT max(financial_year) FROM offence_counts WHERE csp_name IS NULL AND force_name = ?",
+        [f.home_office_name],
+    ).fetchone()
+    if row is None or row[0] is None:
+        raise ForcestatError(
+            f"no Home Office recorded-crime rows are loaded for {f.name}, so there is no year "
+            "to reconcile; load the force table ('forcestat download homeoffice')"
+        )
+    return str(row[0])
 
 
 def reconcile(

@@ -150,7 +150,11 @@ def _print_measures(rows: Any) -> None:
 @cli.command("reconcile")
 @click.option("--force", "force_name", default=None, help="Force (default: the 'force' setting).")
 @click.option(
-    "--year", "year", required=True, metavar="YYYY/YY", help="Financial year, e.g. 2017/18."
+    "--year",
+    "year",
+    default=None,
+    metavar="YYYY/YY",
+    help="Financial year, e.g. 2017/18 (default: the latest in the Home Office tables loaded).",
 )
 @click.option(
     "--format",
@@ -163,7 +167,7 @@ def _print_measures(rows: Any) -> None:
 @store_option
 def reconcile_command(
     force_name: str | None,
-    year: str,
+    year: str | None,
     output_format: str,
     config_path: Path | None,
     store_path: Path | None,
@@ -174,13 +178,14 @@ def reconcile_command(
     import io
     import json
 
-    from forcestat.reconcile import reconcile
+    from forcestat.reconcile import latest_financial_year, reconcile
     from forcestat.store import open_store
 
     config, store = project_settings(config_path, store_path)
+    force = force_name or config.force
     con = open_store(store, read_only=True)
     try:
-        result = reconcile(con, force_name or config.force, year)
+        result = reconcile(con, force, year or latest_financial_year(con, force))
     finally:
         con.close()
     records = [dataclasses.asdict(r) for r in result.rows]
