@@ -40,6 +40,8 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/measures.py
+	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/web.py
 
 clean:
