@@ -34,7 +34,13 @@ SAMPLE_DIR = Path(__file__).resolve().parents[3] / "data" / "sample"
 )
 @click.pass_context
 def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
-    """Set up a project on the bundled real data: init, ingest the sample, show status."""
+    """Run forcestat end to end on the bundled real data.
+
+    Writes forcestat.toml if there is none, loads the sample into the store, shows
+    what is loaded, then writes the quarterly statement and scorecard (HTML, PDF,
+    CSV, XLSX, ODS) under out/ for City of London (the force with monthly police.uk
+    data) and West Midlands (from the Home Office table), and prints where they are.
+    """
     if not Path(CONFIG_FILE).exists():
         ctx.invoke(init, force_name=None, force_overwrite=False, path=Path(CONFIG_FILE))
     sample = sample or SAMPLE_DIR
