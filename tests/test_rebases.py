@@ -14,10 +14,12 @@ from forcestat.rebases import (
     RebaseError,
     RebaseRecord,
     active_rebases,
+    fit_rebases,
     rebase_records,
     record_rebase,
     withdraw_rebase,
 )
+from forcestat.spc import Rebase
 
 COL = "City of London"
 APRIL_2020 = dt.date(2020, 4, 1)
@@ -122,3 +124,48 @@ def test_each_change_is_in_the_audit_log_with_before_and_after(
     assert changed["withdrawn_by"] == ("", "lead@opcc.example")
     assert changed["withdrawn_reason"] == ("", "Error")
     assert "reason" not in changed
+
+
+def _months(first: dt.date, n: int) -> list[dt.date]:
+    return [
+        dt.date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1)
+        for i in range(n)
+    ]
+
+
+def _rebase(month: dt.date) -> Rebase:
+    return Rebase(month, f"from {month:%Y-%m}", "analyst", dt.datetime(2024, 1, 1))
+
+
+def test_a_chart_draws_the_rebases_inside_it_with_two_months_or_more_each_side() -> None:
+    months = _months(dt.date(2020, 1, 1), 12)  # January to December 2020
+    before, first, inside, late = (
+        _rebase(dt.date(2019, 6, 1)),
+        _rebase(dt.date(2020, 1, 1)),
+        _rebase(dt.date(2020, 6, 1)),
+        _rebase(dt.date(2021, 3, 1)),
+    )
+    # Before the chart, at its first month, after its end: none concerns it; no note.
+    assert fit_rebases([late, inside, first, before], months) == ((inside,), ())
+
+
+def test_a_rebase_that_would_leave_one_month_is_not_drawn_and_said() -> None:
+    months = _months(dt.date(2020, 1, 1), 12)
+    # February: one month (January) before it.
+    drawn, notes = fit_rebases([_rebase(dt.date(2020, 2, 1))], months)
+    assert drawn == ()
+    assert notes == (
+        "The rebase from February 2020 is not drawn: it would leave fewer than 2 months before it.",
+    )
+    # December, the chart's last month: one month from it.
+    drawn, notes = fit_rebases(
+        [_rebase(dt.date(2020, 6, 1)), _rebase(dt.date(2020, 12, 1))], months
+    )
+    assert [r.month for r in drawn] == [dt.date(2020, 6, 1)]
+    assert notes == (
+        "The rebase from December 2020 is not drawn: this chart has fewer than 2 months from it.",
+    )
+    # Two rebases a month apart: the second is left out, the first kept.
+    drawn, notes = fit_rebases([_rebase(dt.date(2020, 4, 1)), _rebase(dt.date(2020, 5, 1))], months)
+    assert [r.month for r in drawn] == [dt.date(2020, 4, 1)]
+    assert len(notes) == 1 and "May 2020" in notes[0]

@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -23,13 +24,14 @@ import duckdb
 
 from forcestat.audit import record_change
 from forcestat.errors import ForcestatError
-from forcestat.spc import Rebase
+from forcestat.spc import MIN_SEGMENT_POINTS, Rebase
 
 __all__ = [
     "MAX_REASON_LENGTH",
     "RebaseError",
     "RebaseRecord",
     "active_rebases",
+    "fit_rebases",
     "rebase_records",
     "record_rebase",
     "withdraw_rebase",
@@ -113,6 +115,42 @@ def active_rebases(
 ) -> tuple[Rebase, ...]:
     """The rebases that apply to the measure's chart for the area, in month order."""
     return tuple(r.as_rebase() for r in rebase_records(con, measure_id=measure_id, area=area))
+
+
+def fit_rebases(
+    rebases: Sequence[Rebase], months: Sequence[dt.date]
+) -> tuple[tuple[Rebase, ...], tuple[str, ...]]:
+    """The rebases a chart of ``months`` can draw, and a sentence for each it cannot.
+
+    A rebase outside the chart's months does not concern it. One that would leave a
+    segment shorter than the engine allows (a chart ending the month after the rebase,
+    or two rebases a month apart) is left out, and the sentence says so.
+    """
+    if not months:
+        return (), ()
+    first, last = months[0], months[-1]
+    inside = sorted((r for r in rebases if first < r.month <= last), key=lambda r: r.month)
+    position = {m: i for i, m in enumerate(months)}
+    kept: list[Rebase] = []
+    notes: list[str] = []
+    start = 0
+    for r in inside:
+        at = position.get(r.month)
+        if at is None or at - start < MIN_SEGMENT_POINTS:
+            notes.append(
+                f"The rebase from {r.month:%B %Y} is not drawn: it would leave fewer than "
+                f"{MIN_SEGMENT_POINTS} months before it."
+            )
+            continue
+        kept.append(r)
+        start = at
+    if kept and len(months) - start < MIN_SEGMENT_POINTS:
+        dropped = kept.pop()
+        notes.append(
+            f"The rebase from {dropped.month:%B %Y} is not drawn: this chart has fewer than "
+            f"{MIN_SEGMENT_POINTS} months from it."
+        )
+    return tuple(kept), tuple(notes)
 
 
 def record_rebase(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ class _ChosenSeries:
     force: str
     series: Series
     rebases: tuple[Rebase, ...]
+    rebase_notes: tuple[str, ...]  # recorded rebases this chart cannot draw, and why
     y_title: str
 
 
@@ -44,7 +46,7 @@ def measure_series_for_chart(
     from forcestat.measure_series import monthly_series, monthly_source, series_axis_title
     from forcestat.measure_sql import store_offence_codes
     from forcestat.periods import parse_month
-    from forcestat.rebases import active_rebases
+    from forcestat.rebases import active_rebases, fit_rebases
     from forcestat.store import open_store
 
     config, store = project_settings(config_path, store_path)
@@ -69,14 +71,10 @@ def measure_series_for_chart(
                 f"no monthly {measure_id} values are loaded for {force.name} {when}; "
                 "'forcestat status' lists the months loaded"
             )
-        rebases = tuple(
-            r
-            for r in active_rebases(con, measure.id, force.name)
-            if series.months[0] < r.month <= series.months[-1]
-        )
+        rebases, notes = fit_rebases(active_rebases(con, measure.id, force.name), series.months)
     finally:
         con.close()
-    return _ChosenSeries(measure, force.name, series, rebases, series_axis_title(measure))
+    return _ChosenSeries(measure, force.name, series, rebases, notes, series_axis_title(measure))
 
 
 @cli.command()
@@ -230,7 +228,7 @@ def spc(
         months, values = chosen.series.months, chosen.series.values
         polarity = polarity or chosen.measure.polarity.value
         recorded, y_title = chosen.rebases, chosen.y_title
-    reading: list[str] = []
+    reading: list[str] = [] if input_path is not None else list(chosen.rebase_notes)
     if seasonally_adjust:
         pattern = seasonal_pattern(months, values)
         reading.append(seasonality_sentence(pattern, name=name))
@@ -327,7 +325,7 @@ def rebase_add(
     from forcestat.measure_series import monthly_series, monthly_source
     from forcestat.measure_sql import store_offence_codes
     from forcestat.periods import parse_month
-    from forcestat.rebases import record_rebase
+    from forcestat.rebases import active_rebases, fit_rebases, record_rebase
     from forcestat.store import open_store
 
     config, store = project_settings(config_path, store_path)
@@ -351,6 +349,20 @@ def rebase_add(
                 f"{measure.id} has no value for {force.name} in {first:%Y-%m}; a rebase starts "
                 "at a loaded month ('forcestat spc --measure' shows them)"
             )
+        # ... and the chart must be able to draw it (a segment needs two months or more).
+        latest = monthly_series(con, measure, force.name)
+        if latest is not None:
+            proposed = Rebase(first, reason, "", dt.datetime.now())
+            # The same month twice is refused below, with the rebase it repeats.
+            existing = [r for r in active_rebases(con, measure.id, force.name) if r.month != first]
+            drawn, notes = fit_rebases((*existing, proposed), latest.months)
+            if proposed not in drawn:
+                why = next(
+                    (n for n in notes if f"{first:%B %Y}" in n),
+                    f"{first:%Y-%m} is the first month loaded; limits can be recalculated "
+                    "only from a later month",
+                )
+                raise ForcestatError(f"{measure.id} for {force.name}: {why}")
         record = record_rebase(
             con,
             measure_id=measure.id,
