@@ -54,6 +54,7 @@ def test_a_visitor_opens_the_overview_follows_a_measure_and_downloads_it(
         by_month[f"2021-{m:02d}"] for m in range(1, 7)
     )
     assert page.locator("#headline-value").inner_text() == f"{total:,}"
+    page.get_by_text("Table of months").click()  # the 60 months are folded away
     june = page.locator("#months tbody tr").first
     assert june.locator("th").inner_text() == "June 2021"
     assert june.locator("td").first.inner_text() == str(by_month["2021-06"])
@@ -131,12 +132,62 @@ def test_an_editor_updates_the_tracker_and_after_signing_out_cannot(page: Any, s
     assert page.locator("h1").inner_text() == "Sign in to continue"
 
 
+def test_an_editor_records_a_suggested_rebase_from_the_measure_page(page: Any, site: Site) -> None:
+    page.goto(f"{site.url}/sign-in")
+    page.get_by_label("Email address").fill(EDITOR[0])
+    page.get_by_label("Password").fill(EDITOR[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{site.url}/")
+    measure = f"{site.url}/forces/{FORCE}/measures/theft_from_the_person_policeuk?period=2021-12"
+    page.goto(measure)
+    suggestion = page.locator("#suggested-rebases a").first
+    month_name = suggestion.inner_text().removeprefix("Record a rebase from ")
+    suggestion.click()
+    form = page.locator("#record-rebase")
+    assert form.get_attribute("open") is not None  # opened, with the month filled in
+    assert page.get_by_label("First month of the new limits (YYYY-MM)").input_value() != ""
+    page.get_by_label("Why the process changed then").fill("Pickpocketing team formed")
+    page.get_by_role("button", name="Record rebase").click()
+    listed = page.locator("#rebases").inner_text()
+    assert f"From {month_name}: Pickpocketing team formed" in listed
+    assert "recorded by editor@opcc.example" in listed
+    # And withdraw it again, so other tests see the chart as it was.
+    page.get_by_text("Withdraw this rebase").click()
+    page.get_by_label("Why is it withdrawn?").fill("Recorded to test the form")
+    page.get_by_role("button", name="Withdraw rebase").click()
+    assert page.locator("#rebases").count() == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/forces/{FORCE}?period=2021-06",
+        f"/forces/{FORCE}/measures/homicide_rate?period=2018-03",
+        f"/forces/{FORCE}/areas/E09000001?period=2021-12",
+        "/data",
+        "/milestones",
+    ],
+)
+def test_pages_fit_a_phone_screen(browser: Any, site: Site, path: str) -> None:
+    # 375 px wide, as an iPhone SE: no page scrolls sideways; wide tables either
+    # scroll inside their own box or become one card per row.
+    context = browser.new_context(viewport={"width": 375, "height": 700})
+    try:
+        phone = context.new_page()
+        phone.goto(site.url + path)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        context.close()
+
+
 PAGES = [
     "/",
     f"/forces/{FORCE}?period=2021-06",
     f"/forces/{FORCE}/measures/burglary_policeuk?period=2021-06",
     f"/forces/{FORCE}/measures/residential_burglary",
     "/forces/city-of-london/measures/no-such-measure",
+    "/forces/west-midlands/measures/homicide_rate?period=2018-03",
+    "/forces/west-midlands/measures/burglary_policeuk",
     f"/forces/{FORCE}/areas?period=2021-06",
     f"/forces/{FORCE}/areas/E09000001?period=2021-06",
     f"/forces/{FORCE}/areas/E09000001/E01000001?period=2021-06",
@@ -172,6 +223,7 @@ def test_signed_in_pages_have_no_serious_accessibility_violations(page: Any, sit
         "/milestones/new",
         f"/milestones/{site.draft_milestone}",
         f"/milestones/{site.draft_milestone}/edit",
+        f"/forces/{FORCE}/measures/burglary_policeuk?period=2021-12&rebase_month=2020-11",
     ):
         page.goto(site.url + path)
         assert axe_violations(page) == [], path

@@ -105,6 +105,8 @@ async def _error_page(request: Request, status: int, title: str, message: str) -
     links: list[tuple[str, str]] = []
     if status == 403 and who.user is None:
         links.append(("Sign in", f"/sign-in?next={request.url.path}"))
+    if status == 400 and request.method == "GET" and "period" in request.query_params:
+        links.append(("Show the latest period instead", request.url.path))
     links.append(("Go to the start page", "/"))
     page = ErrorPage(title, message, tuple(links))
     return render(request, who, "error.html", page, status_code=status)

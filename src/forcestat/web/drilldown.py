@@ -29,6 +29,7 @@ __all__ = [
     "IncidentPoint",
     "MonthCount",
     "Window",
+    "area_locations",
     "crime_types",
     "force_months",
     "incident_points",
@@ -289,3 +290,21 @@ def incident_points(
         [force.policeuk_name, window.first_month, window.last_month, ASB, lsoa_codes],
     ).fetchall()
     return [IncidentPoint(float(x), float(y), int(n)) for x, y, n in rows]
+
+
+def area_locations(
+    con: duckdb.DuckDBPyConnection, force: Force, window: Window, lsoa_codes: list[str]
+) -> dict[str, list[tuple[float, float]]]:
+    """The distinct anonymised locations (longitude, latitude) of the force's incidents,
+    crimes and anti-social behaviour alike, in each of the given neighbourhoods: what
+    the map outlines a neighbourhood with."""
+    rows = con.execute(
+        "SELECT DISTINCT lsoa_code, longitude, latitude FROM crimes WHERE reported_by = ? "
+        "AND month BETWEEN ? AND ? AND list_contains(?, lsoa_code) "
+        "AND longitude IS NOT NULL AND latitude IS NOT NULL ORDER BY 1, 2, 3",
+        [force.policeuk_name, window.first_month, window.last_month, lsoa_codes],
+    ).fetchall()
+    found: dict[str, list[tuple[float, float]]] = {}
+    for code, lon, lat in rows:
+        found.setdefault(str(code), []).append((float(lon), float(lat)))
+    return found

@@ -3,11 +3,11 @@
 The one place the dashboard meets the engine: ``forcestat.measures.evaluate`` gives the
 tidy rows (value, baseline, change, rank, comparator mean, interval); the monthly
 series behind a police.uk measure comes from ``forcestat.measure_series``, as in the
-report, and is charted by ``forcestat.spc`` with the rebases recorded for it. Home Office measures are
-quarterly, so they have no monthly chart.
+report, and is charted by ``forcestat.spc`` with the rebases recorded for it. Home Office
+measures are quarterly, so they have no monthly chart.
 
 Views are cached per measure, force and period for as long as the store's loaded files
-stay the same (a new ingest changes the latest ingest id and so every key).
+and recorded rebases stay the same (a new ingest or rebase changes every key).
 """
 
 from __future__ import annotations
@@ -23,10 +23,17 @@ import duckdb
 from forcestat.catalogue import Catalogue, Measure, Source
 from forcestat.charts import SpcChart, spc_chart
 from forcestat.forces import TERRITORIAL_FORCES, Force, find_force
-from forcestat.measure_series import Series, monthly_series, monthly_source, series_axis_title
+from forcestat.measure_series import (
+    Series,
+    measure_series,
+    monthly_series,
+    monthly_source,
+    series_axis_title,
+)
 from forcestat.measures import MeasureRow, evaluate
 from forcestat.rebases import RebaseRecord, rebase_records
 from forcestat.spc import Polarity, SpcError, SpcOptions, SpcResult, run_spc
+from forcestat.spc_rules import PointType
 from forcestat.spc_sentences import describe
 
 __all__ = [
@@ -34,7 +41,9 @@ __all__ = [
     "MeasureView",
     "ViewCache",
     "build_measure_view",
+    "latest_variation",
     "scorecard_rows",
+    "store_version",
 ]
 
 
@@ -111,6 +120,53 @@ def _ranking(
     return tuple(ranked)
 
 
+def _chart_spc(
+    measure: Measure, monthly: Series, recorded: Sequence[RebaseRecord]
+) -> tuple[SpcResult, tuple[RebaseRecord, ...]]:
+    """The process behaviour chart of a monthly series with the rebases recorded for it,
+    and those of them that split it."""
+    # Rebases before the chart's first month do not split it.
+    rebases = tuple(r for r in recorded if monthly.months[0] < r.month <= monthly.months[-1])
+    spc = run_spc(
+        monthly.months,
+        monthly.values,
+        SpcOptions(
+            polarity=Polarity(measure.polarity.value),
+            rebases=tuple(r.as_rebase() for r in rebases),
+        ),
+    )
+    return spc, rebases
+
+
+def latest_variation(
+    con: duckdb.DuckDBPyConnection,
+    measures: Sequence[Measure],
+    force: Force,
+    rows: Sequence[MeasureRow],
+) -> dict[str, PointType]:
+    """The variation of the latest month of each monthly measure's chart, by measure id,
+    charted exactly as its measure page charts it (the same series and rebases). A
+    measure without a chart is left out."""
+    by_id = {m.id: m for m in measures if monthly_source(m)}
+    last_months: dict[dt.date, list[Measure]] = {}
+    for row in rows:
+        if row.measure in by_id and row.period_end is not None and row.value is not None:
+            last = dt.date(row.period_end.year, row.period_end.month, 1)
+            last_months.setdefault(last, []).append(by_id[row.measure])
+    recorded: dict[str, list[RebaseRecord]] = {}
+    for record in rebase_records(con, area=force.name):
+        recorded.setdefault(record.measure_id, []).append(record)
+    found: dict[str, PointType] = {}
+    for last, shown in last_months.items():
+        for measure_id, series in measure_series(con, shown, force.name, last).items():
+            try:
+                spc, _ = _chart_spc(by_id[measure_id], series, recorded.get(measure_id, []))
+            except SpcError:
+                continue  # too short a series for a chart, as its page says
+            found[measure_id] = spc.variation
+    return found
+
+
 def build_measure_view(
     con: duckdb.DuckDBPyConnection,
     measure: Measure,
@@ -152,22 +208,10 @@ def build_measure_view(
         last = dt.date(row.period_end.year, row.period_end.month, 1)
         monthly = monthly_series(con, measure, force.name, last)
         recorded = rebase_records(con, measure_id=measure.id, area=force.name)
-        if monthly is not None:
-            # Rebases before the chart's first month do not split it.
-            rebases = tuple(
-                r for r in recorded if monthly.months[0] < r.month <= monthly.months[-1]
-            )
         try:
             if monthly is None:
                 raise SpcError(f"no monthly values are loaded up to {last:%B %Y}")
-            spc = run_spc(
-                monthly.months,
-                monthly.values,
-                SpcOptions(
-                    polarity=Polarity(measure.polarity.value),
-                    rebases=tuple(r.as_rebase() for r in rebases),
-                ),
-            )
+            spc, rebases = _chart_spc(measure, monthly, recorded)
         except SpcError as exc:
             reason = f"No chart: {exc}."
         else:
@@ -213,10 +257,14 @@ class ViewCache:
                 self._items.popitem(last=False)
 
 
-def store_version(con: duckdb.DuckDBPyConnection) -> int:
-    """The latest ingest id: it changes whenever a file is loaded."""
-    row = con.execute("SELECT coalesce(max(ingest_id), 0) FROM ingest_log").fetchone()
-    return int(row[0]) if row else 0
+def store_version(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    """What cached views depend on: the latest ingest id (it changes whenever a file is
+    loaded) and the number of rebases recorded and withdrawn (each redraws a chart)."""
+    row = con.execute(
+        "SELECT (SELECT coalesce(max(ingest_id), 0) FROM ingest_log), "
+        "count(*), count(withdrawn_at) FROM spc_rebases"
+    ).fetchone()
+    return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
 
 
 def comparator_group(measure: Measure, force: Force, configured: Sequence[str]) -> tuple[str, ...]:

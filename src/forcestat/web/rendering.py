@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse
 from forcestat.forces import force_by_slug
 from forcestat.spc_sentences import format_figure, month_name
 from forcestat.web.auth import Role, User
+from forcestat.web.figures import reason_text
 from forcestat.web.http import Visitor
 
 __all__ = ["Chrome", "NavItem", "render", "templates"]
@@ -66,6 +67,20 @@ def _day(value: dt.date | dt.datetime | None) -> str:
     return f"{value.day} {month_name(value)}"
 
 
+# GOV.UK tag colours for the tracker's statuses.
+_STATUS_TAGS = {
+    "not_started": "govuk-tag--grey",
+    "on_track": "govuk-tag--green",
+    "at_risk": "govuk-tag--yellow",
+    "off_track": "govuk-tag--red",
+    "complete": "govuk-tag--blue",
+}
+
+
+def _status_tag(value: object) -> str:
+    return _STATUS_TAGS.get(str(getattr(value, "value", value)), "govuk-tag--grey")
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("forcestat.web", "templates"),
@@ -74,7 +89,15 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(count=_count, figure=_figure, rate=_rate, month=_month, day=_day)
+    env.filters.update(
+        count=_count,
+        figure=_figure,
+        rate=_rate,
+        month=_month,
+        day=_day,
+        reason=reason_text,
+        status_tag=_status_tag,
+    )
     return env
 
 

@@ -23,9 +23,11 @@ from forcestat.spc_sentences import month_name
 from forcestat.web.downloads import FORMATS, DownloadTable, download_response
 from forcestat.web.drilldown import (
     LOOKUP_GEOGRAPHY,
+    AreaCount,
     AreaTable,
     MonthCount,
     Window,
+    area_locations,
     crime_types,
     force_months,
     incident_points,
@@ -35,7 +37,7 @@ from forcestat.web.drilldown import (
     window_ending,
 )
 from forcestat.web.http import PageError, force_from_path, month_parameter, run_db, visitor
-from forcestat.web.incident_map import IncidentMap, incident_map
+from forcestat.web.incident_map import IncidentMap, MapArea, incident_map
 from forcestat.web.measure_view import ViewCache, store_version
 from forcestat.web.rendering import render
 
@@ -51,6 +53,8 @@ class AreasPage:
     child_href: the URL prefix of a row's link (its code is appended), '' for none.
     crime_types / months: incidents by police.uk type and by month in the area.
     population_note: which population the rates use, and the lookup's boundaries.
+    summary: the area's own crimes, anti-social behaviour, residents and rate (crimes
+    placed in its neighbourhoods); parent: the area one level up, for comparison.
     """
 
     title: str
@@ -68,6 +72,9 @@ class AreasPage:
     incident_map: IncidentMap | None
     population_note: str
     downloads: tuple[tuple[str, str], ...]
+    summary: AreaCount | None = None
+    parent: AreaCount | None = None
+    current_crumb: str = ""
 
     @property
     def window_label(self) -> str:
@@ -122,6 +129,58 @@ def _lookup_lsoas(
     return [(str(a), str(b), str(c)) for a, b, c in con.execute(sql, params).fetchall()]
 
 
+def _total(code: str, name: str, table: AreaTable) -> AreaCount:
+    """The areas of ``table`` added up: one area's summary."""
+    populations = [r.population for r in table.rows]
+    return AreaCount(
+        code,
+        name,
+        sum(r.crimes for r in table.rows),
+        sum(r.asb for r in table.rows),
+        None if not populations or None in populations else sum(p or 0 for p in populations),
+    )
+
+
+def _map_areas(
+    con: duckdb.DuckDBPyConnection,
+    force: Force,
+    window: Window,
+    groups: dict[str, tuple[str, str]],
+    href_prefix: str,
+    current: str | None,
+    query: str,
+) -> list[MapArea]:
+    """The areas the map outlines: ``groups`` maps each neighbourhood to the (code, name)
+    of the area it is outlined in."""
+    locations = area_locations(con, force, window, sorted(groups))
+    gathered: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for lsoa, (code, name) in groups.items():
+        gathered.setdefault((code, name), []).extend(locations.get(lsoa, []))
+    names = [name for _, name in gathered]
+    return [
+        MapArea(
+            code,
+            _short_name(name, names),
+            f"{href_prefix}{code}{query}",
+            tuple(points),
+            code == current,
+        )
+        for (code, name), points in sorted(gathered.items(), key=lambda item: item[0][1])
+    ]
+
+
+def _short_name(name: str, names: list[str]) -> str:
+    """``name`` without the words every name starts with ('City of London 001A' among
+    its neighbours is '001A'), so that labels on a small map do not run into each other."""
+    if len(names) < 2:
+        return name
+    shared = 0
+    words = [n.split(" ") for n in names]
+    while all(len(w) > shared + 1 and w[shared] == words[0][shared] for w in words):
+        shared += 1
+    return " ".join(name.split(" ")[shared:])
+
+
 def build_areas_page(
     con: duckdb.DuckDBPyConnection,
     force: Force,
@@ -134,9 +193,11 @@ def build_areas_page(
     period_text = window.last_month.strftime("%Y-%m")
     query = f"?period={period_text}"
     base = f"/forces/{force.slug}/areas"
-    crumbs: list[tuple[str, str]] = [(force.name, f"/forces/{force.slug}{query}")]
+    crumbs: list[tuple[str, str]] = [(f"{force.name} scorecard", f"/forces/{force.slug}{query}")]
     months = force_months(con, force)
     hint = f"Loaded months: {month_name(months[0])} to {month_name(months[-1])}."
+    parent: AreaCount | None = None
+    summary: AreaCount | None
     if la_code is None:
         table = local_authority_table(con, force, window)
         lsoas = [
@@ -148,6 +209,8 @@ def build_areas_page(
         ]
         level, name, here = "force", force.name, base
         child = f"{base}/"
+        summary = _total("", f"{force.name} force area", table)
+        current = "Crime by area"
     else:
         lookup = _lookup_lsoas(con, force, la_code, lsoa_code)
         if not lookup:
@@ -159,25 +222,39 @@ def build_areas_page(
                 f"Choose one from the list at {base}.",
             )
         la_name = lookup[0][2]
-        crumbs.append(("Areas", base + query))
+        crumbs.append(("Crime by area", base + query))
         lsoas = [code for code, _, _ in lookup]
+        siblings = neighbourhood_table(con, force, la_code, window)
+        la_total = _total(la_code, la_name, siblings)
         if lsoa_code is None:
-            table = neighbourhood_table(con, force, la_code, window)
+            table = siblings
             level, name, here = "local_authority", la_name, f"{base}/{la_code}"
             child = f"{base}/{la_code}/"
+            summary = la_total
+            parent = _total(
+                "", f"{force.name} force area", local_authority_table(con, force, window)
+            )
         else:
             table = None
             crumbs.append((la_name, f"{base}/{la_code}{query}"))
             level, name, here = "neighbourhood", lookup[0][1], f"{base}/{la_code}/{lsoa_code}"
             child = ""
+            summary = next((r for r in siblings.rows if r.code == lsoa_code), None)
+            parent = la_total
+        current = name
     points = incident_points(con, force, window, lsoas)
-    year = table.population_year if table else None
-    if table is None:
-        row = con.execute(
-            "SELECT max(population_year) FROM population WHERE area_type = ? AND population_year <= ?",
-            [LOOKUP_GEOGRAPHY, window.last_month.year],
-        ).fetchone()
-        year = int(row[0]) if row and row[0] is not None else None
+    if la_code is None:
+        by_la = con.execute(
+            "SELECT DISTINCT lsoa_code, local_authority_code, local_authority_name FROM areas "
+            "WHERE force_name = ? AND lsoa_geography = ? AND local_authority_code IS NOT NULL",
+            [force.name, LOOKUP_GEOGRAPHY],
+        ).fetchall()
+        groups = {str(lsoa): (str(code), str(name)) for lsoa, code, name in by_la}
+        outlined = _map_areas(con, force, window, groups, f"{base}/", None, query)
+    else:
+        groups = {r.code: (r.code, r.name) for r in siblings.rows}
+        outlined = _map_areas(con, force, window, groups, f"{base}/{la_code}/", lsoa_code, query)
+    year = table.population_year if table else siblings.population_year
     downloads = (
         tuple((fmt.upper(), f"{here}{query}&format={fmt}") for fmt in FORMATS)
         if table is not None
@@ -196,9 +273,12 @@ def build_areas_page(
         child_href=child,
         crime_types=tuple(crime_types(con, force, window, lsoas)),
         months=tuple(monthly_counts(con, force, window, lsoas)),
-        incident_map=incident_map(points, area_name=name),
+        incident_map=incident_map(points, area_name=name, areas=outlined),
         population_note=_population_note(year),
         downloads=downloads,
+        summary=summary,
+        parent=parent,
+        current_crumb=current,
     )
 
 

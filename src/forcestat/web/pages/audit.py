@@ -1,5 +1,5 @@
-"""The audit log (signed-in users): every change to milestones and users, latest first,
-with who made it, when, and each field before and after.
+"""The audit log (signed-in users): every change to milestones, users and chart rebases,
+latest first, with who made it, when, and each field before and after.
 
 ``/audit`` shows the latest entries; ``/audit?entity=milestone&id=3`` those of one record.
 """
@@ -19,7 +19,7 @@ from forcestat.web.rendering import render
 
 __all__ = ["AuditPage", "routes"]
 
-ENTITIES = ("milestone", "user")
+ENTITIES = ("milestone", "user", "spc_rebase")
 SHOWN = 500
 
 
@@ -39,7 +39,9 @@ async def audit(request: Request) -> Response:
     entity = request.query_params.get("entity") or None
     entity_id = request.query_params.get("id") or None
     if entity is not None and entity not in ENTITIES:
-        raise PageError(400, "Record type not recognised", "The entity must be milestone or user.")
+        raise PageError(
+            400, "Record type not recognised", "The entity must be milestone, user or spc_rebase."
+        )
     if entity_id is not None and not entity_id.isdigit():
         raise PageError(400, "Record not recognised", "The id must be a whole number, such as 3.")
     entries = await run_db(

@@ -19,11 +19,16 @@ __all__ = ["HomePage", "routes"]
 @dataclass(frozen=True)
 class HomePage:
     """force: the dashboard's own force; loaded: forces with police.uk or Home Office
-    rows in the store, by name."""
+    rows in the store, by name; street_level: those of them with police.uk street-level
+    rows (only they have areas to drill into)."""
 
     title: str
     force: Force
     loaded: tuple[Force, ...]
+    street_level: frozenset[str] = frozenset()
+
+    def has_areas(self, force: Force) -> bool:
+        return force.slug in self.street_level
 
 
 def forces_loaded(con: duckdb.DuckDBPyConnection) -> tuple[Force, ...]:
@@ -38,10 +43,18 @@ def forces_loaded(con: duckdb.DuckDBPyConnection) -> tuple[Force, ...]:
     return tuple(f for f in FORCES if names & {f.name, f.policeuk_name, f.home_office_name})
 
 
+def forces_with_street_level(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The slugs of forces with police.uk street-level rows."""
+    names = {str(r[0]) for r in con.execute("SELECT DISTINCT reported_by FROM crimes").fetchall()}
+    return frozenset(f.slug for f in FORCES if names & {f.name, f.policeuk_name})
+
+
 async def start(request: Request) -> Response:
     who = await visitor(request)
-    loaded = await run_db(request, forces_loaded)
-    page = HomePage("Police performance dashboard", request.app.state.default_force, loaded)
+    loaded, street = await run_db(
+        request, lambda con: (forces_loaded(con), forces_with_street_level(con))
+    )
+    page = HomePage("Police performance dashboard", request.app.state.default_force, loaded, street)
     return render(request, who, "home.html", page)
 
 

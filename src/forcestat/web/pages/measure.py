@@ -3,24 +3,41 @@
 - ``/forces/{force}/measures/{measure_id}?period=2021-06``: the page (``period`` is the
   last month of the measure's period; absent, the latest the data allow);
 - ``.../chart.svg?period=...``: the process behaviour chart as SVG;
-- ``...?period=...&format=csv|xlsx|ods&table=months|forces``: a table as a download.
+- ``...?period=...&format=csv|xlsx|ods&table=months|forces``: a table as a download;
+- ``POST .../rebases`` (month, reason) and ``POST .../rebases/{id}/withdraw`` (reason):
+  an editor records or withdraws a rebase of the chart, with the form's CSRF token;
+  ``forcestat.rebases`` writes the change and its audit entry together.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import duckdb
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from forcestat.catalogue import Catalogue, CatalogueError, Measure
 from forcestat.forces import Force
-from forcestat.spc_sentences import format_figure
+from forcestat.rebases import MAX_REASON_LENGTH, RebaseError, rebase_records, record_rebase
+from forcestat.rebases import withdraw_rebase as withdraw_recorded_rebase
+from forcestat.spc_sentences import month_name
+from forcestat.web.auth import Role
 from forcestat.web.downloads import FORMATS, DownloadTable, download_response
-from forcestat.web.http import PageError, force_from_path, month_parameter, run_db, visitor
+from forcestat.web.figures import Change, change_of, unit_words, value_text
+from forcestat.web.http import (
+    PageError,
+    Visitor,
+    checked_form,
+    force_from_path,
+    month_parameter,
+    require_role,
+    run_db,
+    visitor,
+)
 from forcestat.web.measure_view import (
     MeasureView,
     ViewCache,
@@ -31,25 +48,69 @@ from forcestat.web.measure_view import (
 )
 from forcestat.web.rendering import render
 
-__all__ = ["MeasurePage", "RankBar", "find_measure", "measure_view", "routes", "unit_words"]
+__all__ = [
+    "MeasurePage",
+    "RankBar",
+    "RankedChart",
+    "find_measure",
+    "measure_view",
+    "ranked_chart",
+    "routes",
+    "unit_words",
+    "value_text",
+]
+
+_MONTH_FIELD = "YYYY-MM"
+
+# The ranked chart's geometry, in SVG pixels.
+_LABEL_WIDTH = 210
+_BAR_SPACE = 380
+_ROW = 20
+_TOP = 10
+# A value more than this many times the next largest is drawn cut, so that one outlier
+# (City of London's rates, from its tiny resident population) does not flatten the rest.
+_OUTLIER_RATIO = 3.0
 
 
 @dataclass(frozen=True)
 class RankBar:
-    """One bar of the ranked chart: position and length in pixels."""
+    """One bar of the ranked chart: position and length in pixels; ``cut``: the bar is
+    longer than drawn (an outlier), and its value is printed at its end."""
 
+    rank: int
     label: str
     value_text: str
     y: int
     width: float
     in_group: bool
     is_this_force: bool
+    cut: bool = False
+
+
+@dataclass(frozen=True)
+class RankedChart:
+    """Every force's bar, the comparator group's mean as a line (None without one), the
+    chart's height, and which kinds of bar it shows (for the legend)."""
+
+    bars: tuple[RankBar, ...]
+    height: int
+    mean_x: float | None
+    mean_text: str
+    shows_force: bool
+    shows_group: bool
+    has_cut: bool
 
 
 @dataclass(frozen=True)
 class MeasurePage:
-    """view: the engine's row, ranking and SPC series; bars: the ranked chart drawn
-    in the template; query: '?period=...' for links; downloads: (label, URL)."""
+    """view: the engine's row, ranking and SPC series; ranked: the ranked chart drawn
+    in the template (None when fewer than two forces have a value); query: '?period=...'
+    for links; downloads: (label, URL); change: the change on the baseline in words.
+
+    can_rebase: the visitor may record and withdraw rebases (editors); rebase_month:
+    the month the record form starts with, rebase_open: the form is shown open (asked
+    for, or refused); problems/values refill it after a refusal.
+    """
 
     title: str
     view: MeasureView
@@ -58,32 +119,24 @@ class MeasurePage:
     value_text: str
     period: str
     query: str
+    base: str
     chart_src: str | None
-    bars: tuple[RankBar, ...]
-    chart_height: int
+    ranked: RankedChart | None
     downloads: tuple[tuple[str, str], ...]
+    change: Change | None
+    can_rebase: bool = False
+    rebase_month: str = ""
+    rebase_open: bool = False
+    problems: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, str] = field(default_factory=dict)
+    max_reason: int = MAX_REASON_LENGTH
 
-
-def unit_words(measure: Measure) -> str:
-    """The unit as a reader says it."""
-    return {
-        "count": "offences or incidents",
-        "rate_per_1000": "per 1,000 residents",
-        "rate_per_100000": "per 100,000 residents",
-        "rate_per_1000000": "per million residents",
-        "proportion": "per cent",
-    }.get(measure.unit.value, measure.unit.value)
-
-
-def value_text(measure: Measure, value: float | None) -> str:
-    """A value as the page shows it: counts whole, rates and percentages to 3 figures."""
-    if value is None:
-        return "not available"
-    if measure.unit.value == "count":
-        return f"{value:,.0f}"
-    if measure.unit.value == "proportion":
-        return f"{format_figure(100 * value)}%"  # the engine gives proportions as fractions
-    return format_figure(value)
+    @property
+    def months_charted(self) -> str:
+        monthly = self.view.monthly
+        if monthly is None:
+            return ""
+        return f"{month_name(monthly.months[0])} to {month_name(monthly.months[-1])}"
 
 
 def find_measure(catalogue: Catalogue, measure_id: str) -> Measure:
@@ -118,22 +171,44 @@ def measure_view(
     return view
 
 
-def _bars(view: MeasureView) -> tuple[tuple[RankBar, ...], int]:
-    if not view.ranking:
-        return (), 0
-    largest = max(abs(fv.value) for fv in view.ranking) or 1.0
+def ranked_chart(view: MeasureView) -> RankedChart | None:
+    """The ranked bars of every force with a value, lowest first; None for fewer than
+    two (nothing to compare)."""
+    ranking = view.ranking
+    if len(ranking) < 2:
+        return None
+    sizes = sorted((abs(fv.value) for fv in ranking), reverse=True)
+    scale_max = sizes[0] or 1.0
+    if len(sizes) >= 5 and sizes[1] > 0 and sizes[0] > _OUTLIER_RATIO * sizes[1]:
+        scale_max = sizes[1] * 1.25
     bars = tuple(
         RankBar(
+            rank=fv.rank,
             label=f"{fv.rank}. {fv.force.name}",
             value_text=value_text(view.measure, fv.value),
-            y=10 + 18 * i,
-            width=round(360 * abs(fv.value) / largest, 1),
+            y=_TOP + _ROW * i,
+            width=round(_BAR_SPACE * min(abs(fv.value), scale_max) / scale_max, 1),
             in_group=fv.in_group,
             is_this_force=fv.is_this_force,
+            cut=abs(fv.value) > scale_max,
         )
-        for i, fv in enumerate(view.ranking)
+        for i, fv in enumerate(ranking)
     )
-    return bars, 20 + 18 * len(bars)
+    mean = view.row.comparator_mean
+    mean_x = (
+        round(_LABEL_WIDTH + _BAR_SPACE * min(abs(mean), scale_max) / scale_max, 1)
+        if mean is not None and any(fv.in_group for fv in ranking)
+        else None
+    )
+    return RankedChart(
+        bars=bars,
+        height=2 * _TOP + _ROW * len(bars) + 16,
+        mean_x=mean_x,
+        mean_text=value_text(view.measure, mean) if mean is not None else "",
+        shows_force=any(b.is_this_force for b in bars),
+        shows_group=any(b.in_group for b in bars),
+        has_cut=any(b.cut for b in bars),
+    )
 
 
 def _group(request: Request, force: Force) -> tuple[str, ...]:
@@ -144,21 +219,17 @@ def _group(request: Request, force: Force) -> tuple[str, ...]:
     return ()
 
 
-async def measure_page(request: Request) -> Response:
-    who = await visitor(request)
-    force = force_from_path(request.path_params["force"])
-    measure = find_measure(request.app.state.catalogue, request.path_params["measure_id"])
-    period = month_parameter(request)
-    file_format = request.query_params.get("format")
-    table_name = request.query_params.get("table", "months")
-    if file_format is not None and (
-        file_format not in FORMATS or table_name not in ("months", "forces")
-    ):
-        raise PageError(
-            400,
-            "Download not recognised",
-            "Use format csv, xlsx or ods, and table months or forces.",
-        )
+async def _measure_page(
+    request: Request,
+    who: Visitor,
+    force: Force,
+    measure: Measure,
+    period: dt.date | None,
+    *,
+    problems: Mapping[str, str] | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     group = _group(request, force)
     cache: ViewCache = request.app.state.views
     view = await run_db(
@@ -168,14 +239,28 @@ async def measure_page(request: Request) -> Response:
     period_text = shown.strftime("%Y-%m") if shown else ""
     query = f"?period={period_text}" if period_text else "?"
     base = f"/forces/{force.slug}/measures/{measure.id}"
+    file_format = request.query_params.get("format") if request.method == "GET" else None
     if file_format is not None:
+        table_name = request.query_params.get("table", "months")
+        if file_format not in FORMATS or table_name not in ("months", "forces"):
+            raise PageError(
+                400,
+                "Download not recognised",
+                "Use format csv, xlsx or ods, and table months or forces.",
+            )
         return _download(view, table_name, file_format, f"{force.slug}-{measure.id}-{period_text}")
-    bars, height = _bars(view)
     downloads = tuple(
         (f"{label} ({fmt.upper()})", f"{base}{query}&format={fmt}&table={table}")
         for table, label in (("months", "Months"), ("forces", "All forces"))
-        if table == "forces" or view.spc is not None
+        if (table == "forces" and view.ranking) or (table == "months" and view.spc is not None)
         for fmt in FORMATS
+    )
+    suggested = view.spc.suggested_rebases if view.spc is not None else ()
+    asked = request.query_params.get("rebase_month", "")
+    rebase_month = (
+        (values or {}).get("month")
+        or asked
+        or (f"{suggested[-1].month:%Y-%m}" if suggested else "")
     )
     page = MeasurePage(
         title=f"{measure.title}: {force.name}",
@@ -185,12 +270,147 @@ async def measure_page(request: Request) -> Response:
         value_text=value_text(measure, view.row.value),
         period=period_text,
         query=query,
+        base=base,
         chart_src=f"{base}/chart.svg{query}" if view.chart is not None else None,
-        bars=bars,
-        chart_height=height,
+        ranked=ranked_chart(view),
         downloads=downloads,
+        change=change_of(measure, view.row),
+        can_rebase=who.can(Role.EDITOR) and view.spc is not None,
+        rebase_month=rebase_month,
+        rebase_open=bool(asked) or any(k.startswith("rebase-") for k in problems or {}),
+        problems=problems or {},
+        values=values or {},
     )
-    return render(request, who, "measure.html", page)
+    return render(request, who, "measure.html", page, status_code=status_code)
+
+
+async def measure_page(request: Request) -> Response:
+    who = await visitor(request)
+    force = force_from_path(request.path_params["force"])
+    measure = find_measure(request.app.state.catalogue, request.path_params["measure_id"])
+    period = month_parameter(request)
+    return await _measure_page(request, who, force, measure, period)
+
+
+def _form_month(text: str) -> dt.date | None:
+    text = text.strip()
+    if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit():
+        return None
+    year, month = int(text[:4]), int(text[5:])
+    return dt.date(year, month, 1) if 1 <= month <= 12 and year >= 1900 else None
+
+
+async def record_rebase_form(request: Request) -> Response:
+    """An editor records a rebase from a month of the chart on the page."""
+    who = await visitor(request)
+    form = await checked_form(request, who)
+    editor = require_role(who, Role.EDITOR)
+    force = force_from_path(request.path_params["force"])
+    measure = find_measure(request.app.state.catalogue, request.path_params["measure_id"])
+    period = _form_month(form.get("period", ""))
+    group = _group(request, force)
+    cache: ViewCache = request.app.state.views
+    view = await run_db(
+        request, lambda con: measure_view(con, cache, measure, force, period, group)
+    )
+    if view.monthly is None or view.spc is None:
+        raise PageError(
+            400, "No chart to rebase", view.no_chart_reason or "This measure has no chart."
+        )
+    problems: dict[str, str] = {}
+    month = _form_month(form.get("month", ""))
+    first, last = view.monthly.months[0], view.monthly.months[-1]
+    if month is None:
+        problems["rebase-month"] = (
+            f"Enter the month in the form {_MONTH_FIELD}, for example 2020-04"
+        )
+    elif not first < month <= last:
+        problems["rebase-month"] = (
+            f"Choose a month after {month_name(first)} and up to {month_name(last)}, "
+            "the months this chart shows"
+        )
+    reason = form.get("reason", "").strip()
+    if not reason:
+        problems["rebase-reason"] = "Say why the process changed in that month"
+    elif len(reason) > MAX_REASON_LENGTH:
+        problems["rebase-reason"] = f"Shorten the reason to {MAX_REASON_LENGTH} characters or fewer"
+    if not problems and month is not None:
+        try:
+            await run_db(
+                request,
+                lambda con: record_rebase(
+                    con,
+                    measure_id=measure.id,
+                    area=force.name,
+                    month=month,
+                    reason=reason,
+                    recorded_by=editor.email,
+                ),
+            )
+        except RebaseError as exc:
+            problems["rebase-month"] = str(exc)[0].upper() + str(exc)[1:]
+        else:
+            return _back_to_page(force, measure, period)
+    return await _measure_page(
+        request, who, force, measure, period, problems=problems, values=form, status_code=400
+    )
+
+
+async def withdraw_rebase_form(request: Request) -> Response:
+    """An editor withdraws a recorded rebase of this measure and force, saying why."""
+    who = await visitor(request)
+    form = await checked_form(request, who)
+    editor = require_role(who, Role.EDITOR)
+    force = force_from_path(request.path_params["force"])
+    measure = find_measure(request.app.state.catalogue, request.path_params["measure_id"])
+    period = _form_month(form.get("period", ""))
+    rebase_id: int = request.path_params["rebase_id"]
+    recorded = await run_db(
+        request,
+        lambda con: rebase_records(con, measure_id=measure.id, area=force.name),
+    )
+    if not any(r.rebase_id == rebase_id for r in recorded):
+        raise PageError(
+            404,
+            "Rebase not found",
+            f"There is no rebase {rebase_id} in force for {measure.title} in {force.name}. "
+            "It may have been withdrawn already; the measure page lists those in force.",
+        )
+    reason = form.get("reason", "").strip()
+    problem = ""
+    if not reason:
+        problem = "Say why the rebase is withdrawn"
+    elif len(reason) > MAX_REASON_LENGTH:
+        problem = f"Shorten the reason to {MAX_REASON_LENGTH} characters or fewer"
+    if not problem:
+        try:
+            await run_db(
+                request,
+                lambda con: withdraw_recorded_rebase(
+                    con, rebase_id, withdrawn_by=editor.email, reason=reason
+                ),
+            )
+        except RebaseError as exc:
+            problem = str(exc)
+        else:
+            return _back_to_page(force, measure, period)
+    return await _measure_page(
+        request,
+        who,
+        force,
+        measure,
+        period,
+        problems={f"withdraw-reason-{rebase_id}": problem},
+        values={**form, "withdraw": str(rebase_id)},
+        status_code=400,
+    )
+
+
+def _back_to_page(force: Force, measure: Measure, period: dt.date | None) -> Response:
+    query = "" if period is None else f"?period={period:%Y-%m}"
+    return RedirectResponse(
+        f"/forces/{force.slug}/measures/{measure.id}{query}#month-by-month", status_code=303
+    )
 
 
 def _download(view: MeasureView, table_name: str, file_format: str, stem: str) -> Response:
@@ -251,4 +471,10 @@ async def chart_svg(request: Request) -> Response:
 routes = [
     Route("/forces/{force}/measures/{measure_id}", measure_page),
     Route("/forces/{force}/measures/{measure_id}/chart.svg", chart_svg),
+    Route("/forces/{force}/measures/{measure_id}/rebases", record_rebase_form, methods=["POST"]),
+    Route(
+        "/forces/{force}/measures/{measure_id}/rebases/{rebase_id:int}/withdraw",
+        withdraw_rebase_form,
+        methods=["POST"],
+    ),
 ]

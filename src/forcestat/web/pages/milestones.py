@@ -11,6 +11,7 @@ need the editor role and the form's CSRF token.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from forcestat.audit import AuditEntry, audit_entries
+from forcestat.catalogue import Catalogue
 from forcestat.milestones import (
     Kind,
     Milestone,
@@ -70,6 +72,7 @@ class TrackerPage:
     summary: TrackerSummary
     can_edit: bool
     titles: Mapping[int, str]
+    measure_titles: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,21 +92,36 @@ class MilestonePage:
     problems: Mapping[str, str] = field(default_factory=dict)
     values: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=lambda: FIELD_LABELS)
+    measure_title: str | None = None
+    measure_href: str | None = None
 
 
 @dataclass(frozen=True)
 class MilestoneFormPage:
-    """The create or edit form: ``values`` as text, ``problems`` by field name."""
+    """The create or edit form: ``values`` as text, ``problems`` by field name;
+    ``measures``: (id, title) of the catalogue's measures, for the linked measure;
+    ``back``: where Cancel goes."""
 
     title: str
     action: str
     values: Mapping[str, str]
     problems: Mapping[str, str]
     parents: tuple[tuple[int, str], ...]
+    measures: tuple[tuple[str, str], ...] = ()
+    back: str = "/milestones"
     kinds: tuple[Kind, ...] = tuple(Kind)
     frequencies: tuple[ReviewFrequency, ...] = tuple(ReviewFrequency)
     statuses: tuple[Status, ...] = tuple(Status)
     labels: Mapping[str, str] = field(default_factory=lambda: FIELD_LABELS)
+
+
+def _measure_titles(request: Request) -> dict[str, str]:
+    catalogue: Catalogue = request.app.state.catalogue
+    return {m.id: m.title for m in catalogue.measures}
+
+
+def _measure_choices(request: Request) -> tuple[tuple[str, str], ...]:
+    return tuple(_measure_titles(request).items())
 
 
 def _today() -> dt.date:
@@ -137,6 +155,7 @@ async def tracker(request: Request) -> Response:
             tracker_summary(con, today, include_drafts=who.sees_drafts),
             who.can(Role.EDITOR),
             {m.milestone_id: m.title for m in entries},
+            _measure_titles(request),
         )
 
     return render(request, who, "milestones/list.html", await run_db(request, build))
@@ -182,11 +201,26 @@ def _detail(
     )
 
 
+def _with_measure(request: Request, page: MilestonePage) -> MilestonePage:
+    """The page with its linked measure's title and the link to it, for the dashboard's
+    own force (an id no longer in the catalogue is shown as it was entered)."""
+    measure_id = page.milestone.measure_id
+    titles = _measure_titles(request)
+    if measure_id is None or measure_id not in titles:
+        return page
+    slug = request.app.state.default_force_slug
+    return dataclasses.replace(
+        page,
+        measure_title=titles[measure_id],
+        measure_href=f"/forces/{slug}/measures/{measure_id}",
+    )
+
+
 async def detail(request: Request) -> Response:
     who = await visitor(request)
     milestone_id = _id(request)
     page = await run_db(request, lambda con: _detail(con, who, milestone_id))
-    return render(request, who, "milestones/detail.html", page)
+    return render(request, who, "milestones/detail.html", _with_measure(request, page))
 
 
 async def add_update(request: Request) -> Response:
@@ -197,6 +231,7 @@ async def add_update(request: Request) -> Response:
     parsed, problems = parse_update_form(form, _today())
     if parsed is None:
         page = await run_db(request, lambda con: _detail(con, who, milestone_id, problems, form))
+        page = _with_measure(request, page)
         return render(request, who, "milestones/detail.html", page, status_code=400)
     update_date, status, note = parsed
     try:
@@ -245,7 +280,9 @@ async def new_form(request: Request) -> Response:
     require_role(who, Role.EDITOR)
     parents = await run_db(request, lambda con: _parents(con, None))
     values = {"kind": "milestone", "review_frequency": "quarterly", "status": "not_started"}
-    page = MilestoneFormPage("Add to the Plan tracker", "/milestones", values, {}, parents)
+    page = MilestoneFormPage(
+        "Add to the Plan tracker", "/milestones", values, {}, parents, _measure_choices(request)
+    )
     return render(request, who, "milestones/form.html", page)
 
 
@@ -264,7 +301,9 @@ async def create(request: Request) -> Response:
         else:
             return RedirectResponse(f"/milestones/{created.milestone_id}", status_code=303)
     parents = await run_db(request, lambda con: _parents(con, None))
-    page = MilestoneFormPage("Add to the Plan tracker", "/milestones", form, problems, parents)
+    page = MilestoneFormPage(
+        "Add to the Plan tracker", "/milestones", form, problems, parents, _measure_choices(request)
+    )
     return render(request, who, "milestones/form.html", page, status_code=400)
 
 
@@ -272,6 +311,7 @@ async def edit_form(request: Request) -> Response:
     who = await visitor(request)
     require_role(who, Role.EDITOR)
     milestone_id = _id(request)
+    measures = _measure_choices(request)
 
     def build(con: duckdb.DuckDBPyConnection) -> MilestoneFormPage:
         milestone = get_milestone(con, milestone_id, include_drafts=True)
@@ -283,6 +323,8 @@ async def edit_form(request: Request) -> Response:
             _values_of(milestone),
             {},
             _parents(con, milestone_id),
+            measures,
+            f"/milestones/{milestone_id}",
         )
 
     return render(request, who, "milestones/form.html", await run_db(request, build))
@@ -305,7 +347,13 @@ async def update(request: Request) -> Response:
             return RedirectResponse(f"/milestones/{milestone_id}", status_code=303)
     parents = await run_db(request, lambda con: _parents(con, milestone_id))
     page = MilestoneFormPage(
-        "Edit the entry", f"/milestones/{milestone_id}", form, problems, parents
+        "Edit the entry",
+        f"/milestones/{milestone_id}",
+        form,
+        problems,
+        parents,
+        _measure_choices(request),
+        f"/milestones/{milestone_id}",
     )
     return render(request, who, "milestones/form.html", page, status_code=400)
 

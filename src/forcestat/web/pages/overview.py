@@ -1,8 +1,9 @@
 """The overview: the scorecard of every catalogue measure for a force and period.
 
-``/forces/{force}?period=2021-06``: one row per measure (value, baseline and change,
-rank, most similar forces' mean), each linking to its measure page for the same
-period; ``period`` is the last month; absent, each measure shows its latest period.
+``/forces/{force}?period=2021-06``: one row per measure (value, change on its baseline
+judged by polarity, the latest month's variation on its process behaviour chart, rank,
+most similar forces' mean), each linking to its measure page for the same period;
+``period`` is the last month; absent, each measure shows its latest period.
 """
 
 from __future__ import annotations
@@ -18,9 +19,22 @@ from starlette.routing import Route
 from forcestat.catalogue import Catalogue, Measure
 from forcestat.forces import Force
 from forcestat.measures import MeasureRow
+from forcestat.spc_sentences import month_name
+from forcestat.web.figures import (
+    Change,
+    Variation,
+    change_of,
+    unit_words,
+    value_text,
+    variation_of,
+)
 from forcestat.web.http import force_from_path, month_parameter, run_db, visitor
-from forcestat.web.measure_view import ViewCache, scorecard_rows, store_version
-from forcestat.web.pages.measure import unit_words, value_text
+from forcestat.web.measure_view import (
+    ViewCache,
+    latest_variation,
+    scorecard_rows,
+    store_version,
+)
 from forcestat.web.rendering import render
 
 __all__ = ["OverviewPage", "ScorecardLine", "routes"]
@@ -28,23 +42,29 @@ __all__ = ["OverviewPage", "ScorecardLine", "routes"]
 
 @dataclass(frozen=True)
 class ScorecardLine:
-    """One measure's row, with its figures as shown and the link to its page."""
+    """One measure's row, with its figures as shown and the link to its page;
+    ``variation`` is the latest month's reading of a monthly measure's chart."""
 
     measure: Measure
     row: MeasureRow
     value_text: str
     unit: str
     href: str
+    change: Change | None
+    variation: Variation | None
 
 
 @dataclass(frozen=True)
 class OverviewPage:
-    """lines grouped by the priority they serve, in catalogue order."""
+    """lines grouped by the priority they serve, in catalogue order; ``loaded`` says
+    which months and years the store holds for the force, for the period hint."""
 
     title: str
     force: Force
     period: str
     priorities: tuple[tuple[str, tuple[ScorecardLine, ...]], ...]
+    loaded: str
+    baselines: tuple[str, ...]
 
 
 def build_overview(
@@ -60,29 +80,58 @@ def build_overview(
     cached = cache.get(key)
     if isinstance(cached, OverviewPage):
         return cached
-    rows = {r.measure: r for r in scorecard_rows(con, catalogue, force, period, group)}
+    found = scorecard_rows(con, catalogue, force, period, group)
+    rows = {r.measure: r for r in found}
+    variations = latest_variation(con, catalogue.measures, force, found)
     query = "" if period is None else f"?period={period:%Y-%m}"
     grouped: dict[str, list[ScorecardLine]] = {}
     for measure in catalogue.measures:
         row = rows.get(measure.id)
         if row is None:
             continue
+        point_type = variations.get(measure.id)
         line = ScorecardLine(
             measure,
             row,
             value_text(measure, row.value),
             unit_words(measure),
             f"/forces/{force.slug}/measures/{measure.id}{query}",
+            change_of(measure, row),
+            variation_of(point_type) if point_type is not None else None,
         )
         grouped.setdefault(measure.priority, []).append(line)
+    baselines = tuple(sorted({r.baseline_period for r in found if r.baseline_period}))
     page = OverviewPage(
         f"{force.name} scorecard",
         force,
         "" if period is None else f"{period:%Y-%m}",
         tuple((p, tuple(lines)) for p, lines in grouped.items()),
+        loaded_text(con, force),
+        baselines,
     )
     cache.put(key, page)
     return page
+
+
+def loaded_text(con: duckdb.DuckDBPyConnection, force: Force) -> str:
+    """The months and financial years the store holds for the force, in words."""
+    parts = []
+    months = con.execute(
+        "SELECT min(month), max(month) FROM crimes WHERE reported_by = ?", [force.policeuk_name]
+    ).fetchone()
+    if months and months[0] is not None:
+        parts.append(f"police.uk months {month_name(months[0])} to {month_name(months[1])}")
+    years = con.execute(
+        "SELECT min(financial_year), max(financial_year) FROM offence_counts "
+        "WHERE csp_name IS NULL AND force_name IN (?, ?, ?)",
+        [force.name, force.home_office_name, force.policeuk_name],
+    ).fetchone()
+    if years and years[0] is not None:
+        span = years[0] if years[0] == years[1] else f"{years[0]} to {years[1]}"
+        parts.append(f"Home Office quarters of {span}")
+    if not parts:
+        return f"No data is loaded for {force.name}."
+    return f"Loaded for {force.name}: {' and '.join(parts)}."
 
 
 async def overview(request: Request) -> Response:
