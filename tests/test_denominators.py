@@ -114,3 +114,42 @@ def test_person_years_for_a_pooled_window(store: duckdb.DuckDBPyConnection, tmp_
     residents, last = found
     assert residents == 3250 + 3250 + 3400 and last.population_year == 2018
     assert populations.residents("Gwent", window) is None
+
+
+def test_district_figures_count_only_when_every_district_of_the_force_has_one(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # A force of two districts in the lookup. The 2019 estimates use a new code for one
+    # of them (as mid-2019 codes did for Suffolk's districts), so only one matches: the
+    # 2019 sum would be half the force. The complete 2018 pair is used instead.
+    ingest_path(
+        store,
+        write_csv(
+            tmp_path / "lookup.csv",
+            [
+                LOOKUP_HEADER,
+                "E12000006,EE,E07000202,Ipswich,E02001,Ipswich 001,E01030000,Ipswich 001A,Suffolk",
+                "E12000006,EE,E07000205,Suffolk Coastal,E02002,SC 001,E01030100,SC 001A,Suffolk",
+            ],
+        ),
+    )
+    ingest_path(
+        store,
+        write_csv(
+            tmp_path / "population.csv",
+            [
+                MID_YEAR_HEADER,
+                "E07000202,Ipswich,local_authority,2018,137000",
+                "E07000205,Suffolk Coastal,local_authority,2018,127000",
+                "E07000202,Ipswich,local_authority,2019,137500",
+                "E07000244,East Suffolk,local_authority,2019,249000",
+            ],
+        ),
+    )
+    pop = force_populations(store, 2019)["Suffolk"]
+    assert (pop.persons, pop.population_year, pop.method, pop.units) == (
+        137000 + 127000,
+        2018,
+        "local_authority",
+        2,
+    )

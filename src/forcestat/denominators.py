@@ -64,6 +64,11 @@ candidates AS (
       ON l.local_authority_code = p.area_code
     WHERE p.area_type = 'local_authority' AND p.population_year <= $year
     GROUP BY ALL
+    -- Every district of the force, or none: a year whose codes changed for some
+    -- districts (mid-2019 codes against a 2011 lookup) would understate the force.
+    HAVING count(DISTINCT p.area_code) = any_value(
+        (SELECT count(DISTINCT local_authority_code) FROM lookup k
+         WHERE k.force_name = l.force_name))
     UNION ALL
     SELECT l.force_name, p.population_year, p.source, sum(p.persons), count(*), 3,
            p.area_type
