@@ -10,6 +10,11 @@ import click
 from forcestat.cli.app import cli, config_option, project_settings, store_option
 
 
+def _default_reports() -> Path | None:
+    out = Path("out")
+    return out if out.is_dir() else None
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
@@ -17,7 +22,8 @@ from forcestat.cli.app import cli, config_option, project_settings, store_option
     "--reports",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder of published reports to list (drafts in its drafts/ sub-folder).",
+    help="Folder of published reports to list, drafts in its drafts/ sub-folder "
+    "(default: ./out, where 'forcestat report' writes, when it exists).",
 )
 @click.option(
     "--govuk-frontend",
@@ -53,9 +59,10 @@ def serve(
     settings = WebSettings(
         store=store,
         govuk_frontend=find_govuk_frontend(govuk_frontend),
-        reports=reports,
+        reports=reports if reports is not None else _default_reports(),
         force=config.force,
         most_similar_forces=config.most_similar_forces,
+        plan=config.plan,
         secret_key=secret_key_from_environment(),
     )
     app = create_app(settings)

@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forcestat.catalogue import load_catalogue
 from forcestat.forces import find_force
+from forcestat.measure_sql import store_offence_codes
 from forcestat.store import open_store
 from forcestat.web.auth import SessionSigner, SignInThrottle, new_session
 from forcestat.web.http import PageError, SessionCookieMiddleware, Visitor, visitor
@@ -148,6 +149,11 @@ def create_app(settings: WebSettings) -> Starlette:
     """The dashboard over the store in ``settings`` (opened, and upgraded, at startup)."""
     default_force = find_force(settings.force)
     store = open_store(settings.store)
+    try:
+        catalogue = load_catalogue(settings.plan, extra_offence_codes=store_offence_codes(store))
+    except BaseException:
+        store.close()
+        raise
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -186,7 +192,7 @@ def create_app(settings: WebSettings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.catalogue = load_catalogue()
+    app.state.catalogue = catalogue
     # Built pages and charts, keyed by what they show and the store's latest ingest.
     app.state.views = ViewCache(512)
     app.state.store = store

@@ -34,6 +34,8 @@ class WebSettings:
         shown to signed-in users only); None for no reports page content.
     force: the force the dashboard opens on (forcestat name).
     most_similar_forces: its comparator group, highlighted in comparisons.
+    plan: the Police and Crime Plan's measure file, added to the national catalogue;
+        None for the national measures only.
     secret_key: signs session cookies; sessions end when it changes.
     session_hours: how long a sign-in lasts.
     """
@@ -43,6 +45,7 @@ class WebSettings:
     reports: Path | None = None
     force: str = "West Midlands"
     most_similar_forces: tuple[str, ...] = ()
+    plan: Path | None = None
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     session_hours: int = 8
 
