@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 from html import unescape
 from html.parser import HTMLParser
@@ -76,11 +77,11 @@ def test_city_of_london_headlines_match_the_street_files(city_of_london: Rendere
     drugs_then = policeuk_count("city-of-london", "2018-07", "2019-06", ["Drugs"])
     neighbourhood = policeuk_count("city-of-london", "2020-07", "2021-06", NEIGHBOURHOOD_TYPES)
     expected = [
-        f"{now:,} burglary offences were recorded in the 12 months to June 2021, compared "
+        f"There were {now:,} burglaries recorded in the 12 months to June 2021, compared "
         f"with {then:,} in the 12 months to June 2019 baseline, {_reduction(now, then)}",
-        f"{drugs:,} drug offences were recorded in the 12 months to June 2021, compared "
+        f"There were {drugs:,} drug offences recorded in the 12 months to June 2021, compared "
         f"with {drugs_then:,} in the 12 months to June 2019 baseline",
-        f"{neighbourhood:,} neighbourhood crimes were recorded in the 12 months to June 2021",
+        f"There were {neighbourhood:,} neighbourhood crimes recorded in the 12 months to June 2021",
     ]
     for text in (html_text(city_of_london.html), pdf_text(city_of_london.pdf)):
         for sentence in expected:
@@ -92,8 +93,10 @@ def test_west_midlands_headlines_match_the_home_office_table(west_midlands_runs:
     burglaries = home_office_total("West Midlands", RESIDENTIAL_BURGLARY_CODES)
     residents = census_2011_population("West Midlands")
     rate = burglaries / residents * 1000  # per 1,000 residents, three significant figures
+    per_million = homicides / residents * 1_000_000  # 41 / 2,736,460: 14.98, shown 15.0
     expected = [
-        f"{homicides} homicide offences were recorded in the 12 months to March 2018",
+        f"There were {homicides} homicides recorded in the 12 months to March 2018, "
+        f"{per_million:.1f} per million residents.",
         f"Residential burglary per 1,000 residents was {rate:.2f} in the 12 months to "
         f"March 2018 ({burglaries:,} offences)",
     ]
@@ -103,7 +106,10 @@ def test_west_midlands_headlines_match_the_home_office_table(west_midlands_runs:
         for sentence in expected:
             assert sentence in text
         # Only the quarterly table is loaded: no chart, and the report says why.
-        assert "4 quarterly figures, not a monthly run" in text
+        assert "the Home Office tables give 4 quarterly figures, and a chart needs" in text
+        # The baseline (year ending June 2019) ends after the period: said once.
+        assert text.count("baseline ends after this period") == 1
+        assert "do not cover the 12 months to June 2019 baseline" not in text
         assert "survey" in text  # victim satisfaction: no survey responses loaded
 
 
@@ -165,6 +171,40 @@ def test_the_report_names_forcestat_and_its_settings(
 def test_proxies_and_gaps_are_said_plainly(city_of_london: Rendered) -> None:
     text = html_text(city_of_london.html)
     assert "This figure is a police.uk proxy for residential burglary" in text
-    # No Home Office figures for City of London in 2020/21: said for homicide.
-    assert "Homicide: the Home Office tables loaded hold no rows of these offences" in text
+    # No Home Office figures for City of London in 2020/21: said once for both homicide
+    # measures of the same period.
+    assert (
+        "Homicide and Homicide per million residents: the Home Office tables loaded hold no "
+        "rows of these offences for City of London in the 12 months to June 2021."
+    ) in text
     assert "What could not be measured" in text
+
+
+def _beyond_chance(a: int, b: int) -> bool:
+    """Two-sided exact test of two Poisson counts, conditional on their total: is
+    ``a`` out of ``a + b`` further from half than chance gives at p < 0.05?"""
+    n, k = a + b, min(a, b)
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+    return min(1.0, 2 * tail) < 0.05
+
+
+def test_the_summary_opens_with_each_figure_and_its_changes(city_of_london: Rendered) -> None:
+    now = policeuk_count("city-of-london", "2020-07", "2021-06", ["Burglary"])
+    then = policeuk_count("city-of-london", "2018-07", "2019-06", ["Burglary"])
+    before = policeuk_count("city-of-london", "2019-07", "2020-06", ["Burglary"])
+
+    def move(a: int, b: int, on: str) -> str:
+        change = (a - b) / b * 100
+        words = "more than chance" if _beyond_chance(a, b) else "within normal variation"
+        return f"{'down' if change < 0 else 'up'} {abs(change):.0f}% on the {on}, {words}"
+
+    line = (
+        f"Burglary (police.uk proxy): {now}, {move(now, then, 'baseline')}; "
+        f"{move(now, before, 'previous year')}."
+    )
+    text = html_text(city_of_london.html)
+    summary = text[text.index("Summary Figures for") : text.index("Introduction This")]
+    assert line in summary
+    assert "Reduce murder and other homicide, Tackle cyber crime and Improve satisfaction" in (
+        summary
+    )

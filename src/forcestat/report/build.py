@@ -12,10 +12,10 @@ Example:
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -37,18 +37,18 @@ from forcestat.rebases import active_rebases
 from forcestat.report import tables
 from forcestat.report.branding import Branding, Wording, fill_placeholders, load_branding
 from forcestat.report.context import (
-    Gap,
     MeasureFigure,
     Methods,
-    PrioritySection,
     ReportContext,
     ScorecardRow,
     Series,
     SeriesChart,
 )
 from forcestat.report.errors import ReportError
-from forcestat.report.narrative import figure_paragraph, join_names, short_title
+from forcestat.report.narrative import count_noun, proxy_note, short_title
+from forcestat.report.plan_delivery import plan_delivery
 from forcestat.report.provenance import sources_used
+from forcestat.report.sections import build_section, comparison_notes, report_gaps
 from forcestat.spc import Polarity, Rebase, SpcError, SpcOptions, SpcResult, run_spc
 from forcestat.spc_sentences import describe
 
@@ -67,10 +67,6 @@ def national_priorities() -> tuple[str, ...]:
     for measure in load_catalogue().measures:
         seen.setdefault(measure.priority, None)
     return tuple(seen)
-
-
-def _anchor(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
 
 
 def _file_sha256(path: Path) -> str | None:
@@ -144,21 +140,18 @@ def _chart(
     inside the run split its limits; earlier ones fall before the chart and are left out."""
     if series is None or series.grain != "monthly":
         if series is not None:
+            n = len(series.values)
             return None, (
-                "the Home Office tables give "
-                f"{len(series.values)} quarterly figure{'s' if len(series.values) != 1 else ''}, "
-                "not a monthly run, so there is no process behaviour chart; a chart needs "
-                f"at least {MIN_CHART_MONTHS} consecutive months (police.uk)"
+                f"the Home Office tables give {n} quarterly figure{'s' if n != 1 else ''}, "
+                f"and a chart needs at least {MIN_CHART_MONTHS} consecutive months, as "
+                "police.uk publishes them"
             )
         what = "monthly" if monthly_source(measure) else "quarterly"
-        return (
-            None,
-            f"no {what} series is loaded up to the period end",
-        )
+        return None, f"no {what} series is loaded up to the period end"
     if len(series.values) < MIN_CHART_MONTHS:
         return None, (
-            f"only {len(series.values)} consecutive months are "
-            f"loaded; a process behaviour chart needs at least {MIN_CHART_MONTHS}"
+            f"only {len(series.values)} consecutive months are loaded, and a chart needs "
+            f"at least {MIN_CHART_MONTHS}"
         )
     target = None
     # A 12-month count target is charted as the monthly count that would meet it.
@@ -172,7 +165,13 @@ def _chart(
     except SpcError as exc:
         return None, str(exc)
     name = short_title(measure.title)
-    reading = describe(result, name=name)
+    # 'The number of drug offences has averaged ...': the sentences take a singular name.
+    subject = (
+        f"The number of {count_noun(measure.title, measure.source.value)}"
+        if measure.kind is Kind.COUNT
+        else name
+    )
+    reading = describe(result, name=subject)
     if target is not None:
         reading = (*reading, "The monthly target is the 12-month target divided by 12.")
     y_title = series_axis_title(measure)
@@ -195,6 +194,10 @@ def _fill(branding: Branding, values: dict[str, str]) -> Branding:
     return dataclasses.replace(branding, wording=Wording(**filled))
 
 
+def _last_day(month: dt.date) -> dt.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
 def build_report(
     con: duckdb.DuckDBPyConnection,
     config: Config,
@@ -215,7 +218,8 @@ def build_report(
     )
     measures = tuple(m for m in catalogue.measures)
     period = rolling_12_months(period_end)
-    baseline_label = rolling_12_months(_month(config.baseline_period_end)).label
+    baseline = rolling_12_months(_month(config.baseline_period_end))
+    previous = previous_year(period)
     groups = {force: list(group)} if group else None
     areas = [force, *group, *also]
     main = evaluate(
@@ -227,8 +231,8 @@ def build_report(
         for m in measures
         if m.baseline != "previous_year"
     ]
-    previous = evaluate(con, against_previous, areas=[force], period_ends=[period_end])
-    previous_of = {r.measure: r for r in previous.rows}
+    previous_rows = evaluate(con, against_previous, areas=[force], period_ends=[period_end])
+    previous_of = {r.measure: r for r in previous_rows.rows}
     figures = {
         m.id: _figure(m, row_of[(m.id, force)], previous_of.get(m.id), group) for m in measures
     }
@@ -238,14 +242,11 @@ def build_report(
             "or Home Office files ('forcestat ingest'), or choose another --period "
             "('forcestat status' lists what is loaded)"
         )
-    series = measure_series(
-        con, [m for m in measures if figures[m.id].value is not None], force, period_end
-    )
+    shown = [m for m in measures if figures[m.id].value is not None]
+    series = measure_series(con, shown, force, period_end)
     charts: dict[str, SeriesChart] = {}
     chart_gaps: dict[str, str] = {}
-    for m in measures:
-        if figures[m.id].value is None:
-            continue
+    for m in shown:
         rebases = active_rebases(con, m.id, force)
         chart, why = _chart(m, row_of[(m.id, force)], series.get(m.id), rebases)
         if chart is not None:
@@ -263,54 +264,65 @@ def build_report(
             "policing_body": branding.name,
             "force": force,
             "period": period.label,
-            "baseline": baseline_label,
+            "baseline": baseline.label,
         },
     )
+    notes = comparison_notes(
+        [figures[m.id] for m in shown],
+        force=force,
+        configured_force=config.force,
+        has_comparators=bool(group or also),
+        period=period,
+        baseline=baseline,
+        previous=previous,
+    )
     sections = tuple(
-        _section(priority, measures, figures, charts, chart_gaps, row_of, force, group, also)
+        build_section(
+            priority,
+            measures,
+            figures,
+            charts,
+            chart_gaps,
+            row_of,
+            force=force,
+            group=group,
+            also=also,
+            said_once=notes,
+        )
         for priority in national_priorities()
     )
-    not_measured = tuple(
-        [
-            Gap(m.priority, m.title, figures[m.id].not_available or "")
-            for m in measures
-            if figures[m.id].value is None
-        ]
-        + [
-            Gap(priority, f"Process behaviour chart: {join_names(titles)}", reason)
-            for priority, titles, reason in _grouped_chart_gaps(measures, chart_gaps)
-        ]
-    )
+    not_measured = report_gaps(measures, figures, chart_gaps)
     scorecard = tuple(
         _scorecard_row(m, figures[m.id], row_of[(m.id, force)], series.get(m.id), charts.get(m.id))
-        for m in measures
-        if figures[m.id].value is not None
+        for m in shown
     )
+    any_rate = any(m.kind is Kind.RATE for m in shown)
     used_tables = sorted(
-        {
-            t
-            for m in measures
-            if figures[m.id].value is not None
-            for t in _TABLES_READ.get(m.source, ())
-        }
-        | ({"areas", "population"} if any(m.kind is Kind.RATE for m in measures) else set())
+        {t for m in shown for t in _TABLES_READ.get(m.source, ())}
+        | ({"areas", "population"} if any_rate else set())
     )
+    years = [period.first_month.year, baseline.first_month.year, previous.first_month.year]
+    first_months = [baseline.first_month, previous.first_month]
+    first_months += [s.months[0] for m_id, s in series.items() if s.months]
     methods = Methods(
-        sources=tables.sources_table(sources_used(con, areas, used_tables)),
+        sources=tables.sources_table(
+            sources_used(
+                con,
+                areas,
+                used_tables,
+                last_month=period_end,
+                populations=tables.populations_used(con, areas, years) if any_rate else None,
+            )
+        ),
         definitions=tables.definitions_table(measures),
         settings=tables.settings_table(_settings(config, catalogue, branding)),
         proxies=tuple(
-            f"{f.title}: {f.note}" for f in figures.values() if f.proxy and f.value is not None
+            proxy_note(f.title, f.note) for f in figures.values() if f.proxy and f.value is not None
         ),
         classification_breaks=tables.classification_breaks(
-            [m for m in measures if figures[m.id].value is not None]
+            shown, min(first_months), period.last_month
         ),
-        population_years=tables.population_years(
-            con,
-            areas,
-            period.first_month.year,
-            any(f.value is not None and f.unit.startswith("rate") for f in figures.values()),
-        ),
+        population_years=tables.population_years(con, areas, period.first_month.year, any_rate),
     )
     return ReportContext(
         title=" ".join(branding.wording.title),
@@ -318,24 +330,37 @@ def build_report(
         policing_body=branding.name,
         period_end=period_end,
         period_label=period.label,
-        baseline_label=baseline_label,
-        previous_label=previous_year(period).label,
+        baseline_label=baseline.label,
+        previous_label=previous.label,
+        comparison_notes=notes.sentences,
         forcestat_version=__version__,
         config_file=config.source.name if config.source is not None else None,
         config_sha256=_file_sha256(config.source) if config.source is not None else None,
         branding=branding,
         sections=sections,
+        plan_delivery=plan_delivery(con, _last_day(period_end)),
         not_measured=not_measured,
         scorecard=scorecard,
         scorecard_table=tables.scorecard_table(scorecard),
         not_measured_table=tables.not_measured_table(not_measured),
         methods=methods,
+        settings_note=_settings_note(force, config),
     )
 
 
 def _month(text: str) -> dt.date:
     year, month = text.split("-")
     return dt.date(int(year), int(month), 1)
+
+
+def _settings_note(force: str, config: Config) -> str | None:
+    if force == config.force:
+        return None
+    return (
+        f"This report is for {force}. The settings file is made for {config.force}: its "
+        "force, most similar forces, forces shown for reference and policing body "
+        f"belong to {config.force} and are not used in this report."
+    )
 
 
 def _settings(config: Config, catalogue: Catalogue, branding: Branding) -> list[tuple[str, str]]:
@@ -356,56 +381,6 @@ def _settings(config: Config, catalogue: Catalogue, branding: Branding) -> list[
     return values
 
 
-def _grouped_chart_gaps(
-    measures: Sequence[Measure], chart_gaps: dict[str, str]
-) -> list[tuple[str, list[str], str]]:
-    """(priority, measure titles, reason) for measures without a chart, one entry per
-    priority and reason, so that a reason shared by several measures is said once."""
-    grouped: dict[tuple[str, str], list[str]] = {}
-    for m in measures:
-        if m.id in chart_gaps:
-            grouped.setdefault((m.priority, chart_gaps[m.id]), []).append(short_title(m.title))
-    return [(priority, titles, reason) for (priority, reason), titles in grouped.items()]
-
-
-def _section(
-    priority: str,
-    measures: Sequence[Measure],
-    figures: dict[str, MeasureFigure],
-    charts: dict[str, SeriesChart],
-    chart_gaps: dict[str, str],
-    row_of: dict[tuple[str, str], MeasureRow],
-    force: str,
-    group: tuple[str, ...],
-    also: tuple[str, ...],
-) -> PrioritySection:
-    own = [m for m in measures if m.priority == priority]
-    shown = [figures[m.id] for m in own if figures[m.id].value is not None]
-    gaps = tuple(
-        Gap(priority, m.title, figures[m.id].not_available or "")
-        for m in own
-        if figures[m.id].value is None
-    )
-    comparison, comparison_gap = tables.comparison_table(
-        priority, [m for m in own if figures[m.id].value is not None], row_of, force, group, also
-    )
-    return PrioritySection(
-        anchor=_anchor(priority),
-        title=priority,
-        figures=tuple(shown),
-        paragraphs=tuple(figure_paragraph(f, force) for f in shown),
-        charts=tuple(charts[m.id] for m in own if m.id in charts),
-        chart_gaps=tuple(
-            f"No chart of {join_names(titles)}: {reason}"
-            for _, titles, reason in _grouped_chart_gaps(own, chart_gaps)
-        ),
-        comparison=comparison,
-        comparison_gap=comparison_gap,
-        table=tables.section_table(priority, shown) if shown else None,
-        gaps=gaps,
-    )
-
-
 def _scorecard_row(
     measure: Measure,
     figure: MeasureFigure,
@@ -413,12 +388,13 @@ def _scorecard_row(
     series: Series | None,
     chart: SeriesChart | None,
 ) -> ScorecardRow:
-    if row.target is not None:
-        against_label = f"Target ({figure.target_label})"
-        against_value: float | None = row.target
+    if measure.target_change_pct is not None:
+        size = abs(measure.target_change_pct)
+        target_label: str | None = (
+            f"{size:g}% {'fewer' if measure.target_change_pct < 0 else 'more'} than the baseline"
+        )
     else:
-        against_label = f"Baseline ({row.baseline_period})" if row.baseline_period else "None"
-        against_value = row.baseline_value
+        target_label = "set in the plan" if row.target is not None else None
     return ScorecardRow(
         measure_id=measure.id,
         title=measure.title,
@@ -426,9 +402,12 @@ def _scorecard_row(
         unit=measure.unit.value,
         polarity=measure.polarity.value,
         latest=figure.value,
-        against_label=against_label,
-        against_value=against_value,
+        baseline_label=row.baseline_period,
+        baseline_value=row.baseline_value,
         change_pct=row.change_pct,
+        target=row.target,
+        target_label=target_label if row.target is not None else None,
+        meets_target=row.meets_target,
         variation=chart.spc.variation if chart is not None else None,
         assurance=chart.spc.assurance if chart is not None else None,
         series=series,

@@ -12,6 +12,7 @@ The tree::
         figures: MeasureFigure ...               headline value, changes, comparison
         charts: SeriesChart ...                  an SPC result with its reading
         comparison, table: DataTable             the data tables of the section
+      plan_delivery: PlanDelivery | None         the Plan tracker's published entries
       not_measured: Gap ...                      what the loaded data cannot answer
       scorecard: ScorecardRow ...                one row per measure
       methods: Methods                           sources, definitions, proxies, breaks
@@ -35,6 +36,7 @@ __all__ = [
     "Gap",
     "MeasureFigure",
     "Methods",
+    "PlanDelivery",
     "PrioritySection",
     "ReportContext",
     "ScorecardRow",
@@ -54,17 +56,24 @@ class ColumnKind(StrEnum):
     PERCENT = "percent"  # a percentage, e.g. 27.4 for 27.4%
     CHANGE_PERCENT = "change_percent"  # a signed percentage change
     RANK = "rank"
+    RANGE = "range"  # an interval written out ('29 to 56'), shown on the page only
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a data table. ``key`` names it in CSV headers' second form and in
-    tests; ``row_header`` marks the column whose cells name their row."""
+    """One column of a data table. ``key`` names it in tests; ``row_header`` marks the
+    column whose cells name their row. ``unit`` (a catalogue unit) says how a VALUE
+    column's numbers are rounded on the page when every row shares it. ``page`` and
+    ``export`` say where the column appears: an interval is one column on the page
+    ('29 to 56') and two numbers in the exports."""
 
     key: str
     label: str
     kind: ColumnKind
     row_header: bool = False
+    unit: str | None = None
+    page: bool = True
+    export: bool = True
 
 
 @dataclass(frozen=True)
@@ -77,11 +86,25 @@ class DataTable:
     columns: tuple[Column, ...]
     rows: tuple[tuple[CellValue, ...], ...]
     notes: tuple[str, ...] = ()
+    # The unit of each row's VALUE cells, where rows differ ('count' beside a rate);
+    # 'rank' for a row of ranks. Empty: the columns' own units.
+    row_units: tuple[str | None, ...] = ()
 
     def column(self, key: str) -> tuple[CellValue, ...]:
         """Every value of the column named ``key``, in row order."""
         index = [c.key for c in self.columns].index(key)
         return tuple(row[index] for row in self.rows)
+
+    def unit_of(self, row_index: int, column: Column) -> str | None:
+        """The unit a cell's number is rounded in: its row's, else its column's."""
+        if self.row_units and self.row_units[row_index] is not None:
+            return self.row_units[row_index]
+        return column.unit
+
+    @property
+    def page_columns(self) -> tuple[tuple[int, Column], ...]:
+        """(index, column) of the columns the page shows."""
+        return tuple((i, c) for i, c in enumerate(self.columns) if c.page)
 
 
 @dataclass(frozen=True)
@@ -138,10 +161,11 @@ class SeriesChart:
 
 @dataclass(frozen=True)
 class Gap:
-    """Something the report could not show, and why."""
+    """Measures the report could not show (or chart) for one reason, and the reason: a
+    clause as it follows 'Homicide: ' in a list (small first letter, no full stop)."""
 
-    priority: str
-    what: str
+    measures: tuple[str, ...]  # titles, in catalogue order
+    priorities: tuple[str, ...]  # the priorities they serve, in order, each once
     reason: str
 
 
@@ -152,13 +176,14 @@ class PrioritySection:
     anchor: str  # the HTML id of the section
     title: str
     figures: tuple[MeasureFigure, ...]  # measures with a value, headline first
-    paragraphs: tuple[str, ...]
+    paragraphs: tuple[str, ...]  # one per measure (a count and its rate share one)
+    summary: tuple[str, ...]  # the section's lines in the statement's summary
     charts: tuple[SeriesChart, ...]
     chart_gaps: tuple[str, ...]  # why a measure has no chart
     comparison: DataTable | None
     comparison_gap: str | None
     table: DataTable | None
-    gaps: tuple[Gap, ...]  # this priority's measures with no figure
+    gaps: tuple[Gap, ...]  # this priority's measures with no figure, one per reason
 
 
 @dataclass(frozen=True)
@@ -171,9 +196,12 @@ class ScorecardRow:
     unit: str
     polarity: str  # 'lower', 'higher' or 'neutral': which way is better
     latest: float | None
-    against_label: str  # 'Baseline: 12 months to June 2019', 'Target: 5% fewer', ...
-    against_value: float | None
-    change_pct: float | None
+    baseline_label: str | None  # '12 months to June 2019'
+    baseline_value: float | None
+    change_pct: float | None  # on the baseline
+    target: float | None
+    target_label: str | None  # '5% fewer than the baseline', 'set in the plan'
+    meets_target: bool | None
     variation: PointType | None
     assurance: AssuranceType | None
     series: Series | None
@@ -193,6 +221,18 @@ class Methods:
 
 
 @dataclass(frozen=True)
+class PlanDelivery:
+    """The Police and Crime Plan tracker's published entries, as at a fixed date (the
+    last day of the report's period, so the same store gives the same words)."""
+
+    as_at: dt.date
+    total: int
+    summary: tuple[str, ...]  # paragraphs
+    by_status: DataTable
+    attention: DataTable | None  # entries whose review is overdue or due date passed
+
+
+@dataclass(frozen=True)
 class ReportContext:
     """The whole report for one force and period."""
 
@@ -203,16 +243,19 @@ class ReportContext:
     period_label: str  # '12 months to June 2021'
     baseline_label: str  # '12 months to June 2019'
     previous_label: str  # '12 months to June 2020'
+    comparison_notes: tuple[str, ...]  # said once for the whole report, e.g. no baseline
     forcestat_version: str
     config_file: str | None  # the forcestat.toml read, None for every default
     config_sha256: str | None
     branding: Branding  # wording with its placeholders filled
     sections: tuple[PrioritySection, ...]
-    not_measured: tuple[Gap, ...]
+    plan_delivery: PlanDelivery | None  # None when the tracker has no published entry
+    not_measured: tuple[Gap, ...]  # one per reason, measures named together
     not_measured_table: DataTable
     scorecard: tuple[ScorecardRow, ...]
     scorecard_table: DataTable
     methods: Methods
+    settings_note: str | None  # when the report's force is not the configured one
 
     @property
     def tables(self) -> tuple[DataTable, ...]:
@@ -220,6 +263,10 @@ class ReportContext:
         found: list[DataTable] = []
         for section in self.sections:
             found += [t for t in (section.table, section.comparison) if t is not None]
+        if self.plan_delivery is not None:
+            found.append(self.plan_delivery.by_status)
+            if self.plan_delivery.attention is not None:
+                found.append(self.plan_delivery.attention)
         found += [self.not_measured_table, self.scorecard_table]
         found += [self.methods.sources, self.methods.definitions, self.methods.settings]
         return tuple(found)

@@ -45,6 +45,8 @@ class ExportSheet:
     header: tuple[str, ...]
     kinds: tuple[ColumnKind, ...]
     rows: tuple[tuple[CellValue, ...], ...]
+    # Each cell's unit (as DataTable.unit_of gives it), for number formats; may be empty.
+    units: tuple[tuple[str | None, ...], ...] = ()
 
 
 def _header(column: Column) -> str:
@@ -114,13 +116,16 @@ def export_sheets(context: ReportContext) -> tuple[ExportSheet, ...]:
 
 
 def _sheet(table: DataTable) -> ExportSheet:
+    """The table's exported columns (an interval as its two ends, not as words)."""
+    kept = [(i, c) for i, c in enumerate(table.columns) if c.export]
     return ExportSheet(
         table.slug,
         table.caption,
         ("This worksheet contains one table.", *table.notes),
-        tuple(_header(c) for c in table.columns),
-        tuple(c.kind for c in table.columns),
-        table.rows,
+        tuple(_header(c) for _, c in kept),
+        tuple(c.kind for _, c in kept),
+        tuple(tuple(row[i] for i, _ in kept) for row in table.rows),
+        tuple(tuple(table.unit_of(r, c) for _, c in kept) for r in range(len(table.rows))),
     )
 
 
@@ -192,6 +197,17 @@ _XLSX_FORMATS = {
     ColumnKind.CHANGE_PERCENT: "+0.0;-0.0;0.0",
     ColumnKind.VALUE: "#,##0.0##",
 }
+# A VALUE cell shows as its unit is rounded on the page; the cell keeps every digit.
+_XLSX_UNIT_FORMATS = {"count": "#,##0", "rank": "0", "proportion": "0.0"}
+
+
+def _xlsx_format(sheet: ExportSheet, row: int, col: int) -> str | None:
+    kind = sheet.kinds[col]
+    if kind is ColumnKind.VALUE and sheet.units:
+        unit = sheet.units[row][col]
+        if unit in _XLSX_UNIT_FORMATS:
+            return _XLSX_UNIT_FORMATS[unit]
+    return _XLSX_FORMATS.get(kind)
 
 
 def xlsx_bytes(context: ReportContext) -> bytes:
@@ -215,12 +231,13 @@ def xlsx_bytes(context: ReportContext) -> bytes:
             ws.cell(row=row, column=col, value=label).font = bold
             width = 60 if sheet.kinds[col - 1] is ColumnKind.TEXT and col > 1 else 24
             ws.column_dimensions[ws.cell(row=row, column=col).column_letter].width = width
-        for values in sheet.rows:
+        for index, values in enumerate(sheet.rows):
             row += 1
             for col, value in enumerate(values, start=1):
                 cell = ws.cell(row=row, column=col, value=value)
-                if isinstance(value, int | float) and sheet.kinds[col - 1] in _XLSX_FORMATS:
-                    cell.number_format = _XLSX_FORMATS[sheet.kinds[col - 1]]
+                number_format = _xlsx_format(sheet, index, col - 1)
+                if isinstance(value, int | float) and number_format is not None:
+                    cell.number_format = number_format
     workbook.properties.creator = "forcestat"
     workbook.properties.title = f"{context.title}: {context.force}, {context.period_label}"
     workbook.properties.created = when

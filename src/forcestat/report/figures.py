@@ -22,6 +22,7 @@ __all__ = [
     "format_change_pct",
     "format_count",
     "format_percent",
+    "format_shown",
     "format_significant",
     "format_value",
     "ordinal",
@@ -75,6 +76,21 @@ def format_value(value: float, unit: str) -> str:
     if unit == "proportion":
         return format_percent(value * 100)
     return format_significant(value)
+
+
+def format_shown(value: float, unit: str | None) -> str:
+    """A number as a data table holds it, rounded as its unit is rounded everywhere in
+    the report: counts whole ('1,675', even for a mean of counts), ranks whole,
+    proportions as percentages to one decimal place (the table holds 87.46 for 87.46%),
+    rates to three significant figures. With no unit, whole numbers stay whole and
+    others take three significant figures."""
+    if unit in ("count", "rank"):
+        return format_count(value)
+    if unit == "proportion":
+        return f"{value:.1f}".replace("-", MINUS)
+    if unit is None and float(value).is_integer():
+        return format_count(value)
+    return format_significant(float(value))
 
 
 def format_change_pct(value: float, *, signed: bool = True) -> str:

@@ -30,13 +30,21 @@ from forcestat.report.context import CellValue, ColumnKind, ReportContext, Serie
 from forcestat.report.figures import (
     format_change_pct,
     format_count,
-    format_significant,
+    format_shown,
     format_value,
     unit_label,
 )
 from forcestat.report.fonts import FAMILY, embedded_fonts, find_font_file
 from forcestat.report.icons import assurance_icon, sparkline, variation_icon
-from forcestat.report.tables import ASSURANCE_WORDS, VARIATION_WORDS
+from forcestat.report.narrative import capitalised, join_names
+from forcestat.report.plan_delivery import long_date
+from forcestat.report.tables import (
+    ASSURANCE_WORDS,
+    VARIATION_WORDS,
+    assurance_words,
+    target_words,
+    variation_words,
+)
 from forcestat.spc_sentences import month_name
 
 __all__ = ["CHART_FONT", "format_cell", "render_html", "sort_script"]
@@ -63,6 +71,9 @@ def _environment() -> Environment:
         unit_label=unit_label,
         month=month_name,
         sort_value=_sort_value,
+        breakable=_breakable,
+        capitalised=capitalised,
+        long_date=long_date,
     )
     env.globals.update(
         zip=zip,
@@ -72,6 +83,10 @@ def _environment() -> Environment:
         id=id,
         variation_words=VARIATION_WORDS,
         assurance_words=ASSURANCE_WORDS,
+        join_names=join_names,
+        target_words=target_words,
+        row_variation_words=variation_words,
+        row_assurance_words=assurance_words,
     )
     return env
 
@@ -84,8 +99,9 @@ def _change(value: float | None) -> str:
     return "—" if value is None else format_change_pct(value)
 
 
-def format_cell(value: CellValue, kind: ColumnKind) -> str:
-    """A table cell as the page shows it ('—' for a value the data cannot give)."""
+def format_cell(value: CellValue, kind: ColumnKind, unit: str | None = None) -> str:
+    """A table cell as the page shows it ('—' for a value the data cannot give). A
+    VALUE cell is rounded as its ``unit`` is everywhere in the report."""
     if value is None:
         return "—"
     if isinstance(value, str):
@@ -98,9 +114,17 @@ def format_cell(value: CellValue, kind: ColumnKind) -> str:
         return format_change_pct(value)
     if kind is ColumnKind.RANK:
         return str(int(value))
-    if float(value).is_integer():
-        return format_count(value)
-    return format_significant(float(value))
+    return format_shown(float(value), unit)
+
+
+def _breakable(text: CellValue) -> Markup:
+    """An identifier that may wrap after its underscores (and nowhere else)."""
+    return Markup("_<wbr>").join(escape(str(text)).split("_"))
+
+
+def _reading(chart: SeriesChart, text_alternative: str) -> str:
+    """The chart's reading without the sentences its text alternative already gives."""
+    return " ".join(s for s in chart.reading if s not in text_alternative)
 
 
 def _sort_value(value: CellValue) -> str:
@@ -117,6 +141,7 @@ _SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
 class _DrawnChart:
     svg: Markup
     text_alternative: str
+    reading: str  # the sentences of the chart's reading the text alternative lacks
 
 
 def _draw(chart: SeriesChart, index: int) -> _DrawnChart:
@@ -145,7 +170,9 @@ def _draw(chart: SeriesChart, index: int) -> _DrawnChart:
         f'<desc id="{desc_id}">{escape(drawn.text_alternative)}</desc>'
     )
     return _DrawnChart(
-        Markup(svg[: opening.start()] + head + svg[opening.end() :]), drawn.text_alternative
+        Markup(svg[: opening.start()] + head + svg[opening.end() :]),
+        drawn.text_alternative,
+        _reading(chart, drawn.text_alternative),
     )
 
 

@@ -2,20 +2,23 @@
 
 Deterministic templates: the same figures always read the same. For example:
 
-    "Residential burglary per 1,000 residents was 7.65 in the 12 months to March 2018
-    (20,925 offences). The mean of its most similar forces (Greater Manchester,
-    Merseyside and West Yorkshire) was 8.35; West Midlands ranked 28th of 39 forces
-    (1 = the lowest)."
+    "There were 41 homicides recorded in the 12 months to March 2018, 15.0 per million
+    residents. The mean of the most similar forces (Greater Manchester, Merseyside and
+    West Yorkshire) was 22.0 per million residents; West Midlands ranked 27th of 39
+    forces (1 = the lowest)."
 
-    "124 burglary offences were recorded in the 12 months to June 2021, compared with
-    305 in the 12 months to June 2019 baseline, a 59% reduction. The change is larger
-    than chance alone would explain."
+    "There were 124 burglaries recorded in the 12 months to June 2021, compared
+    with 305 in the 12 months to June 2019 baseline, a 59% reduction. The change is
+    larger than chance alone would explain."
 
-Numbers are rounded here, when written, never before (``figures.py``).
+No sentence opens with a figure (ONS style). Counts are not compared between forces:
+forces differ in size, so only rates and proportions are set beside the most similar
+forces. Numbers are rounded here, when written, never before (``figures.py``).
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Sequence
 
@@ -30,12 +33,18 @@ from forcestat.report.figures import (
 
 __all__ = [
     "SMALL_COUNT",
+    "capitalised",
     "chance_sentence",
     "change_clause",
     "comparison_sentence",
+    "count_noun",
+    "count_phrase",
     "figure_paragraph",
     "join_names",
+    "proxy_note",
+    "reason_text",
     "short_title",
+    "summary_point",
 ]
 
 # Below this many offences a year, chance alone moves a count by a fifth or more
@@ -56,6 +65,38 @@ def short_title(title: str) -> str:
     return title.split(" (")[0].strip()
 
 
+def capitalised(text: str) -> str:
+    """The text with its first letter in capitals ('the Home Office ...' -> 'The ...'),
+    but 'police.uk' as the site writes itself."""
+    if text.startswith("police.uk"):
+        return text
+    return text[:1].upper() + text[1:]
+
+
+_MONTH_NAMES = tuple(calendar.month_name[1:])
+
+
+def reason_text(reason: str) -> str:
+    """Why a figure is missing, as the measure engine gives it, made fit to print: a
+    period is 'the 12 months to ...', months are named rather than written 2015-04,
+    and no column name of the engine's table is left in it.
+
+    Example:
+        >>> reason_text("incomplete: 2 of 12 months of 12 months to March 2018 have no "
+        ...             "data loaded (2017-04 to 2017-05, see missing_months)")
+        '2 of 12 months of the 12 months to March 2018 have no data loaded (April 2017 to May 2017)'
+    """
+    text = re.sub(r",?\s*see missing_months", "", reason.strip())
+    text = re.sub(r"^incomplete:\s*", "", text)
+    text = re.sub(r"(?<!the )\b(in|of|for) (\d+ (?:months|years) to)\b", r"\1 the \2", text)
+    text = re.sub(
+        r"\b(\d{4})-(0[1-9]|1[0-2])\b",
+        lambda m: f"{_MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}",
+        text,
+    )
+    return text.rstrip(".")
+
+
 def _lower_first(text: str) -> str:
     # Keep acronyms and proper nouns that open a title ('ASB', 'Action Fraud').
     if len(text) > 1 and text[1].isupper():
@@ -63,17 +104,33 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _counted(n: int | float, title: str) -> str:
-    """'124 burglary offences', '753 neighbourhood crimes', '1,857 possession of weapons
-    offences'."""
-    noun = _lower_first(short_title(title))
+# One-word titles that name an offence and take a plural of their own.
+_PLURALS = {"homicide": "homicides", "burglary": "burglaries", "robbery": "robberies"}
+
+
+def count_noun(title: str, source: str = "", *, one: bool = False) -> str:
+    """What a count measure counts, in the plural (or for one): 'homicides', 'burglary
+    offences', 'neighbourhood crimes', 'crimes recorded on police.uk', 'searches'. A
+    plan's target after a colon is left out ('Residential burglary: 8% fewer than last
+    year' counts 'residential burglary offences')."""
+    noun = _lower_first(short_title(title).split(": ")[0])
+    if source == "policeuk_stop_search":
+        return "search" if one else "searches"
+    if noun in _PLURALS:
+        return noun if one else _PLURALS[noun]
     if noun.endswith("offences"):
-        words = noun
-    elif noun.endswith("crime"):
-        words = noun + "s"
-    else:
-        words = noun + " offences"
-    return f"{format_count(n)} {words}"
+        return noun.removesuffix("s") if one else noun
+    if noun.endswith("crime"):
+        return noun if one else noun + "s"
+    if noun.startswith("crime "):
+        return noun if one else "crimes " + noun.removeprefix("crime ")
+    return noun + (" offence" if one else " offences")
+
+
+def count_phrase(n: int | float, title: str, source: str = "") -> str:
+    """'41 homicides', '1 homicide', '124 burglaries', '753 neighbourhood crimes',
+    '5,431 crimes recorded on police.uk', '300 searches'."""
+    return f"{format_count(n)} {count_noun(title, source, one=round(n) == 1)}"
 
 
 def change_clause(change_pct: float) -> str:
@@ -103,12 +160,27 @@ def chance_sentence(beyond: bool | None, like_for_like: bool, numerator: int | N
     return f"{lead} change is within normal variation."
 
 
-def _headline(f: MeasureFigure) -> str:
+def _with_unit(value: float, unit: str) -> str:
+    """'22.0 per million residents', '87.5%', '1,675'."""
+    text = format_value(value, unit)
+    if unit not in ("count", "proportion") and unit_label(unit):
+        text += f" {unit_label(unit)}"
+    return text
+
+
+def _headline(f: MeasureFigure, rate: MeasureFigure | None) -> str:
     assert f.value is not None
     value = format_value(f.value, f.unit)
     if f.unit == "count":
-        verb = "was" if f.value == 1 else "were"
-        return f"{_counted(f.value, f.title)} {verb} recorded in the {f.period_label}"
+        verb = "was" if round(f.value) == 1 else "were"
+        recorded = "" if f.source == "policeuk_stop_search" else " recorded"
+        text = (
+            f"There {verb} {count_phrase(f.value, f.title, f.source)}{recorded} "
+            f"in the {f.period_label}"
+        )
+        if rate is not None and rate.value is not None:
+            text += f", {format_value(rate.value, rate.unit)} {unit_label(rate.unit)}"
+        return text
     text = f"{f.title} was {value}"
     if f.unit == "proportion":
         return f"{text} in the {f.period_label}"
@@ -116,31 +188,47 @@ def _headline(f: MeasureFigure) -> str:
     if label and label not in f.title:
         text += f" {label}"
     if f.numerator is not None:
-        return f"{text} in the {f.period_label} ({format_count(f.numerator)} offences)"
+        what = "searches" if f.source == "policeuk_stop_search" else "offences"
+        return f"{text} in the {f.period_label} ({format_count(f.numerator)} {what})"
     return f"{text} in the {f.period_label}"
 
 
 def comparison_sentence(f: MeasureFigure, force: str) -> str:
-    """The comparator mean and the force's rank, as far as they are known."""
+    """The comparator mean and the force's rank, as far as they are known; nothing for
+    a count, since forces differ in size."""
+    if f.unit == "count":
+        return ""
     parts = []
     if f.comparator_mean is not None and f.comparator_forces:
         parts.append(
-            f"the mean of its most similar forces ({join_names(f.comparator_forces)}) was "
-            f"{format_value(f.comparator_mean, f.unit)}"
+            f"the mean of the most similar forces ({join_names(f.comparator_forces)}) was "
+            f"{_with_unit(f.comparator_mean, f.unit)}"
         )
     if f.rank is not None and f.rank_of is not None:
         parts.append(f"{force} ranked {ordinal(f.rank)} of {f.rank_of} forces (1 = the lowest)")
     if not parts:
         return ""
-    text = "; ".join(parts)
-    return text[0].upper() + text[1:] + "."
+    return capitalised("; ".join(parts)) + "."
 
 
-def figure_paragraph(f: MeasureFigure, force: str) -> str:
+def figure_paragraph(
+    f: MeasureFigure,
+    force: str,
+    *,
+    rate: MeasureFigure | None = None,
+    say_missing_baseline: bool = True,
+    say_missing_previous: bool = True,
+) -> str:
     """The paragraph for one measure: the figure, its change on the baseline and on the
-    previous year with a word on chance, the target, the comparison, and any proxy."""
+    previous year with a word on chance, the target, the comparison, and any proxy.
+
+    ``rate`` is the same offences per resident: written beside the count, and compared
+    with the most similar forces in its place. ``say_missing_*`` False leaves out the
+    sentence that the data do not cover the baseline (or previous year), when the
+    report says so once for every measure.
+    """
     sentences = []
-    headline = _headline(f)
+    headline = _headline(f, rate)
     if f.baseline_value is not None and f.change_pct is not None and f.baseline_label:
         headline += (
             f", compared with {format_value(f.baseline_value, f.unit)} in the "
@@ -152,7 +240,7 @@ def figure_paragraph(f: MeasureFigure, force: str) -> str:
             sentences.append(chance)
     else:
         sentences.append(headline + ".")
-        if f.baseline_label:
+        if f.baseline_label and say_missing_baseline:
             sentences.append(
                 f"The data loaded do not cover the {f.baseline_label} baseline, so no "
                 "change on it can be given."
@@ -167,7 +255,7 @@ def figure_paragraph(f: MeasureFigure, force: str) -> str:
         elif f.previous_beyond_chance is False:
             text += ", within normal variation"
         sentences.append(text + ".")
-    elif f.previous_label:
+    elif f.previous_label and say_missing_previous:
         sentences.append(f"The data loaded do not cover the previous year ({f.previous_label}).")
     if f.target is not None and f.target_label:
         verdict = {True: "it is met", False: "it is not met", None: ""}[f.meets_target]
@@ -175,7 +263,7 @@ def figure_paragraph(f: MeasureFigure, force: str) -> str:
             f"The target is {format_value(f.target, f.unit)} ({f.target_label})"
             + (f"; {verdict}." if verdict else ".")
         )
-    if comparison := comparison_sentence(f, force):
+    if comparison := comparison_sentence(rate if rate is not None else f, force):
         sentences.append(comparison)
     if f.proxy:
         sentences.append(_proxy_sentence(f.note))
@@ -192,3 +280,49 @@ def _proxy_sentence(note: str) -> str:
     if match.group(1):
         return f"This figure is a police.uk proxy{match.group(1)}: {match.group(2)}"
     return f"This figure uses a police.uk proxy: {match.group(2)}"
+
+
+def proxy_note(title: str, note: str) -> str:
+    """The methods appendix's line for a proxy: 'Burglary (police.uk proxy, monthly), a
+    proxy for residential burglary: police.uk 'Burglary' includes ...'."""
+    match = re.match(r"Proxy( for [^:]+)?:\s*(.*)", note, re.S)
+    if match is None:
+        return f"{title}: {note}"
+    return f"{title}, a proxy{match.group(1) or ''}: {match.group(2)}"
+
+
+def _movement(change_pct: float, beyond: bool | None, like_for_like: bool, on: str) -> str:
+    """'down 45% on the baseline, more than chance', 'up 2.3% on the previous year'."""
+    if round(change_pct, 1) == 0:
+        text = f"unchanged on the {on}"
+    else:
+        size = format_change_pct(change_pct, signed=False)
+        text = f"{'down' if change_pct < 0 else 'up'} {size} on the {on}"
+    if like_for_like and beyond is True:
+        text += ", more than chance"
+    elif like_for_like and beyond is False:
+        text += ", within normal variation"
+    return text
+
+
+def summary_point(f: MeasureFigure, rate: MeasureFigure | None = None) -> str:
+    """One line of the statement's summary: 'Burglary (police.uk proxy): 124, down 59% on
+    the baseline, more than chance; down 57% on the previous year, more than chance.'"""
+    assert f.value is not None
+    name = short_title(f.title) + (" (police.uk proxy)" if f.proxy else "")
+    in_title = f.unit not in ("count", "proportion") and unit_label(f.unit) in f.title
+    shown = format_value(f.value, f.unit) if in_title else _with_unit(f.value, f.unit)
+    text = f"{name}: {shown}"
+    if rate is not None and rate.value is not None:
+        text += f" ({_with_unit(rate.value, rate.unit)})"
+    moves = []
+    if f.change_pct is not None and f.baseline_value is not None:
+        moves.append(_movement(f.change_pct, f.change_beyond_chance, f.like_for_like, "baseline"))
+    if f.previous_change_pct is not None and f.previous_value is not None:
+        moves.append(
+            _movement(f.previous_change_pct, f.previous_beyond_chance, True, "previous year")
+        )
+    ranked = rate if rate is not None else f
+    if ranked.rank is not None and ranked.rank_of is not None and ranked.unit != "count":
+        moves.append(f"{ordinal(ranked.rank)} lowest of {ranked.rank_of} forces")
+    return text + (", " + "; ".join(moves) if moves else "") + "."

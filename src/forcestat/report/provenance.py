@@ -1,15 +1,16 @@
 """Which published files a report's figures rest on, from the store's ingest log.
 
 A file counts as used when a table the report's measures read holds rows from it:
-police.uk files only for the forces in the report, the Home Office tables, the area
-lookup and population files whole. The time a file was loaded is left out: it says
+police.uk files only for the forces in the report and for months up to the period end,
+the Home Office tables and the area lookup whole, and population files only for the
+populations the rates rest on. The time a file was loaded is left out: it says
 nothing about the figures and would make two runs on the same data differ.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -38,21 +39,38 @@ def _quote(value: str) -> str:
 
 
 def sources_used(
-    con: duckdb.DuckDBPyConnection, forces: Sequence[str], tables: Sequence[str]
+    con: duckdb.DuckDBPyConnection,
+    forces: Sequence[str],
+    tables: Sequence[str],
+    *,
+    last_month: dt.date | None = None,
+    populations: Collection[tuple[str, int]] | None = None,
 ) -> tuple[SourceFileUsed, ...]:
     """The files behind ``tables`` (store table names) for ``forces``, ordered by table,
-    then file name."""
+    then file name. ``last_month`` leaves out monthly files that begin after it;
+    ``populations`` ((source, year) pairs) keeps only the population files that hold
+    them."""
     policeuk = ", ".join(_quote(find_force(f).policeuk_name) for f in forces) or "''"
     plain = ", ".join(_quote(find_force(f).name) for f in forces) or "''"
+    until = f" AND month <= DATE '{last_month.isoformat()}'" if last_month is not None else ""
+    if populations is None:
+        chosen_populations = ""
+    elif not populations:
+        chosen_populations = " WHERE false"
+    else:
+        pairs = ", ".join(
+            f"({_quote(source)}, {int(year)})" for source, year in sorted(populations)
+        )
+        chosen_populations = f" WHERE (source, population_year) IN ({pairs})"
     parts = {
         "crimes": (
             "SELECT ingest_id, 1 AS position, min(month) AS first_month, max(month) AS last_month,"
             f" NULL::INTEGER AS population_year FROM crimes WHERE reported_by IN ({policeuk})"
-            " GROUP BY ingest_id"
+            f"{until} GROUP BY ingest_id"
         ),
         "stop_search": (
             "SELECT ingest_id, 2, min(month), max(month), NULL::INTEGER FROM stop_search"
-            f" WHERE force IN ({plain}) GROUP BY ingest_id"
+            f" WHERE force IN ({plain}){until} GROUP BY ingest_id"
         ),
         "offence_counts": (
             "SELECT ingest_id, 3, min(quarter_start), max(quarter_start) + INTERVAL 2 MONTH,"
@@ -61,7 +79,7 @@ def sources_used(
         "areas": "SELECT DISTINCT ingest_id, 4, NULL::DATE, NULL::DATE, NULL::INTEGER FROM areas",
         "population": (
             "SELECT ingest_id, 5, NULL::DATE, NULL::DATE, max(population_year) FROM population"
-            " GROUP BY ingest_id"
+            f"{chosen_populations} GROUP BY ingest_id"
         ),
     }
     chosen = [parts[t] for t in parts if t in tables]

@@ -7,6 +7,7 @@ spreadsheet reader sees the number the page shows.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 
@@ -14,7 +15,7 @@ import duckdb
 
 from forcestat.catalogue import Measure, Source
 from forcestat.classification import crossings
-from forcestat.denominators import force_populations
+from forcestat.denominators import Population, force_populations
 from forcestat.measures import MeasureRow
 from forcestat.periods import month_label
 from forcestat.report.context import (
@@ -26,23 +27,29 @@ from forcestat.report.context import (
     MeasureFigure,
     ScorecardRow,
 )
-from forcestat.report.figures import unit_label
+from forcestat.report.figures import format_shown, unit_label
+from forcestat.report.narrative import capitalised, join_names
 from forcestat.report.provenance import SourceFileUsed
+from forcestat.sources import LAYOUTS
 from forcestat.spc import AssuranceType, PointType
 
 __all__ = [
     "ASSURANCE_WORDS",
     "VARIATION_WORDS",
+    "assurance_words",
     "classification_breaks",
     "comparison_table",
     "definitions_table",
     "not_measured_table",
     "population_years",
+    "populations_used",
     "scorecard_table",
     "section_table",
     "settings_table",
     "sheet_slug",
     "sources_table",
+    "target_words",
+    "variation_words",
 ]
 
 VARIATION_WORDS = {
@@ -96,27 +103,45 @@ def _chance(beyond: bool | None, like_for_like: bool) -> str:
     return {True: "Yes", False: "No", None: "Not tested"}[beyond]
 
 
+def _interval(low: float | None, high: float | None, unit: str) -> str | None:
+    if low is None or high is None:
+        return None
+    shown_low, shown_high = _shown(low, unit), _shown(high, unit)
+    assert shown_low is not None and shown_high is not None
+    return f"{format_shown(shown_low, unit)} to {format_shown(shown_high, unit)}"
+
+
 def section_table(priority: str, figures: Sequence[MeasureFigure]) -> DataTable:
     """One row per measure of the priority with a figure: value, interval, baseline and
-    previous year, with the changes."""
+    previous year, with the changes. The page writes the interval as one column ('29
+    to 56'); the exports carry its two ends, and whether the change on the previous year
+    is beyond chance (the page's paragraph says it)."""
     first = figures[0]
     columns = (
         Column("measure", "Measure", ColumnKind.TEXT, row_header=True),
         Column("unit", "Unit", ColumnKind.TEXT),
         Column("value", first.period_label, ColumnKind.VALUE),
-        Column("interval_low", "95% interval: lower", ColumnKind.VALUE),
-        Column("interval_high", "95% interval: upper", ColumnKind.VALUE),
+        Column("interval", "95% interval", ColumnKind.RANGE, export=False),
+        Column("interval_low", "95% interval: lower", ColumnKind.VALUE, page=False),
+        Column("interval_high", "95% interval: upper", ColumnKind.VALUE, page=False),
         Column("baseline_value", f"Baseline: {first.baseline_label or 'none'}", ColumnKind.VALUE),
         Column("change_pct", "Change on baseline", ColumnKind.CHANGE_PERCENT),
         Column("beyond_chance", "Change beyond chance?", ColumnKind.TEXT),
         Column("previous_value", f"Previous year: {first.previous_label}", ColumnKind.VALUE),
         Column("previous_change_pct", "Change on previous year", ColumnKind.CHANGE_PERCENT),
+        Column(
+            "previous_beyond_chance",
+            "Change on previous year beyond chance?",
+            ColumnKind.TEXT,
+            page=False,
+        ),
     )
     rows = tuple(
         (
             f.title,
             _unit_words(f.unit, f.source),
             _shown(f.value, f.unit),
+            _interval(f.interval_low, f.interval_high, f.unit),
             _shown(f.interval_low, f.unit),
             _shown(f.interval_high, f.unit),
             _shown(f.baseline_value, f.unit),
@@ -126,11 +151,21 @@ def section_table(priority: str, figures: Sequence[MeasureFigure]) -> DataTable:
             else "No baseline loaded",
             _shown(f.previous_value, f.unit),
             f.previous_change_pct,
+            _chance(f.previous_beyond_chance, True)
+            if f.previous_value is not None
+            else "No previous year loaded",
         )
         for f in figures
     )
     notes = tuple(f"{f.title}: {f.note}" for f in figures)
-    return DataTable(sheet_slug(priority), f"{priority}: figures", columns, rows, notes)
+    return DataTable(
+        sheet_slug(priority),
+        f"{priority}: figures",
+        columns,
+        rows,
+        notes,
+        row_units=tuple(f.unit for f in figures),
+    )
 
 
 def comparison_table(
@@ -142,27 +177,25 @@ def comparison_table(
     also: tuple[str, ...],
 ) -> tuple[DataTable | None, str | None]:
     """The force beside its most similar forces (and those shown with them), with the
-    group mean and the force's rank; or why there is no comparison."""
+    group mean and the force's rank; or why there is no comparison. Rates are compared
+    where the priority has them; counts only where it has nothing else, with a note
+    that forces differ in size. With no forces to compare with, (None, None): the
+    report says so once."""
     compared = [m for m in measures if m.comparator != "none"]
-    if not compared:
+    if not compared or (not group and not also):
         return None, None
-    if not group and not also:
-        return None, (
-            f"No most similar forces are set for {force}: the most_similar_forces setting "
-            "in forcestat.toml names the configured force's group"
-        )
     rates = [m for m in compared if m.kind.value != "count"]
     compared = rates or compared
     areas = [force, *group, *also]
     if all(row_of[(m.id, a)].value is None for m in compared for a in areas[1:]):
         return None, (
-            f"The loaded data hold no figures for {', '.join(areas[1:])} in this period, so "
-            "there is no comparison"
+            "No comparison with other forces: the data loaded hold no figures for "
+            f"{join_names(areas[1:])} in this period"
         )
     columns = (
         Column("force", "Force", ColumnKind.TEXT, row_header=True),
         Column("group", "Group", ColumnKind.TEXT),
-        *(Column(m.id, m.title, ColumnKind.VALUE) for m in compared),
+        *(Column(m.id, m.title, ColumnKind.VALUE, unit=m.unit.value) for m in compared),
     )
     role = {force: "This force", **{a: "Most similar" for a in group}}
     rows: list[tuple[CellValue, ...]] = [
@@ -173,6 +206,7 @@ def comparison_table(
         )
         for area in areas
     ]
+    units: list[str | None] = [None] * len(rows)
     own = [row_of[(m.id, force)] for m in compared]
     if group:
         rows.append(
@@ -182,18 +216,55 @@ def comparison_table(
                 *(_shown(r.comparator_mean, r.unit) for r in own),
             )
         )
+        units.append(None)
     if any(r.rank is not None for r in own):
         rows.append((f"Rank of {force} (1 = the lowest)", "All forces", *(r.rank for r in own)))
+        units.append("rank")
     ranked = sorted({r.rank_of for r in own if r.rank_of is not None})
-    notes = (
-        [f"Ranks are among the {' or '.join(map(str, ranked))} forces with a figure."]
-        if ranked
-        else []
+    notes = [f"Ranks are among the {' or '.join(map(str, ranked))} forces with a figure."] * bool(
+        ranked
     )
+    if not rates:
+        notes.append(
+            "These are counts, not rates: forces differ in size, so a larger count need "
+            "not mean more crime for each resident."
+        )
     caption = f"{priority}: {force} and its most similar forces"
-    return DataTable(
-        sheet_slug(priority)[:26] + "_peers", caption, columns, tuple(rows), tuple(notes)
-    ), None
+    table = DataTable(
+        sheet_slug(priority)[:26] + "_peers",
+        caption,
+        columns,
+        tuple(rows),
+        tuple(notes),
+        row_units=tuple(units),
+    )
+    return table, None
+
+
+def target_words(row: ScorecardRow) -> str:
+    """'No target set', or the target's label and whether it is met."""
+    if row.target_label is None:
+        return "No target set"
+    met = {True: "met", False: "not met", None: "not yet known"}[row.meets_target]
+    return f"{capitalised(row.target_label)}: {met}"
+
+
+def variation_words(row: ScorecardRow) -> str:
+    """The variation icon's words, or why there is none."""
+    if row.variation is not None:
+        return VARIATION_WORDS[row.variation]
+    return "No monthly chart"
+
+
+def assurance_words(row: ScorecardRow) -> str:
+    """The assurance icon's words, or why there is none."""
+    if row.assurance is not None:
+        return ASSURANCE_WORDS[row.assurance]
+    if row.target is None:
+        return "No target set"
+    if row.variation is None:
+        return "No monthly chart"
+    return "Target not charted"
 
 
 def scorecard_table(rows: Sequence[ScorecardRow]) -> DataTable:
@@ -202,9 +273,11 @@ def scorecard_table(rows: Sequence[ScorecardRow]) -> DataTable:
         Column("measure", "Measure", ColumnKind.TEXT, row_header=True),
         Column("priority", "Priority", ColumnKind.TEXT),
         Column("latest", "Latest", ColumnKind.VALUE),
-        Column("against", "Compared with", ColumnKind.TEXT),
-        Column("against_value", "Value compared with", ColumnKind.VALUE),
-        Column("change_pct", "Change", ColumnKind.CHANGE_PERCENT),
+        Column("baseline", "Baseline", ColumnKind.TEXT),
+        Column("baseline_value", "Baseline value", ColumnKind.VALUE),
+        Column("change_pct", "Change on baseline", ColumnKind.CHANGE_PERCENT),
+        Column("target_value", "Target", ColumnKind.VALUE),
+        Column("target", "Target and whether met", ColumnKind.TEXT),
         Column("variation", "Variation", ColumnKind.TEXT),
         Column("assurance", "Assurance", ColumnKind.TEXT),
         Column("series", "Series", ColumnKind.TEXT),
@@ -214,16 +287,24 @@ def scorecard_table(rows: Sequence[ScorecardRow]) -> DataTable:
             r.title,
             r.priority,
             _shown(r.latest, r.unit),
-            r.against_label,
-            _shown(r.against_value, r.unit),
+            r.baseline_label or "None",
+            _shown(r.baseline_value, r.unit),
             r.change_pct,
-            VARIATION_WORDS[r.variation] if r.variation else "No chart",
-            ASSURANCE_WORDS[r.assurance] if r.assurance else "No target charted",
+            _shown(r.target, r.unit),
+            target_words(r),
+            variation_words(r),
+            assurance_words(r),
             _series_words(r),
         )
         for r in rows
     )
-    return DataTable("scorecard", "Scorecard: one row per measure", columns, body)
+    return DataTable(
+        "scorecard",
+        "Scorecard: one row per measure",
+        columns,
+        body,
+        row_units=tuple(r.unit for r in rows),
+    )
 
 
 def _series_words(row: ScorecardRow) -> str:
@@ -236,13 +317,15 @@ def _series_words(row: ScorecardRow) -> str:
 
 
 def not_measured_table(gaps: Sequence[Gap]) -> DataTable:
-    """What could not be measured, and why."""
+    """What could not be measured, and why: one row per reason."""
     columns = (
-        Column("measure", "Measure", ColumnKind.TEXT, row_header=True),
-        Column("priority", "Priority", ColumnKind.TEXT),
-        Column("reason", "Why not", ColumnKind.TEXT),
+        Column("reason", "Why not", ColumnKind.TEXT, row_header=True),
+        Column("measures", "Measures", ColumnKind.TEXT),
+        Column("priorities", "Priorities", ColumnKind.TEXT),
     )
-    rows = tuple((g.what, g.priority, g.reason) for g in gaps)
+    rows = tuple(
+        (capitalised(g.reason), "; ".join(g.measures), "; ".join(g.priorities)) for g in gaps
+    )
     return DataTable("not_measured", "What could not be measured, and why", columns, rows)
 
 
@@ -255,10 +338,11 @@ def sources_table(files: Sequence[SourceFileUsed]) -> DataTable:
         Column("covers", "Covers", ColumnKind.TEXT),
         Column("sha256", "SHA-256", ColumnKind.TEXT),
     )
+    titles = {layout.name: layout.title for layout in LAYOUTS}
     rows = tuple(
         (
             f.file_name + (f" (sheet {f.part})" if f.part else ""),
-            f.layout,
+            titles.get(f.layout, f.layout),
             f.rows_loaded,
             _covers(f),
             f.sha256,
@@ -332,15 +416,44 @@ def settings_table(settings: Sequence[tuple[str, str]]) -> DataTable:
     return DataTable("settings", "Settings used", columns, tuple(settings))
 
 
-def classification_breaks(measures: Sequence[Measure]) -> tuple[str, ...]:
-    """Each classification change that touches a measure shown, once per measure."""
+def classification_breaks(
+    measures: Sequence[Measure], first_month: dt.date, last_month: dt.date
+) -> tuple[str, ...]:
+    """Each classification change that touches a measure shown and takes effect inside
+    the months the report draws on (``first_month`` to ``last_month``: the earliest of
+    the baseline, the previous year and the charts, to the period end), once per
+    measure. A change before or after them changes no figure shown."""
     found: list[str] = []
     for m in measures:
         scheme = "home_office" if m.source is Source.HOME_OFFICE else "policeuk"
         codes = m.filter.offence_codes or m.filter.crime_types
         for c in crossings(scheme, None if codes is None else frozenset(codes)):
-            found.append(f"{m.title}: {c.reason}.")
+            if first_month < c.change.effective <= last_month:
+                found.append(f"{m.title}: {capitalised(c.reason)}.")
     return tuple(found)
+
+
+_POPULATION_SOURCES = {"census_2011": "2011 Census", "census_2021": "2021 Census"}
+
+
+def _population_sentence(area: str, population: Population) -> str:
+    source = _POPULATION_SOURCES.get(population.source, population.source.replace("_", " "))
+    if str(population.population_year) not in source:
+        source += f", {population.population_year}"
+    text = f"{area}: {population.persons:,} residents ({source})"
+    if population.method == "local_authority":
+        text += f", summed over {population.units:,} local authorities through the area lookup"
+    elif population.method != "force":
+        geography = re.sub(
+            r"^LSOA(\d{4})$", r"\1 lower layer super output areas", population.method
+        )
+        text += (
+            f", summed over its {population.units:,} neighbourhoods ({geography}) through "
+            "the area lookup"
+        )
+    # The engine's note may add a caveat after its first clause: keep it.
+    _, _, caveat = population.note.partition("; ")
+    return f"{text}; {caveat}." if caveat else f"{text}."
 
 
 def population_years(
@@ -352,6 +465,18 @@ def population_years(
         return ()
     held = force_populations(con, year)
     return tuple(
-        f"{area}: {held[area].note}." if area in held else f"{area}: no population held."
+        _population_sentence(area, held[area]) if area in held else f"{area}: no population held."
         for area in areas
     )
+
+
+def populations_used(
+    con: duckdb.DuckDBPyConnection, areas: Sequence[str], years: Sequence[int]
+) -> frozenset[tuple[str, int]]:
+    """(source, population year) of every population the rates of ``areas`` rest on
+    for the periods starting in ``years``: which population files the report used."""
+    used: set[tuple[str, int]] = set()
+    for year in sorted(set(years)):
+        held = force_populations(con, year)
+        used |= {(held[a].source, held[a].population_year) for a in areas if a in held}
+    return frozenset(used)
