@@ -132,7 +132,7 @@ def test_a_recorded_rebase_splits_the_chart_and_is_read_out(store_file: Path) ->
     ("args", "message"),
     [
         (["--month", "2016-04"], "has no value for City of London in 2016-04"),
-        (["--month", "2017-01"], "2017-01 is the first month loaded"),
+        (["--month", "2017-01"], "only from a month after the first of the chart (January 2017"),
         (["--month", "2017-02"], "would leave fewer than 2 months before it"),
         (["--month", "2021-12"], "fewer than 2 months from it"),
         (["--month", "April"], "is not a month"),

@@ -34,6 +34,7 @@ __all__ = [
     "fit_rebases",
     "rebase_records",
     "record_rebase",
+    "undrawable_reason",
     "withdraw_rebase",
 ]
 
@@ -151,6 +152,23 @@ def fit_rebases(
             f"{MIN_SEGMENT_POINTS} months from it."
         )
     return tuple(kept), tuple(notes)
+
+
+def undrawable_reason(
+    month: dt.date, existing: Sequence[Rebase], months: Sequence[dt.date]
+) -> str | None:
+    """Why a new rebase from ``month`` could not be drawn on a chart of ``months`` that
+    already draws ``existing``; None when it could."""
+    if not months or not months[0] < month <= months[-1]:
+        span = f"{months[0]:%B %Y} to {months[-1]:%B %Y}" if months else "no months"
+        return f"limits can be recalculated only from a month after the first of the chart ({span})"
+    proposed = Rebase(month, "proposed", "", dt.datetime.min)
+    others = [r for r in existing if r.month != month]  # a repeat is refused on recording
+    drawn, notes = fit_rebases([*others, proposed], months)
+    if proposed in drawn:
+        return None
+    note = next((n for n in notes if f"{month:%B %Y}" in n), "")
+    return note.replace(" is not drawn: ", " could not be drawn: ") or "it could not be drawn"
 
 
 def record_rebase(

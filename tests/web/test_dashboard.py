@@ -210,6 +210,16 @@ def test_an_editor_records_and_withdraws_a_rebase_and_both_are_audited(site: Sit
         ("2020-13", "A reason", "Enter the month in the form YYYY-MM"),
         ("April", "A reason", "Enter the month in the form YYYY-MM"),
         ("2016-01", "A reason", "Choose a month after January 2017 and up to December 2021"),
+        (
+            "2017-02",
+            "A reason",
+            "February 2017 could not be drawn: it would leave fewer than 2 months before it",
+        ),
+        (
+            "2021-12",
+            "A reason",
+            "December 2021 could not be drawn: this chart has fewer than 2 months from it",
+        ),
         ("2020-04", "", "Say why the process changed in that month"),
         ("2020-04", "x" * 301, "Shorten the reason to 300 characters or fewer"),
     ],

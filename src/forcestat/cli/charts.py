@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -325,7 +324,7 @@ def rebase_add(
     from forcestat.measure_series import monthly_series, monthly_source
     from forcestat.measure_sql import store_offence_codes
     from forcestat.periods import parse_month
-    from forcestat.rebases import active_rebases, fit_rebases, record_rebase
+    from forcestat.rebases import active_rebases, record_rebase, undrawable_reason
     from forcestat.store import open_store
 
     config, store = project_settings(config_path, store_path)
@@ -352,16 +351,9 @@ def rebase_add(
         # ... and the chart must be able to draw it (a segment needs two months or more).
         latest = monthly_series(con, measure, force.name)
         if latest is not None:
-            proposed = Rebase(first, reason, "", dt.datetime.now())
-            # The same month twice is refused below, with the rebase it repeats.
-            existing = [r for r in active_rebases(con, measure.id, force.name) if r.month != first]
-            drawn, notes = fit_rebases((*existing, proposed), latest.months)
-            if proposed not in drawn:
-                why = next(
-                    (n for n in notes if f"{first:%B %Y}" in n),
-                    f"{first:%Y-%m} is the first month loaded; limits can be recalculated "
-                    "only from a later month",
-                )
+            existing = active_rebases(con, measure.id, force.name)
+            why = undrawable_reason(first, existing, latest.months)
+            if why is not None:
                 raise ForcestatError(f"{measure.id} for {force.name}: {why}")
         record = record_rebase(
             con,

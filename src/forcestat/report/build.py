@@ -33,7 +33,7 @@ from forcestat.measure_series import (
 from forcestat.measure_sql import store_offence_codes
 from forcestat.measures import MeasureRow, evaluate
 from forcestat.periods import PeriodKind, previous_year, rolling_12_months
-from forcestat.rebases import active_rebases
+from forcestat.rebases import active_rebases, fit_rebases
 from forcestat.report import tables
 from forcestat.report.branding import Branding, Wording, fill_placeholders, load_branding
 from forcestat.report.context import (
@@ -158,7 +158,7 @@ def _chart(
     twelve_months = measure.period is PeriodKind.ROLLING_12_MONTHS and measure.pool_years == 1
     if row.target is not None and measure.kind is Kind.COUNT and twelve_months:
         target = row.target / 12
-    inside = tuple(r for r in rebases if series.months[0] < r.month <= series.months[-1])
+    inside, left_out = fit_rebases(rebases, series.months)
     options = SpcOptions(polarity=Polarity(measure.polarity.value), target=target, rebases=inside)
     try:
         result: SpcResult = run_spc(series.months, series.values, options)
@@ -171,7 +171,7 @@ def _chart(
         if measure.kind is Kind.COUNT
         else name
     )
-    reading = describe(result, name=subject)
+    reading = (*describe(result, name=subject), *left_out)
     if target is not None:
         reading = (*reading, "The monthly target is the 12-month target divided by 12.")
     y_title = series_axis_title(measure)

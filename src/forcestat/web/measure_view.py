@@ -31,7 +31,7 @@ from forcestat.measure_series import (
     series_axis_title,
 )
 from forcestat.measures import MeasureRow, evaluate
-from forcestat.rebases import RebaseRecord, rebase_records
+from forcestat.rebases import RebaseRecord, fit_rebases, rebase_records
 from forcestat.spc import Polarity, SpcError, SpcOptions, SpcResult, run_spc
 from forcestat.spc_rules import PointType
 from forcestat.spc_sentences import describe
@@ -122,20 +122,17 @@ def _ranking(
 
 def _chart_spc(
     measure: Measure, monthly: Series, recorded: Sequence[RebaseRecord]
-) -> tuple[SpcResult, tuple[RebaseRecord, ...]]:
+) -> tuple[SpcResult, tuple[RebaseRecord, ...], tuple[str, ...]]:
     """The process behaviour chart of a monthly series with the rebases recorded for it,
-    and those of them that split it."""
-    # Rebases before the chart's first month do not split it.
-    rebases = tuple(r for r in recorded if monthly.months[0] < r.month <= monthly.months[-1])
+    those of them that split it, and a sentence for each it cannot draw."""
+    by_month = {r.month: r for r in recorded}
+    drawn, left_out = fit_rebases([r.as_rebase() for r in recorded], monthly.months)
     spc = run_spc(
         monthly.months,
         monthly.values,
-        SpcOptions(
-            polarity=Polarity(measure.polarity.value),
-            rebases=tuple(r.as_rebase() for r in rebases),
-        ),
+        SpcOptions(polarity=Polarity(measure.polarity.value), rebases=drawn),
     )
-    return spc, rebases
+    return spc, tuple(by_month[r.month] for r in drawn), left_out
 
 
 def latest_variation(
@@ -160,7 +157,7 @@ def latest_variation(
     for last, shown in last_months.items():
         for measure_id, series in measure_series(con, shown, force.name, last).items():
             try:
-                spc, _ = _chart_spc(by_id[measure_id], series, recorded.get(measure_id, []))
+                spc, _, _ = _chart_spc(by_id[measure_id], series, recorded.get(measure_id, []))
             except SpcError:
                 continue  # too short a series for a chart, as its page says
             found[measure_id] = spc.variation
@@ -211,13 +208,13 @@ def build_measure_view(
         try:
             if monthly is None:
                 raise SpcError(f"no monthly values are loaded up to {last:%B %Y}")
-            spc, rebases = _chart_spc(measure, monthly, recorded)
+            spc, rebases, left_out = _chart_spc(measure, monthly, recorded)
         except SpcError as exc:
             reason = f"No chart: {exc}."
         else:
             name = f"{measure.title}, {force.name}"
             chart = spc_chart(spc, title=name, y_title=series_axis_title(measure))
-            reading = describe(spc, name=measure.title)
+            reading = (*describe(spc, name=measure.title), *left_out)
     return MeasureView(
         measure=measure,
         force=force,

@@ -22,7 +22,13 @@ from starlette.routing import Route
 
 from forcestat.catalogue import Catalogue, CatalogueError, Measure
 from forcestat.forces import Force
-from forcestat.rebases import MAX_REASON_LENGTH, RebaseError, rebase_records, record_rebase
+from forcestat.rebases import (
+    MAX_REASON_LENGTH,
+    RebaseError,
+    rebase_records,
+    record_rebase,
+    undrawable_reason,
+)
 from forcestat.rebases import withdraw_rebase as withdraw_recorded_rebase
 from forcestat.spc_sentences import month_name
 from forcestat.web.auth import Role
@@ -329,6 +335,11 @@ async def record_rebase_form(request: Request) -> Response:
             f"Choose a month after {month_name(first)} and up to {month_name(last)}, "
             "the months this chart shows"
         )
+    else:
+        drawn = tuple(r.as_rebase() for r in view.rebases)
+        why = undrawable_reason(month, drawn, view.monthly.months)
+        if why is not None:
+            problems["rebase-month"] = why[0].upper() + why[1:]
     reason = form.get("reason", "").strip()
     if not reason:
         problems["rebase-reason"] = "Say why the process changed in that month"
