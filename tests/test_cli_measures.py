@@ -89,7 +89,7 @@ def test_the_table_lists_national_and_plan_measures(
     assert "bicycle_theft_policeuk" in table
     assert (
         "  residential_burglary: the Home Office tables loaded hold no rows of these offences "
-        "for City of London in 12 months to June 2019"
+        "for City of London in the 12 months to June 2019"
     ) in unavailable
     assert "victim_satisfaction: a survey measure" in unavailable
 

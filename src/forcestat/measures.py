@@ -105,25 +105,25 @@ def _figure(
     units = count.units if count is not None else frozenset()
     missing = tuple(missing_months(window, granularity, units))
     if count is None or len(missing) == window.month_count:
-        why = f"no {_SOURCE_NAME[measure.source]} data loaded for {area} in {window.label}"
+        why = f"no {_SOURCE_NAME[measure.source]} data loaded for {area} in the {window.label}"
         if measure.source is Source.HOME_OFFICE:
             why = (
                 f"the Home Office tables loaded hold no rows of these offences for {area} "
-                f"in {window.label}"
+                f"in the {window.label}"
             )
         return _Figure(missing=missing, reason=why)
     if missing:
         shown = ", ".join(f"{m:%Y-%m}" for m in missing)
         if len(missing) > 6:
-            shown = f"{missing[0]:%Y-%m} to {missing[-1]:%Y-%m}, see missing_months"
+            shown = f"between {missing[0]:%Y-%m} and {missing[-1]:%Y-%m}"
         why = (
-            f"incomplete: {len(missing)} of {window.month_count} months of {window.label} "
+            f"incomplete: {len(missing)} of {window.month_count} months of the {window.label} "
             f"have no data loaded ({shown}); a total would be understated"
         )
         return _Figure(missing=missing, reason=why)
     if measure.kind is Kind.PROPORTION:
         if count.trials <= 0:
-            return _Figure(reason=f"nothing to take a proportion of in {window.label}")
+            return _Figure(reason=f"nothing to take a proportion of in the {window.label}")
         return _Figure(count.numerator / count.trials, count.numerator, float(count.trials))
     if measure.kind is Kind.COUNT:
         return _Figure(float(count.numerator), count.numerator)

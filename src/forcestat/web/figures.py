@@ -60,11 +60,9 @@ def value_text(measure: Measure, value: float | None) -> str:
 
 
 def reason_text(text: str | None) -> str:
-    """Why a value is not available, as a sentence for a reader (the engine's reason
-    names a column of its tidy table, which means nothing on a page)."""
+    """Why a value is not available, as a sentence for a reader."""
     if not text:
         return "No value for this period."
-    text = text.replace(", see missing_months", "")
     return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
