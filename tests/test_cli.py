@@ -121,6 +121,12 @@ def test_demo_loads_the_bundled_sample(runner: CliRunner, tmp_path: Path) -> Non
     assert f"{n_files} file(s) loaded" in result.output
     assert "City of London Police" in result.output
     assert "2017/18" in result.output
+    # The reports: City of London to its latest street file (2021-12-city-of-london-street),
+    # West Midlands for the Home Office year 2017/18.
+    for folder in ("city-of-london-2021-12", "west-midlands-2018-03"):
+        for name in ("report.html", "report.pdf", "tables.xlsx", "tables.ods"):
+            assert (tmp_path / "out" / folder / name).stat().st_size > 0
+    assert "12 months to December 2021" in result.output
     # Running it again finds everything already loaded.
     again = runner.invoke(cli, ["demo"])
     assert f"0 file(s) loaded, {n_files} already loaded" in again.output

@@ -48,8 +48,10 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
         raise ForcestatError(f"{sample}: bundled sample data not found; pass --sample FOLDER")
     ctx.invoke(ingest, paths=(sample,), strict=False, config_path=None, store_path=store_path)
     ctx.invoke(status, config_path=None, store_path=store_path)
-    # The force with the monthly police.uk run, and West Midlands from the Home Office table.
-    for force_name, period_end in (("City of London", "2021-06"), ("West Midlands", "2018-03")):
+    # The force with the monthly police.uk run, to its latest month loaded, and West
+    # Midlands from the Home Office table (2017/18: the year to March 2018).
+    latest = _latest_street_month(store_path, "City of London")
+    for force_name, period_end in (("City of London", latest), ("West Midlands", "2018-03")):
         ctx.invoke(
             report,
             period_end=period_end,
@@ -59,3 +61,27 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
             config_path=None,
             store_path=store_path,
         )
+    click.echo(
+        "Next: 'forcestat serve' opens the dashboard on http://127.0.0.1:8000/, "
+        "listing these reports."
+    )
+
+
+def _latest_street_month(store_path: Path, force_name: str) -> str:
+    from forcestat.forces import find_force
+    from forcestat.status import store_status
+    from forcestat.store import open_store
+
+    force = find_force(force_name)
+    con = open_store(store_path, read_only=True)
+    try:
+        months = [
+            c.last_month
+            for c in store_status(con).monthly
+            if c.table == "crimes" and find_force(c.force) == force
+        ]
+    finally:
+        con.close()
+    if not months:
+        raise ForcestatError(f"the sample holds no police.uk street crime for {force.name}")
+    return f"{max(months):%Y-%m}"
