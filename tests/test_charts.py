@@ -115,3 +115,17 @@ def test_rebase_line_and_reason() -> None:
 
 def test_svg_is_the_same_every_time(chart: SpcChart) -> None:
     assert chart.to_svg() == chart.to_svg()
+
+
+def test_limits_in_words_say_a_lower_limit_below_zero_plainly() -> None:
+    # The golden series 1,2,1,2,10,1,...: unscreened limits -3.06 to 6.95. A count cannot
+    # be negative, so the text gives the upper limit and says the lower is below zero.
+    golden = [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1]
+    counts = run_spc(months_from(2023, 1, 18), golden, SpcOptions(screen_moving_ranges=False))
+    alt_text = spc_chart(counts, title="Counts").text_alternative
+    assert "with an upper process limit of 6.95 (the lower limit is below zero)." in alt_text
+    # The same series less 5 has negative values: both limits, with true minus signs.
+    # Screened: mean 35/18 - 5 = -3.056, limits -3.056 -/+ 2.66 = -5.72 to -0.396.
+    shifted = run_spc(months_from(2023, 1, 18), [v - 5 for v in golden])
+    alt_text = spc_chart(shifted, title="Net change").text_alternative
+    assert "with process limits of \u22125.72 to \u22120.396." in alt_text

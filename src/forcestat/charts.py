@@ -67,7 +67,7 @@ def text_alternative(result: SpcResult, title: str) -> str:
         f"Monthly values from {month_name(first)} to {month_name(last)} "
         f"({len(result.points)} months).",
         f"Since {month_name(segment.first_month)} the mean is {format_figure(limits.mean)} "
-        f"with process limits of {format_figure(limits.lpl)} to {format_figure(limits.upl)}.",
+        f"with {_limits_words(result)}.",
         f"{flagged} of {len(result.points)} months show special cause variation."
         if flagged
         else "No month shows special cause variation.",
@@ -79,6 +79,17 @@ def text_alternative(result: SpcResult, title: str) -> str:
     if result.options.target is not None:
         parts.append(f"The target is {format_figure(result.options.target)}.")
     return " ".join(parts)
+
+
+def _limits_words(result: SpcResult) -> str:
+    """The latest segment's limits in words. A lower limit below zero for a series that
+    cannot go below zero (counts, rates) is said as such, not as a negative number."""
+    limits = result.segments[-1].limits
+    upper = format_figure(limits.upl).replace("-", "\u2212")  # a true minus sign
+    if limits.lpl < 0 and all(p.value >= 0 for p in result.points):
+        return f"an upper process limit of {upper} (the lower limit is below zero)"
+    lower = format_figure(limits.lpl).replace("-", "\u2212")
+    return f"process limits of {lower} to {upper}"
 
 
 def _line_mark(style: LineStyle) -> dict[str, Any]:
