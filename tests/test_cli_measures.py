@@ -173,3 +173,38 @@ def test_reconcile_defaults_to_the_latest_home_office_year(
     )
     assert elsewhere.exit_code == 1
     assert "no Home Office recorded-crime rows are loaded for" in elsewhere.output
+
+
+def test_the_baseline_setting_moves_the_national_baseline(
+    tmp_path: Path,
+    sample_store_path: Path,  # noqa: F811
+) -> None:
+    # baseline_period_end = "2020-03": burglary (a national measure with the June 2019
+    # baseline) now compares with April 2019 to March 2020, counted from the files.
+    config = _project(tmp_path, sample_store_path, None)
+    config.write_text(
+        config.read_text("utf-8") + 'baseline_period_end = "2020-03"\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        cli,
+        [
+            "measures",
+            "--config",
+            str(config),
+            "--measure",
+            "burglary_policeuk",
+            "--period",
+            "2021-12",
+            "--format",
+            "csv",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (row,) = csv.DictReader(io.StringIO(result.stdout))
+    baseline = sum(1 for r in street_rows("2019-04", "2020-03") if r["Crime type"] == "Burglary")
+    assert row["baseline_period"] == "12 months to March 2020"
+    assert float(row["baseline_value"]) == baseline
+    bad = config.read_text("utf-8").replace('"2020-03"', '"March"')
+    config.write_text(bad, encoding="utf-8")
+    refused = CliRunner().invoke(cli, ["measures", "--config", str(config)])
+    assert refused.exit_code == 1 and "baseline_period_end" in refused.output

@@ -44,7 +44,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "baseline_period_end",
         "2019-06",
-        "End month of the 12-month baseline (the national measures use June 2019).",
+        "End month of the 12-month baseline the national measures compare with (the "
+        "National Crime and Policing Measures use June 2019); a plan entry sets its own.",
     ),
     Setting(
         "report_style",

@@ -45,6 +45,7 @@ from forcestat.periods import PeriodError, PeriodKind, named_period
 from forcestat.sources.policeuk import CRIME_TYPES
 
 __all__ = [
+    "NATIONAL_BASELINE",
     "NATIONAL_CATALOGUE",
     "PLAN_EXAMPLE",
     "Catalogue",
@@ -60,6 +61,8 @@ __all__ = [
 
 NATIONAL_CATALOGUE = Path(__file__).with_name("national.toml")
 PLAN_EXAMPLE = Path(__file__).with_name("plan_example.toml")
+# The baseline of the National Crime and Policing Measures, as the national file names it.
+NATIONAL_BASELINE = "year ending June 2019"
 
 
 class CatalogueError(ForcestatError):
@@ -209,16 +212,27 @@ def load_catalogue(
     *,
     national: Path | None = NATIONAL_CATALOGUE,
     extra_offence_codes: Iterable[str] = (),
+    national_baseline: str | None = None,
 ) -> Catalogue:
     """Read the national catalogue and the plan file, merge them, and validate the result.
 
     ``extra_offence_codes`` are codes the store holds that forcestat's own list lacks
-    (a newer table's codes), accepted as known. Raises one CatalogueError listing every
-    problem, each with its file and entry.
+    (a newer table's codes), accepted as known. ``national_baseline`` (the project's
+    ``baseline_period_end`` setting, such as '2019-06') replaces the national baseline,
+    the year ending June 2019, in every national measure that uses it; a plan entry
+    still sets its own. Raises one CatalogueError listing every problem, each with its
+    file and entry.
     """
     files = [p for p in (national, plan) if p is not None]
     merged: dict[str, tuple[str, dict[str, Any]]] = {}
     problems: list[str] = []
+    if national_baseline is not None:
+        try:
+            if named_period(national_baseline) == named_period(NATIONAL_BASELINE):
+                national_baseline = None  # the national baseline itself: nothing to replace
+        except PeriodError as exc:
+            problems.append(f"baseline_period_end: {exc}")
+            national_baseline = None
     for path in files:
         seen: set[str] = set()
         for n, entry in enumerate(_read(path), start=1):
@@ -239,6 +253,12 @@ def load_catalogue(
                 entry = {**base[1], **{k: v for k, v in entry.items() if k != "extends"}}
             elif mid in merged:  # a plan changing a national measure
                 entry = {**merged[mid][1], **entry}
+            if (
+                path == national
+                and national_baseline
+                and entry.get("baseline") == NATIONAL_BASELINE
+            ):
+                entry = {**entry, "baseline": national_baseline}
             merged[mid] = (where, entry)
     known_codes = known_offence_codes() | set(extra_offence_codes)
     measures = []

@@ -54,7 +54,9 @@ def measure_series_for_chart(
     con = open_store(store, read_only=True)
     try:
         catalogue = load_catalogue(
-            plan_path or config.plan, extra_offence_codes=store_offence_codes(con)
+            plan_path or config.plan,
+            extra_offence_codes=store_offence_codes(con),
+            national_baseline=config.baseline_period_end,
         )
         measure = catalogue.get(measure_id)
         if not monthly_source(measure):
@@ -333,7 +335,9 @@ def rebase_add(
     con = open_store(store)
     try:
         catalogue = load_catalogue(
-            plan_path or config.plan, extra_offence_codes=store_offence_codes(con)
+            plan_path or config.plan,
+            extra_offence_codes=store_offence_codes(con),
+            national_baseline=config.baseline_period_end,
         )
         measure = catalogue.get(measure_id)
         if not monthly_source(measure):

@@ -72,7 +72,9 @@ def measures_command(
     con = open_store(store, read_only=True)
     try:
         catalogue = load_catalogue(
-            plan_path or config.plan, extra_offence_codes=store_offence_codes(con)
+            plan_path or config.plan,
+            extra_offence_codes=store_offence_codes(con),
+            national_baseline=config.baseline_period_end,
         )
         chosen = [catalogue.get(m) for m in measure_ids] or list(catalogue.measures)
         areas = None if force_name == "all" else [force_name or config.force]

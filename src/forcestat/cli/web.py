@@ -63,6 +63,7 @@ def serve(
         force=config.force,
         most_similar_forces=config.most_similar_forces,
         plan=config.plan,
+        national_baseline=config.baseline_period_end,
         secret_key=secret_key_from_environment(),
     )
     app = create_app(settings)

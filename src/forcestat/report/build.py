@@ -214,7 +214,9 @@ def build_report(
     """
     force, group, also = _areas(find_force(force or config.force).name, config)
     catalogue = catalogue or load_catalogue(
-        config.plan, extra_offence_codes=store_offence_codes(con)
+        config.plan,
+        extra_offence_codes=store_offence_codes(con),
+        national_baseline=config.baseline_period_end,
     )
     measures = tuple(m for m in catalogue.measures)
     period = rolling_12_months(period_end)

@@ -150,7 +150,11 @@ def create_app(settings: WebSettings) -> Starlette:
     default_force = find_force(settings.force)
     store = open_store(settings.store)
     try:
-        catalogue = load_catalogue(settings.plan, extra_offence_codes=store_offence_codes(store))
+        catalogue = load_catalogue(
+            settings.plan,
+            extra_offence_codes=store_offence_codes(store),
+            national_baseline=settings.national_baseline,
+        )
     except BaseException:
         store.close()
         raise

@@ -36,6 +36,8 @@ class WebSettings:
     most_similar_forces: its comparator group, highlighted in comparisons.
     plan: the Police and Crime Plan's measure file, added to the national catalogue;
         None for the national measures only.
+    national_baseline: the project's baseline_period_end, replacing the national
+        measures' baseline (None: the year ending June 2019).
     secret_key: signs session cookies; sessions end when it changes.
     session_hours: how long a sign-in lasts.
     """
@@ -46,6 +48,7 @@ class WebSettings:
     force: str = "West Midlands"
     most_similar_forces: tuple[str, ...] = ()
     plan: Path | None = None
+    national_baseline: str | None = None
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     session_hours: int = 8
 
