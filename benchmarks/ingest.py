@@ -9,10 +9,12 @@ month, so the data keep their real shape), then loads the same files three ways:
 - raw DuckDB: ``CREATE TABLE AS SELECT * FROM read_csv([...files])`` into a file;
 - pandas: ``read_csv`` of each file, ``concat``, ``to_parquet``.
 
-Prints rows/s for each and forcestat's time as a multiple of the others.
+The three take turns, round after round, so that a busy machine slows them alike.
+Prints each one's median time and rows/s (with the fastest and slowest round, to show
+the noise), and forcestat's time as a multiple of the others'.
 
-    python benchmarks/ingest.py              # 5 million rows (default)
-    python benchmarks/ingest.py --rows 500000 --rounds 3
+    python benchmarks/ingest.py              # 5 million rows (default), 3 rounds
+    python benchmarks/ingest.py --rows 1000000 --rounds 5
 """
 
 from __future__ import annotations
@@ -90,46 +92,48 @@ def run_pandas(files: list[Path], work: Path) -> int:
     return len(frame)
 
 
-def timed(
-    fn: Callable[[list[Path], Path], int], files: list[Path], rounds: int
-) -> tuple[float, int]:
-    times, count = [], 0
-    for _ in range(rounds):
-        with tempfile.TemporaryDirectory(prefix="forcestat-bench-") as tmp:
-            start = time.perf_counter()
-            count = fn(files, Path(tmp))
-            times.append(time.perf_counter() - start)
-    return statistics.median(times), count
+def timed(fn: Callable[[list[Path], Path], int], files: list[Path]) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory(prefix="forcestat-bench-") as tmp:
+        start = time.perf_counter()
+        count = fn(files, Path(tmp))
+        return time.perf_counter() - start, count
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--rows-per-file", type=int, default=50_000)
-    parser.add_argument("--rounds", type=int, default=1, help="median of this many runs each")
+    parser.add_argument("--rounds", type=int, default=3, help="median of this many runs each")
     args = parser.parse_args(argv)
 
+    runs: dict[str, Callable[[list[Path], Path], int]] = {
+        "forcestat": run_forcestat,
+        "raw duckdb": run_duckdb,
+        "pandas": run_pandas,
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
     with tempfile.TemporaryDirectory(prefix="forcestat-input-") as tmp:
         folder = Path(tmp)
         files = make_input(folder, args.rows, args.rows_per_file)
         size = sum(f.stat().st_size for f in files)
         print(f"input: {args.rows:,} rows in {len(files)} files, {size / 1e6:,.0f} MB")
-        results = {}
-        for name, fn in (
-            ("forcestat", run_forcestat),
-            ("raw duckdb", run_duckdb),
-            ("pandas", run_pandas),
-        ):
-            seconds, count = timed(fn, files, args.rounds)
-            if count != args.rows:
-                print(f"{name}: loaded {count:,} rows, expected {args.rows:,}", file=sys.stderr)
-                return 1
-            results[name] = seconds
-            print(f"{name:>11}: {seconds:7.2f} s  {args.rows / seconds:12,.0f} rows/s")
+        for _ in range(args.rounds):
+            for name, fn in runs.items():
+                seconds, count = timed(fn, files)
+                if count != args.rows:
+                    print(f"{name}: loaded {count:,} rows, expected {args.rows:,}", file=sys.stderr)
+                    return 1
+                times[name].append(seconds)
         shutil.rmtree(folder, ignore_errors=True)
-    fs = results["forcestat"]
-    print(f"forcestat / raw duckdb = {fs / results['raw duckdb']:.2f}x the time")
-    print(f"forcestat / pandas     = {fs / results['pandas']:.2f}x the time")
+    medians = {name: statistics.median(t) for name, t in times.items()}
+    for name, t in times.items():
+        print(
+            f"{name:>11}: {medians[name]:7.2f} s  {args.rows / medians[name]:12,.0f} rows/s"
+            f"  (median of {len(t)}; rounds {min(t):.2f}-{max(t):.2f} s)"
+        )
+    fs = medians["forcestat"]
+    print(f"forcestat / raw duckdb = {fs / medians['raw duckdb']:.2f}x the time")
+    print(f"forcestat / pandas     = {fs / medians['pandas']:.2f}x the time")
     return 0
 
 

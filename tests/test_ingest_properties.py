@@ -12,6 +12,7 @@ import io
 import tempfile
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -111,6 +112,12 @@ def _write(header: str, rows: list[list[str]]) -> str:
 
 _TABLES = {"street": "crimes", "outcomes": "outcomes", "stop_search": "stop_search"}
 _FIRST_COLUMN = {"street": "crime_id", "outcomes": "crime_id", "stop_search": "search_type"}
+# The key of the template rows: police.uk files replace by force and month.
+_LEAD_KEY = {
+    "street": "reported_by = 'City of London Police' AND month = DATE '2019-06-01'",
+    "outcomes": "reported_by = 'City of London Police' AND month = DATE '2019-06-01'",
+    "stop_search": "TRUE",  # force and month come from the file name, the same for both
+}
 
 
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
@@ -118,9 +125,7 @@ _FIRST_COLUMN = {"street": "crime_id", "outcomes": "crime_id", "stop_search": "s
 @given(data=st.data())
 def test_rows_are_loaded_or_rejected_never_lost(layout: str, data: st.DataObject) -> None:
     name, header, template = LAYOUTS[layout]
-    rows = data.draw(hostile_rows(template))
-    text = _write(header, rows)
-    table = _TABLES[layout]
+    text = _write(header, data.draw(hostile_rows(template)))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_text(text, encoding="utf-8", newline="")
@@ -129,24 +134,92 @@ def test_rows_are_loaded_or_rejected_never_lost(layout: str, data: st.DataObject
             try:
                 [result] = ingest_path(con, path)
             except IngestError as exc:
-                # Only whole-file problems may refuse a file; then nothing is stored.
-                assert "no data rows" in str(exc) or "cannot read as CSV" in str(exc)
-                assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+                _check_refused(con, layout, exc)
                 return
-            data_lines = list(csv.reader(io.StringIO(text)))[1:]
-            nonblank = [r for r in data_lines if r and r != [""]]
-            assert result.rows_read == len(nonblank)
-            assert result.rows_read == result.rows_loaded + result.rows_rejected
-            assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (result.rows_loaded,)
-            assert con.execute("SELECT count(*) FROM rejects").fetchone() == (result.rows_rejected,)
-            physical = text.split("\n")
-            for line_no, raw in con.execute("SELECT line_no, raw_line FROM rejects").fetchall():
-                # A row may span lines when a field holds a newline; it starts at line_no.
-                assert physical[line_no - 1].rstrip("\r") == raw.split("\n")[0].rstrip("\r")
-            # Each loaded row's line number is where its first field starts.
-            first = _FIRST_COLUMN[layout]
-            for line_no, value in con.execute(f"SELECT line_no, {first} FROM {table}").fetchall():
-                row_text = "\n".join(physical[line_no - 1 :])
-                assert next(csv.reader(io.StringIO(row_text)))[0] == (value or "")
+            _check_loaded(con, layout, result.ingest_id, text)
         finally:
             con.close()
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_in_a_folder_rows_are_loaded_or_rejected_never_lost(
+    layout: str, data: st.DataObject
+) -> None:
+    # The hostile file comes second, after a clean one of the same layout and month, so
+    # that it is read ahead while the first is written, and republishes the first.
+    name, header, template = LAYOUTS[layout]
+    first = _write(header, [template, template])
+    text = _write(header, data.draw(hostile_rows(template)))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "in"
+        for sub, content in (("1", first), ("2", text)):
+            (folder / sub).mkdir(parents=True)
+            (folder / sub / name).write_text(content, encoding="utf-8", newline="")
+        con = open_store(Path(tmp) / "s.duckdb")
+        try:
+            try:
+                lead, result = ingest_path(con, folder)
+            except IngestError as exc:
+                # The clean file before it stays loaded; nothing of the hostile one does.
+                assert con.execute("SELECT count(*) FROM ingest_log").fetchone() == (1,)
+                assert con.execute(f"SELECT count(*) FROM {_TABLES[layout]}").fetchone() == (2,)
+                assert "no data rows" in str(exc) or "cannot read as CSV" in str(exc)
+                return
+            assert lead.rows_loaded == 2
+            # Both lead rows have one key (force, month); the hostile file replaces them
+            # when any row it loaded has that key too.
+            table = _TABLES[layout]
+            same_key = con.execute(
+                f"SELECT count(*) > 0 FROM {table} WHERE ingest_id = ? AND {_LEAD_KEY[layout]}",
+                [result.ingest_id],
+            ).fetchone() == (True,)
+            assert result.rows_replaced == (2 if same_key else 0)
+            assert result.replaced_ingest_ids == ([lead.ingest_id] if same_key else [])
+            kept = con.execute(
+                f"SELECT count(*) FROM {table} WHERE ingest_id = ?", [lead.ingest_id]
+            ).fetchone()
+            assert kept == (0 if same_key else 2,)
+            _check_loaded(con, layout, result.ingest_id, text)
+        finally:
+            con.close()
+
+
+def _check_refused(con: duckdb.DuckDBPyConnection, layout: str, exc: IngestError) -> None:
+    # Only whole-file problems may refuse a file; then nothing is stored.
+    assert "no data rows" in str(exc) or "cannot read as CSV" in str(exc)
+    assert con.execute(f"SELECT count(*) FROM {_TABLES[layout]}").fetchone() == (0,)
+
+
+def _check_loaded(
+    con: duckdb.DuckDBPyConnection, layout: str, ingest_id: int | None, text: str
+) -> None:
+    """Everything the file held is loaded or rejected, each at its own line."""
+    table = _TABLES[layout]
+    [(rows_read, rows_loaded, rows_rejected)] = con.execute(
+        "SELECT rows_read, rows_loaded, rows_rejected FROM ingest_log WHERE ingest_id = ?",
+        [ingest_id],
+    ).fetchall()
+    data_lines = list(csv.reader(io.StringIO(text)))[1:]
+    nonblank = [r for r in data_lines if r and r != [""]]
+    assert rows_read == len(nonblank)
+    assert rows_read == rows_loaded + rows_rejected
+    mine = f"SELECT count(*) FROM {table} WHERE ingest_id = ?"
+    assert con.execute(mine, [ingest_id]).fetchone() == (rows_loaded,)
+    rejects = con.execute(
+        "SELECT line_no, raw_line FROM rejects WHERE ingest_id = ?", [ingest_id]
+    ).fetchall()
+    assert len(rejects) == rows_rejected
+    physical = text.split("\n")
+    for line_no, raw in rejects:
+        # A row may span lines when a field holds a newline; it starts at line_no.
+        assert physical[line_no - 1].rstrip("\r") == raw.split("\n")[0].rstrip("\r")
+    # Each loaded row's line number is where its first field starts.
+    first = _FIRST_COLUMN[layout]
+    loaded = con.execute(
+        f"SELECT line_no, {first} FROM {table} WHERE ingest_id = ?", [ingest_id]
+    ).fetchall()
+    for line_no, value in loaded:
+        row_text = "\n".join(physical[line_no - 1 :])
+        assert next(csv.reader(io.StringIO(row_text)))[0] == (value or "")

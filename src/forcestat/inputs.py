@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import shutil
 import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,8 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 20
+# Hashing and inflating release the GIL, so a few files are measured at once.
+_MEASURE_THREADS = min(4, os.cpu_count() or 1)
 SPREADSHEET_SUFFIXES = (".ods", ".xlsx")
 LOADABLE_SUFFIXES = (".csv", ".csv.gz", *SPREADSHEET_SUFFIXES)
 
@@ -38,7 +42,7 @@ class SourceFile:
 
     ``display`` is how the user knows it (``archive.zip!2019-06/...csv`` for a zip
     member); ``local`` is where it can be read now. ``lines`` counts physical lines of
-    the decompressed text (None for spreadsheets).
+    the decompressed text and ``text_size`` its bytes (both None for spreadsheets).
     """
 
     display: str
@@ -47,6 +51,7 @@ class SourceFile:
     sha256: str
     size: int
     lines: int | None
+    text_size: int | None = None
 
     @property
     def is_spreadsheet(self) -> bool:
@@ -65,6 +70,7 @@ def measure(path: Path, display: str) -> SourceFile:
     """Hash ``path`` and count its lines; a truncated or corrupt gzip is an IngestError."""
     digest = hashlib.sha256()
     size = 0
+    text_size = 0
     newlines = 0
     last = b""
     name = Path(display.split("!")[-1]).name
@@ -88,16 +94,17 @@ def measure(path: Path, display: str) -> SourceFile:
                 except zlib.error as exc:
                     raise IngestError(f"{display}: not a valid gzip file ({exc})") from exc
             if chunk:
+                text_size += len(chunk)
                 newlines += chunk.count(b"\n")
                 last = chunk[-1:]
     if inflater is not None and not inflater.eof:
         raise IngestError(f"{display}: gzip file is truncated (ends before its data does)")
     if size == 0:
         raise IngestError(f"{display}: file is empty")
-    lines = None
-    if text:
-        lines = newlines + (1 if last not in (b"\n", b"") else 0)
-    return SourceFile(display, path, name, digest.hexdigest(), size, lines)
+    if not text:
+        return SourceFile(display, path, name, digest.hexdigest(), size, None)
+    lines = newlines + (1 if last not in (b"\n", b"") else 0)
+    return SourceFile(display, path, name, digest.hexdigest(), size, lines, text_size)
 
 
 @contextmanager
@@ -106,41 +113,50 @@ def discover(target: str | Path) -> Iterator[list[SourceFile]]:
 
     Zip members are extracted to a temporary folder that lives as long as the context.
     Files of other kinds inside a folder are passed over; a single file given by name
-    must be loadable.
+    must be loadable. Files are measured on a few threads at once; when several are
+    bad, the first in order is the one reported, as if they were measured in turn.
     """
     target = Path(target)
     if not target.exists():
         raise IngestError(f"{target}: no such file or folder")
+    if target.is_file() and not (_is_loadable(target.name) or target.name.lower().endswith(".zip")):
+        raise IngestError(
+            f"{target}: not a file forcestat loads (expected .csv, .csv.gz, .zip, .ods or .xlsx)"
+        )
     with tempfile.TemporaryDirectory(prefix="forcestat-") as tmp:
-        found: list[SourceFile] = []
-        if target.is_dir():
-            for path in sorted(p for p in target.rglob("*") if p.is_file()):
-                found.extend(_expand(path, Path(tmp)))
-        else:
-            if not (_is_loadable(target.name) or target.name.lower().endswith(".zip")):
-                raise IngestError(
-                    f"{target}: not a file forcestat loads "
-                    "(expected .csv, .csv.gz, .zip, .ods or .xlsx)"
-                )
-            found.extend(_expand(target, Path(tmp)))
+        pending: list[Future[SourceFile]] = []
+        stopped: IngestError | None = None
+        pool = ThreadPoolExecutor(max_workers=_MEASURE_THREADS, thread_name_prefix="forcestat")
+        try:
+            try:
+                for path, display in _candidates(target, Path(tmp)):
+                    pending.append(pool.submit(measure, path, display))
+            except IngestError as exc:
+                stopped = exc  # raised after any earlier file's own error
+            found = [f.result() for f in pending]
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if stopped is not None:
+            raise stopped
         yield found
 
 
-def _expand(path: Path, tmp: Path) -> list[SourceFile]:
-    lower = path.name.lower()
-    if lower.endswith(".zip"):
-        return _extract_zip(path, tmp)
-    if _is_loadable(lower):
-        return [measure(path, str(path))]
-    return []
+def _candidates(target: Path, tmp: Path) -> Iterator[tuple[Path, str]]:
+    """(where to read it, how the user knows it) for each loadable file, in order."""
+    paths = sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
+    for path in paths:
+        lower = path.name.lower()
+        if lower.endswith(".zip"):
+            yield from _extract_zip(path, tmp)
+        elif _is_loadable(lower):
+            yield path, str(path)
 
 
-def _extract_zip(path: Path, tmp: Path) -> list[SourceFile]:
+def _extract_zip(path: Path, tmp: Path) -> Iterator[tuple[Path, str]]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise IngestError(f"{path}: not a readable zip archive ({exc})") from exc
-    out: list[SourceFile] = []
     with archive:
         members = sorted(
             (m for m in archive.infolist() if not m.is_dir() and _is_loadable(m.filename)),
@@ -154,8 +170,7 @@ def _extract_zip(path: Path, tmp: Path) -> list[SourceFile]:
                     shutil.copyfileobj(src, dst, _CHUNK)
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
                 raise IngestError(f"{path}!{member.filename}: cannot extract ({exc})") from exc
-            out.append(measure(dest, f"{path}!{member.filename}"))
-    return out
+            yield dest, f"{path}!{member.filename}"
 
 
 def open_text(source: SourceFile) -> Iterator[str]:
