@@ -25,6 +25,7 @@ from conftest import SAMPLE, STOP_SEARCH, STREET
 from forcestat.cli import cli
 from forcestat.download import (
     MANIFEST_NAME,
+    SOURCES,
     DownloadError,
     download_policeuk,
     download_published,
@@ -43,6 +44,10 @@ HOME_OFFICE_GZ = SAMPLE / "homeoffice" / "prc-pfa-mar2013-onwards-tables201718.c
 HOME_OFFICE_PATH = "/media/5a7f/prc-pfa-mar2013-onwards-tables201718.csv.gz"
 # The official host: --base-url must send the request to the local server instead.
 HOME_OFFICE_URL = "https://assets.publishing.service.gov.uk" + HOME_OFFICE_PATH
+# An ONS mid-year estimates workbook in the mid-2019 layout, as .xls (Excel 97-2003): see
+# tests/test_sources_population.py for what its sheets hold.
+MYE_XLS = Path(__file__).parent / "fixtures" / "mye2-mid-2019.xls"
+MYE_XLS_NAME = "ukmidyearestimates20192019ladcodes.xls"  # the catalogue's file
 
 
 def sample_csv(month: str, kind: str) -> bytes:
@@ -319,6 +324,20 @@ def test_population_file_keeps_the_ons_name(tmp_path: Path, out: Path) -> None:
     assert report.files[0].sha256 == sha256(published)
 
 
+def test_population_catalogue_file_is_saved_as_the_xls_it_is(tmp_path: Path, out: Path) -> None:
+    published = MYE_XLS.read_bytes()
+    assert published[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # OLE2: an .xls, not a zip
+    root = tmp_path / "ons"
+    root.mkdir()
+    (root / "file").write_bytes(published)  # ONS serves /file?uri=<path of the file>
+    with OfficialServer(root) as ons:
+        report = download_published("population", [], out, base_url=ons.base_url)
+    assert [f.file for f in report.files] == [f"population/{MYE_XLS_NAME}"]
+    assert (out / "population" / MYE_XLS_NAME).read_bytes() == published
+    # A URL naming no file falls back to a name with the same, true, extension.
+    assert SOURCES["population"].fallback_name == "ons-mid-year-population.xls"
+
+
 # --- the command line, then ingest ---------------------------------------------------
 
 
@@ -353,6 +372,37 @@ def test_cli_download_then_ingest_loads_every_crime(
         con.close()
     assert crimes == (expected_crimes,)
     assert searches == (expected_searches,)
+
+
+def test_cli_download_population_then_ingest(tmp_path: Path, out: Path) -> None:
+    root = tmp_path / "ons"
+    root.mkdir()
+    (root / "file").write_bytes(MYE_XLS.read_bytes())
+    runner = CliRunner()
+    with OfficialServer(root) as ons:
+        result = runner.invoke(
+            cli, ["download", "population", "--out", str(out), "--base-url", ons.base_url]
+        )
+    assert result.exit_code == 0, result.output
+
+    store = tmp_path / "store.duckdb"
+    result = runner.invoke(cli, ["ingest", str(out), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        loaded = con.execute(
+            "SELECT area_code, population_year FROM population ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    # The fixture's Persons sheet: UK, England, West Midlands region and Birmingham
+    # (the West Midlands metropolitan county is a sum of districts, not loaded).
+    assert loaded == [
+        ("E08000025", 2019),
+        ("E12000005", 2019),
+        ("E92000001", 2019),
+        ("K02000001", 2019),
+    ]
 
 
 def test_cli_errors_are_one_line_without_a_traceback(out: Path) -> None:

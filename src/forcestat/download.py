@@ -121,7 +121,8 @@ SOURCES: dict[str, OfficialSource] = {
             "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/"
             "populationestimates/datasets/"
             "populationestimatesforukenglandandwalesscotlandandnorthernireland",
-            "ons-mid-year-population.xlsx",
+            # Used only when a URL names no file; the workbook is Excel 97-2003 (.xls).
+            "ons-mid-year-population.xls",
         ),
     )
 }

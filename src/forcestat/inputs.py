@@ -1,4 +1,4 @@
-"""Finding the files to load: a file, a .csv.gz, a police.uk .zip archive or a folder.
+"""Finding the files to load: a file, a .csv.gz, a workbook, a police.uk .zip or a folder.
 
 Each loadable file is hashed (sha256 of its bytes as published) and measured (physical
 lines, when it is text) in one streaming pass. A zip member is extracted to a private
@@ -23,7 +23,9 @@ from pathlib import Path
 from forcestat.errors import IngestError
 
 __all__ = [
+    "LOADABLE_KINDS",
     "LOADABLE_SUFFIXES",
+    "SPREADSHEET_SUFFIXES",
     "SourceFile",
     "discover",
     "open_text",
@@ -32,8 +34,12 @@ __all__ = [
 _CHUNK = 1 << 20
 # Hashing and inflating release the GIL, so a few files are measured at once.
 _MEASURE_THREADS = min(4, os.cpu_count() or 1)
-SPREADSHEET_SUFFIXES = (".ods", ".xlsx")
+# Workbooks calamine reads: OpenDocument, Excel 2007 on, and Excel 97-2003 (ONS published
+# its mid-year estimates as .xls up to mid-2021).
+SPREADSHEET_SUFFIXES = (".ods", ".xlsx", ".xls")
 LOADABLE_SUFFIXES = (".csv", ".csv.gz", *SPREADSHEET_SUFFIXES)
+# What a user may name, as messages list it: loadable files and the archives that hold them.
+LOADABLE_KINDS = (".csv", ".csv.gz", ".zip", *SPREADSHEET_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -120,9 +126,8 @@ def discover(target: str | Path) -> Iterator[list[SourceFile]]:
     if not target.exists():
         raise IngestError(f"{target}: no such file or folder")
     if target.is_file() and not (_is_loadable(target.name) or target.name.lower().endswith(".zip")):
-        raise IngestError(
-            f"{target}: not a file forcestat loads (expected .csv, .csv.gz, .zip, .ods or .xlsx)"
-        )
+        kinds = f"{', '.join(LOADABLE_KINDS[:-1])} or {LOADABLE_KINDS[-1]}"
+        raise IngestError(f"{target}: not a file forcestat loads (expected {kinds})")
     with tempfile.TemporaryDirectory(prefix="forcestat-") as tmp:
         pending: list[Future[SourceFile]] = []
         stopped: IngestError | None = None

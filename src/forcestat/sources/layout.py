@@ -8,13 +8,17 @@ knows its file format and nothing about transactions, rejects or measures.
 
 Checks and mappings are SQL expressions over the *staged* row: every field as text
 (``NULL`` when empty), named as in ``HeaderVariant.fields``. ``$``-parameters come from
-the file name (``file_context``) and from the engine (``$ingest_id``).
+the file name (``file_context``) or, for a sheet, from the rows above its header
+(``title_context``), and from the engine (``$ingest_id``).
+
+A workbook may hold several sheets under one header (ONS publishes persons, males and
+females alike): a layout that names its ``sheets`` is read from those sheets only.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -75,6 +79,14 @@ class Layout:
     file_context: Callable[[str], dict[str, object]] | None = field(default=None)
     # header row may sit below a title block in a spreadsheet: how far down to look
     header_search_rows: int = 1
+    # the workbook sheets this layout is read from (compared ignoring case and surrounding
+    # space); empty: any sheet. Other sheets, even with the same header, are passed over.
+    sheets: tuple[str, ...] = ()
+    # values taken from a sheet's rows above its header; when it finds none (or the file
+    # is a CSV), file_context gives them instead
+    title_context: Callable[[Sequence[Sequence[str]]], dict[str, object]] | None = field(
+        default=None
+    )
 
     def fields(self) -> tuple[str, ...]:
         """Every staged field name any variant of this layout can produce."""
@@ -84,6 +96,12 @@ class Layout:
                 if f is not None:
                     seen.setdefault(f, None)
         return tuple(seen)
+
+    def reads_sheet(self, name: str) -> bool:
+        """Whether this layout is read from the sheet called ``name``."""
+        if not self.sheets:
+            return True
+        return name.strip().casefold() in {s.strip().casefold() for s in self.sheets}
 
     def match(self, header: list[str]) -> HeaderVariant | None:
         """The variant whose header this is, or None."""

@@ -33,13 +33,35 @@ Layouts:
     six digits. ``area_name`` may be blank. ``persons`` is a whole number, with or
     without thousands separators.
 
+``ons_mye2_persons`` -> ``population`` (source ``ons_mid_year_estimate``)
+    Sheet ``MYE2 - Persons`` of the ONS workbook "Population estimates for the UK,
+    England and Wales, Scotland and Northern Ireland", as published (``.xls`` up to
+    mid-2021, ``.xlsx`` since): a title block, then the header
+    ``Code,Name,Geography1,All ages,0,1,...,89,90+`` (row 5, mid-2019) or the same with
+    ``Geography`` (row 8, mid-2020 on), one row per area. ``All ages`` becomes
+    ``persons``; the single years of age are not loaded. The ONS geography label gives
+    the area type: ``Country`` and ``Region`` as such, the district-level authorities
+    (unitary authority, metropolitan and non-metropolitan district, London borough,
+    Scottish council area, Northern Irish local government district) as
+    ``local_authority``. Counties, metropolitan counties and Inner/Outer London are
+    sums of those districts with no area type here: counted as skipped, not loaded.
+    The sheet names its year only in its title ("..., mid-2019"), which gives
+    ``$population_year`` (``mid_year_title_context``); a sheet whose title does not
+    say takes it from the file name as ONS publishes it (``mid_year_file_context``).
+    The ``MYE2 - Males`` and ``MYE2 - Females`` sheets have the same header and are
+    passed over: the layout is read from ``MYE2_PERSONS_SHEET`` only.
+
 A newer file replaces the figures it restates: the lookup by LSOA, population by
 area, area type, year and source.
 """
 
 from __future__ import annotations
 
-from forcestat.sources.layout import Check, Layout, variant
+import re
+from collections.abc import Sequence
+
+from forcestat.errors import IngestError
+from forcestat.sources.layout import Check, HeaderVariant, Layout, variant
 
 __all__ = [
     "AREA_LOOKUP",
@@ -47,6 +69,13 @@ __all__ = [
     "CENSUS_2011_POPULATION",
     "CENSUS_2021_TS001",
     "MID_YEAR_POPULATION",
+    "MYE2_AGE_COLUMNS",
+    "MYE2_GEOGRAPHIES",
+    "MYE2_PERSONS",
+    "MYE2_PERSONS_SHEET",
+    "mid_year_file_context",
+    "mid_year_in_title",
+    "mid_year_title_context",
 ]
 
 AREA_TYPES: tuple[str, ...] = (
@@ -228,4 +257,159 @@ MID_YEAR_POPULATION = Layout(
         Check("persons is not a whole number", _count_bad("persons")),
     ),
     replace_key=POPULATION_KEY,
+)
+
+# --- ONS mid-year estimates workbook, table MYE2 -------------------------------------
+
+MYE2_PERSONS_SHEET = "MYE2 - Persons"
+# Single years of age 0 to 89, then the open group, as the header row prints them.
+MYE2_AGE_COLUMNS: tuple[str, ...] = (*(str(age) for age in range(90)), "90+")
+# Header row 5 in the mid-2019 workbook, row 8 from mid-2020 on, under a title block.
+MYE2_HEADER_SEARCH_ROWS = 12
+
+# The Geography column's labels as ONS prints them (compared ignoring case) -> forcestat
+# area type; None for counties and the London groupings, sums of districts in the sheet.
+MYE2_GEOGRAPHIES: dict[str, str | None] = {
+    "Country": "country",
+    "Region": "region",
+    "Unitary Authority": "local_authority",
+    "Metropolitan District": "local_authority",
+    "Non-metropolitan District": "local_authority",
+    "London Borough": "local_authority",
+    "Council Area": "local_authority",
+    "Local Government District": "local_authority",
+    "County": None,
+    "Metropolitan County": None,
+    "Inner London": None,
+    "Outer London": None,
+}
+
+# The year the estimates refer to as ONS file names write it: ukmidyearestimates2019...,
+# ukpopestimatesmid2020on2021geography, mye22final, mye24tablesuk; or mid-2019.
+_YEAR_IN_NAME = re.compile(
+    # ukmidyearestimates20192020ladcodes: the first four digits are the year
+    r"mid[-_ ]?(?:year[-_ ]?)?(?:estimates?[-_ ]?)?(?P<year>(?:19|20)\d{2})"
+    r"|mye[-_ ]?(?P<full>(?:19|20)\d{2})(?!\d)"
+    r"|mye(?P<short>\d{2})(?!\d)",
+    re.IGNORECASE,
+)
+# ... and as a sheet title does: "... for local authorities in the UK, mid-2019".
+_YEAR_IN_TITLE = re.compile(r"\bmid-(?P<year>(?:19|20)\d{2})\b", re.IGNORECASE)
+
+
+def mid_year_file_context(file_name: str) -> dict[str, object]:
+    """``$population_year`` from an ONS mid-year estimates file name.
+
+    Example:
+        >>> mid_year_file_context("ukmidyearestimates20192019ladcodes.xls")
+        {'population_year': 2019}
+        >>> mid_year_file_context("mye22final.xlsx")
+        {'population_year': 2022}
+    """
+    m = _YEAR_IN_NAME.search(file_name)
+    if m is None:
+        raise IngestError(
+            f"{file_name}: forcestat takes the year of a mid-year estimates workbook from "
+            "the sheet's title (ending 'mid-2019', say) or else from its file name; "
+            "neither says, so keep the name ONS publishes it under (for example "
+            "ukmidyearestimates20192019ladcodes.xls or mye22final.xlsx) or put the year "
+            "in the name as mid-2019"
+        )
+    if m.group("short") is not None:
+        return {"population_year": 2000 + int(m.group("short"))}
+    return {"population_year": int(m.group("year") or m.group("full"))}
+
+
+def mid_year_in_title(title_rows: Sequence[Sequence[str]]) -> int | None:
+    """The year a sheet's title block names, or None.
+
+    ONS states the year in the title, so the year does not rest on the file keeping
+    the name it was published under.
+
+    Example:
+        >>> mid_year_in_title([["MYE2: Persons by single year of age and sex for "
+        ...                     "local authorities in the UK, mid-2024"]])
+        2024
+    """
+    for row in title_rows:
+        for cell in row:
+            m = _YEAR_IN_TITLE.search(cell)
+            if m is not None:
+                return int(m.group("year"))
+    return None
+
+
+def mid_year_title_context(title_rows: Sequence[Sequence[str]]) -> dict[str, object]:
+    """``$population_year`` from a sheet's title block; empty when the title does not say
+    (the engine then asks ``mid_year_file_context``).
+
+    Example:
+        >>> mid_year_title_context([["MYE2: Persons ... in the UK, mid-2019"]])
+        {'population_year': 2019}
+    """
+    year = mid_year_in_title(title_rows)
+    return {} if year is None else {"population_year": year}
+
+
+def _mye2_variant(geography: str) -> HeaderVariant:
+    return variant(
+        ("Code", "code"),
+        ("Name", "name"),
+        (geography, "geography"),
+        ("All ages", "all_ages"),
+        *((age, None) for age in MYE2_AGE_COLUMNS),
+    )
+
+
+def _lower_list(labels: list[str]) -> str:
+    return "(" + ", ".join(f"'{label.lower()}'" for label in labels) + ")"
+
+
+_GEOGRAPHY = f"lower({_text('geography')})"
+_MYE2_LOADED = [label for label, area_type in MYE2_GEOGRAPHIES.items() if area_type]
+_MYE2_SKIPPED = [label for label, area_type in MYE2_GEOGRAPHIES.items() if not area_type]
+_MYE2_AREA_TYPE = (
+    f"CASE {_GEOGRAPHY} "
+    + " ".join(
+        f"WHEN '{label.lower()}' THEN '{area_type}'"
+        for label, area_type in MYE2_GEOGRAPHIES.items()
+        if area_type
+    )
+    + " END"
+)
+
+MYE2_PERSONS = Layout(
+    name="ons_mye2_persons",
+    title="ONS mid-year estimates workbook, MYE2 persons by single year of age",
+    table="population",
+    variants=(_mye2_variant("Geography1"), _mye2_variant("Geography")),
+    mapping={
+        "area_code": _text("code"),
+        "area_name": _text("name"),
+        "area_type": _MYE2_AREA_TYPE,
+        "population_year": "CAST($population_year AS INTEGER)",
+        "persons": _count("all_ages"),
+        "source": "'ons_mid_year_estimate'",
+    },
+    checks=(
+        Check(
+            "Code is blank or not an ONS area code (a capital letter and eight digits)",
+            f"NOT regexp_full_match({_text('code')}, '[A-Z][0-9]{{8}}')",
+        ),
+        Check(
+            f"Geography is not one of {', '.join(_MYE2_LOADED)} "
+            f"(nor {', '.join(_MYE2_SKIPPED)}, which are skipped)",
+            f"{_GEOGRAPHY} NOT IN {_lower_list(_MYE2_LOADED)}",
+        ),
+        Check("All ages is not a whole number", _count_bad("all_ages")),
+    ),
+    # Counties and London groupings add up districts the sheet also lists: counted, not loaded.
+    skip_when=f"{_GEOGRAPHY} IN {_lower_list(_MYE2_SKIPPED)}",
+    replace_key=POPULATION_KEY,
+    file_context=mid_year_file_context,
+    header_search_rows=MYE2_HEADER_SEARCH_ROWS,
+    # MYE2 - Males and MYE2 - Females share this header: loaded as persons they would
+    # replace the persons' rows.
+    sheets=(MYE2_PERSONS_SHEET,),
+    title_context=mid_year_title_context,
 )
