@@ -45,7 +45,7 @@ def init(force_name: str | None, force_overwrite: bool, path: Path) -> None:
 def ingest(
     paths: tuple[Path, ...], strict: bool, config_path: Path | None, store_path: Path | None
 ) -> None:
-    """Load files into the store: CSV, .csv.gz, ODS/XLSX, a police.uk .zip, or a folder.
+    """Load files into the store: CSV, .csv.gz, ODS/XLSX/XLS, a police.uk .zip, or a folder.
 
     Each file loads whole or not at all. Bad rows are kept in 'rejects' with their line
     numbers (or, with --strict, fail the file). A file already loaded is skipped; a
