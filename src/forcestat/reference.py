@@ -79,6 +79,9 @@ def layouts_reference() -> str:
                 + ", ".join(f"`{k}`" for k in layout.replace_key)
                 + " replaces the earlier rows."
             )
+        if layout.sheets:
+            names = " or ".join(f"`{name}`" for name in layout.sheets)
+            lines.append(f"In a workbook, read only from the sheet {names}.")
         lines += ["", "Accepted headers:", ""]
         for v in layout.variants:
             lines.append("- `" + ",".join(v.header) + "`")
