@@ -303,6 +303,68 @@ def test_incomplete_window_is_flagged_never_summed_as_zero(
     assert row.not_available is not None and "2019-05" in row.not_available
 
 
+def test_a_missing_home_office_quarter_lists_its_three_months(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    # 2017/18 quarters 1, 2 and 4 loaded (10 domestic burglaries each); quarter 3,
+    # October to December 2017, is not: the year is incomplete, not 30.
+    lines = [PFA_HEADER] + [pfa_line("2017/18", q, "West Midlands", "28E", 10) for q in (1, 2, 4)]
+    _load(store, tmp_path, "pfa.csv", lines)
+    [row] = evaluate(
+        store,
+        [catalogue.get("residential_burglary")],
+        areas=["West Midlands"],
+        period_ends=[MARCH_2018],
+    ).rows
+    assert (row.complete, row.value, row.numerator) == (False, None, None)
+    assert row.missing_months == ("2017-10", "2017-11", "2017-12")
+    assert row.not_available == (
+        "incomplete: 3 of 12 months of the 12 months to March 2018 have no data loaded "
+        "(2017-10, 2017-11, 2017-12); a total would be understated"
+    )
+
+
+def test_many_period_ends_each_against_the_year_before(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    # Thefts from the person, one a month in 2018, two in 2019, three in 2020 (12, 24
+    # and 36 a year). Each year's window is the next year's baseline.
+    for year, n in (("2018", 1), ("2019", 2), ("2020", 3)):
+        for m in range(1, 13):
+            month = f"{year}-{m:02d}"
+            lines = [STREET_HEADER]
+            lines += [street_line(month, "Theft from the person", i) for i in range(n)]
+            _load(store, tmp_path, f"{month}-city-of-london-street.csv", lines)
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        '[[measure]]\nid = "tftp_on_last_year"\nextends = "theft_from_the_person_policeuk"\n'
+        'baseline = "previous_year"\n',
+        encoding="utf-8",
+    )
+    ends = [dt.date(y, 12, 1) for y in (2018, 2019, 2020)] + [dt.date(2019, 6, 1)]
+    rows = evaluate(
+        store,
+        [load_catalogue(plan).get("tftp_on_last_year")],
+        areas=["City of London"],
+        period_ends=ends,
+    ).rows
+    got = [(r.period, r.value, r.baseline_value, r.change) for r in rows]
+    assert got == [
+        # 2018's baseline, 2017, has no data: said in the note, no change worked out.
+        ("12 months to December 2018", 12.0, None, None),
+        ("12 months to December 2019", 24.0, 12.0, 12.0),
+        ("12 months to December 2020", 36.0, 24.0, 12.0),
+        # July 2018 - June 2019: 6 x 1 + 6 x 2 = 18; the year before: 6 months of 2017
+        # missing, so no baseline value.
+        ("12 months to June 2019", 18.0, None, None),
+    ]
+    assert "Baseline 12 months to December 2017: no police.uk" in rows[0].note
+    assert "Baseline 12 months to June 2018: incomplete: 6 of 12 months" in rows[3].note
+    # 24 against 12 over equal time: p = 2 P(X >= 24 | n=36, p=1/2) ~ 0.065, within
+    # chance; 36 against 24: p ~ 0.15.
+    assert [r.change_beyond_chance for r in rows] == [None, False, False, None]
+
+
 def test_period_outside_the_data_and_part_quarters_are_not_available(
     sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
     catalogue: Catalogue,
@@ -449,3 +511,26 @@ def test_population_measure_and_financial_year_period(
         "2017/18",
         pfa_counts({"1/4.1/4.10/4.2"})["West Midlands"],
     )
+
+
+def test_a_row_from_its_columns_is_the_row_from_its_fields() -> None:
+    values: dict[str, object] = dict.fromkeys(TIDY_COLUMNS)
+    values.update(
+        measure="homicide",
+        title="Homicide",
+        area="West Midlands",
+        period="12 months to March 2018",
+        value=40.0,
+        unit="count",
+        complete=True,
+        missing_months=(),
+        like_for_like=True,
+        note="",
+    )
+    row = MeasureRow.from_columns(values)
+    assert row == MeasureRow(**values)  # type: ignore[arg-type]
+    assert hash(row) == hash(MeasureRow(**values))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="value"):
+        MeasureRow.from_columns({k: v for k, v in values.items() if k != "value"})
+    with pytest.raises(ValueError, match="colour"):
+        MeasureRow.from_columns({**values, "colour": "red"})

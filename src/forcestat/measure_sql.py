@@ -28,6 +28,7 @@ __all__ = [
     "latest_month",
     "measure_crossings",
     "missing_months",
+    "publication_units",
     "run_sql",
     "store_offence_codes",
 ]
@@ -154,13 +155,29 @@ def measure_crossings(measure: Measure) -> tuple[Crossing, ...]:
     return crossings(scheme, None if codes is None else frozenset(codes))
 
 
-def missing_months(
-    window: Period, granularity: Granularity, units: frozenset[dt.date]
-) -> list[dt.date]:
-    """Months of ``window`` whose month (or financial quarter) has no data in ``units``."""
+def publication_units(window: Period, granularity: Granularity) -> tuple[dt.date, ...]:
+    """For each month of ``window``, the unit its count is published in: the month itself
+    (police.uk), or the first month of its quarter (Home Office)."""
     if granularity is Granularity.MONTHLY:
-        return [m for m in window.months if m not in units]
-    return [m for m in window.months if m.replace(month=m.month - (m.month - 1) % 3) not in units]
+        return window.months
+    return tuple(m.replace(month=m.month - (m.month - 1) % 3) for m in window.months)
+
+
+def missing_months(
+    window: Period,
+    granularity: Granularity,
+    units: frozenset[dt.date],
+    published: tuple[dt.date, ...] | None = None,
+) -> list[dt.date]:
+    """Months of ``window`` whose month (or financial quarter) has no data in ``units``.
+
+    ``published``: ``publication_units(window, granularity)``, if already worked out.
+    """
+    if published is None:
+        published = publication_units(window, granularity)
+    if units.issuperset(published):  # the usual case, checked at C speed
+        return []
+    return [m for m, unit in zip(window.months, published, strict=True) if unit not in units]
 
 
 def latest_month(

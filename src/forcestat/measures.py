@@ -33,15 +33,16 @@ applies:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
 
 from forcestat.catalogue import Catalogue, Kind, Measure, Polarity, Source
-from forcestat.classification import compare_windows
+from forcestat.classification import WindowComparison, compare_windows
 from forcestat.denominators import ForcePopulations, unassigned_lsoas
 from forcestat.forces import TERRITORIAL_FORCES, find_force
 from forcestat.measure_sql import (
@@ -51,6 +52,7 @@ from forcestat.measure_sql import (
     latest_month,
     measure_crossings,
     missing_months,
+    publication_units,
     run_sql,
 )
 from forcestat.measure_table import TIDY_COLUMNS, MeasureRow, MeasureTable
@@ -73,6 +75,8 @@ __all__ = ["SIGNIFICANCE", "TIDY_COLUMNS", "MeasureRow", "MeasureTable", "evalua
 
 CONFIDENCE = 0.95
 SIGNIFICANCE = 0.05  # a change is beyond chance when p < this (or the interval excludes 0)
+
+_TERRITORIAL = frozenset(f.name for f in TERRITORIAL_FORCES)
 
 _SOURCE_NAME = {
     Source.HOME_OFFICE: "Home Office recorded crime",
@@ -100,10 +104,13 @@ def _figure(
     count: SeriesCount | None,
     populations: ForcePopulations,
     area: str,
+    published: tuple[dt.date, ...],
 ) -> _Figure:
-    granularity = GRANULARITY[measure.source]
-    units = count.units if count is not None else frozenset()
-    missing = tuple(missing_months(window, granularity, units))
+    if count is None:  # nothing loaded: every month is missing
+        missing = window.months
+    else:
+        granularity = GRANULARITY[measure.source]
+        missing = tuple(missing_months(window, granularity, count.units, published))
     if count is None or len(missing) == window.month_count:
         why = f"no {_SOURCE_NAME[measure.source]} data loaded for {area} in the {window.label}"
         if measure.source is Source.HOME_OFFICE:
@@ -113,9 +120,10 @@ def _figure(
             )
         return _Figure(missing=missing, reason=why)
     if missing:
-        shown = ", ".join(f"{m:%Y-%m}" for m in missing)
         if len(missing) > 6:
             shown = f"between {missing[0]:%Y-%m} and {missing[-1]:%Y-%m}"
+        else:
+            shown = ", ".join(f"{m:%Y-%m}" for m in missing)
         why = (
             f"incomplete: {len(missing)} of {window.month_count} months of the {window.label} "
             f"have no data loaded ({shown}); a total would be understated"
@@ -134,6 +142,53 @@ def _figure(
     persons, population = residents
     rate = count.numerator / persons * measure.unit.per
     return _Figure(rate, count.numerator, persons, (), population.population_year, population.note)
+
+
+class _Figures:
+    """One measure's figures by window and area, each worked out once.
+
+    A window is often both one period and another period's baseline (the previous year,
+    or the same fixed baseline for every period), so figures are kept for the measure.
+    """
+
+    def __init__(
+        self,
+        measure: Measure,
+        counts: Mapping[tuple[Period, str], SeriesCount],
+        populations: ForcePopulations,
+    ) -> None:
+        self.measure = measure
+        self.populations = populations
+        self.counts: dict[Period, dict[str, SeriesCount]] = {}
+        for (window, area), count in counts.items():
+            self.counts.setdefault(window, {})[area] = count
+        self.figures: dict[Period, dict[str, _Figure]] = {}
+        self.labels: dict[tuple[dt.date, ...], tuple[str, ...]] = {}
+
+    def of(self, window: Period) -> Callable[[str], _Figure]:
+        """The figure for ``area`` in ``window``, as a function of ``area``."""
+        counts = self.counts.get(window, {})
+        figures = self.figures.setdefault(window, {})
+        measure, populations = self.measure, self.populations
+        published = publication_units(window, GRANULARITY[measure.source])
+
+        def figure(area: str) -> _Figure:
+            found = figures.get(area)
+            if found is None:
+                count = counts.get(area)
+                found = _figure(measure, window, count, populations, area, published)
+                figures[area] = found
+            return found
+
+        return figure
+
+    def month_labels(self, months: tuple[dt.date, ...]) -> tuple[str, ...]:
+        """The months as 'YYYY-MM'. Whole windows go missing together (every force
+        without data, every window before the data begin), so the same runs recur."""
+        found = self.labels.get(months)
+        if found is None:
+            found = self.labels[months] = tuple(m.isoformat()[:7] for m in months)
+        return found
 
 
 def _interval(measure: Measure, fig: _Figure) -> tuple[float | None, float | None]:
@@ -185,18 +240,13 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
-def _rank(value: float | None, others: Mapping[str, float]) -> int | None:
-    if value is None:
-        return None
-    return 1 + sum(1 for v in others.values() if v < value)
-
-
-def _row(measure: Measure, area: str, period: Period | None, **values: object) -> MeasureRow:
-    base: dict[str, object] = {name: None for name in TIDY_COLUMNS}
+def _columns(measure: Measure, period: Period | None) -> dict[str, object]:
+    """Every tidy column of a row of ``measure`` for ``period``, before the area's values."""
+    base: dict[str, object] = dict.fromkeys(TIDY_COLUMNS)
     base.update(
         measure=measure.id,
         title=measure.title,
-        area=area,
+        area="",
         period=period.label if period else "",
         period_start=period.period_start if period else None,
         period_end=period.period_end if period else None,
@@ -206,8 +256,23 @@ def _row(measure: Measure, area: str, period: Period | None, **values: object) -
         like_for_like=True,
         note=measure.note,
     )
+    return base
+
+
+def _row(measure: Measure, area: str, period: Period | None, **values: object) -> MeasureRow:
+    base = _columns(measure, period)
+    base["area"] = area
     base.update(values)
-    return MeasureRow(**base)  # type: ignore[arg-type]
+    return MeasureRow.from_columns(base)
+
+
+def _rows_without_value(
+    measure: Measure, period: Period | None, areas: Sequence[str], why: str | None
+) -> list[MeasureRow]:
+    """A row for each area saying why there is no value."""
+    base = _columns(measure, period)
+    base["not_available"] = why
+    return [MeasureRow.from_columns({**base, "area": area}) for area in areas]
 
 
 def evaluate(
@@ -271,7 +336,7 @@ def _evaluate_measure(
 ) -> tuple[list[MeasureRow], str]:
     if measure.source is Source.SURVEY:
         why = "a survey measure: no survey responses are loaded yet"
-        return [_row(measure, a, None, not_available=why) for a in wanted or []], ""
+        return _rows_without_value(measure, None, wanted or [], why), ""
     if measure.source is Source.POPULATION:
         return _population_rows(ctx, measure, wanted, ends), ""
     if ends is None:
@@ -279,7 +344,7 @@ def _evaluate_measure(
         if latest is None:
             where = f" for {', '.join(wanted)}" if wanted else ""
             why = f"no {_SOURCE_NAME[measure.source]} data loaded{where}"
-            return [_row(measure, a, None, not_available=why) for a in wanted or []], ""
+            return _rows_without_value(measure, None, wanted or [], why), ""
         ends = [latest]
     granularity = GRANULARITY[measure.source]
     plans: list[tuple[dt.date, Period | None, Period | None, str | None]] = []
@@ -306,69 +371,84 @@ def _evaluate_measure(
         sql = compile_sql(measure, windows)
         counts = run_sql(ctx.con, sql, windows)
     universe = sorted({area for _, area in counts})
+    targets = wanted if wanted is not None else universe
+    figures = _Figures(measure, counts, ctx.populations)
+    found = measure_crossings(measure)
     rows: list[MeasureRow] = []
     for _end, period, baseline, reason in plans:
-        targets = wanted if wanted is not None else universe
         if period is None or reason is not None:
-            rows.extend(_row(measure, a, period, not_available=reason) for a in targets)
+            rows.extend(_rows_without_value(measure, period, targets, reason))
             continue
-        rows.extend(_period_rows(ctx, measure, period, baseline, counts, universe, targets))
+        comparison = compare_windows(found, period, baseline)
+        rows.extend(
+            _period_rows(ctx, measure, comparison, period, baseline, figures, universe, targets)
+        )
     return rows, sql
 
 
 def _period_rows(
     ctx: _Context,
     measure: Measure,
+    comparison: WindowComparison,
     period: Period,
     baseline: Period | None,
-    counts: Mapping[tuple[Period, str], SeriesCount],
+    figures: _Figures,
     universe: Sequence[str],
     targets: Sequence[str],
 ) -> list[MeasureRow]:
     granularity = GRANULARITY[measure.source]
-    comparison = compare_windows(measure_crossings(measure), period, baseline)
     baseline_why = None
     if baseline is not None:
         baseline_why = unanswerable_reason(baseline, granularity) or comparison.baseline_blocked
-    cache: dict[tuple[Period, str], _Figure] = {}
+    now_of = figures.of(period)
+    then_of = figures.of(baseline) if baseline is not None and baseline_why is None else None
 
-    def figure(window: Period, area: str) -> _Figure:
-        if (window, area) not in cache:
-            count = counts.get((window, area))
-            cache[(window, area)] = _figure(measure, window, count, ctx.populations, area)
-        return cache[(window, area)]
-
-    territorial = {f.name for f in TERRITORIAL_FORCES}
     ranked: dict[str, float] = {}
     if measure.kind is not Kind.COUNT:
         for area in universe:
-            value = figure(period, area).value
-            if area in territorial and value is not None:
-                ranked[area] = value
+            if area in _TERRITORIAL:
+                value = now_of(area).value
+                if value is not None:
+                    ranked[area] = value
+    # Rank: 1 + how many ranked forces have a lower value (ties share the lower rank).
+    ranked_values = sorted(ranked.values())
+
+    # The notes every row of this period shares, before and after its own.
+    lead_notes = [measure.note]
+    if measure.source is Source.POLICEUK_CRIMES and "Anti-social behaviour" not in (
+        measure.filter.crime_types or ()
+    ):
+        lead_notes.append("Anti-social behaviour incidents are not counted.")
+    window_notes = [_sentence(n) for n in comparison.notes]
+    if baseline_why is not None:
+        window_notes.append(_sentence(baseline_why))
+    rank_note = ""
+    if measure.kind is Kind.RATE and ctx.unassigned_lsoas:
+        rank_note = (
+            f"Ranked among {len(ranked)} forces with a population; "
+            f"{ctx.unassigned_lsoas:,} LSOAs in the area lookup name no force, so the "
+            "forces they belong to have understated populations and overstated rates."
+        )
+
+    base = _columns(measure, period)
+    base["baseline_period"] = baseline.label if baseline else None
+    base["like_for_like"] = comparison.like_for_like
     rows = []
     for area in targets:
-        now = figure(period, area)
-        then = figure(baseline, area) if baseline is not None and baseline_why is None else None
-        notes = [measure.note]
-        if measure.source is Source.POLICEUK_CRIMES and "Anti-social behaviour" not in (
-            measure.filter.crime_types or ()
-        ):
-            notes.append("Anti-social behaviour incidents are not counted.")
+        now = now_of(area)
+        then = then_of(area) if then_of is not None else None
+        notes = lead_notes.copy()
         if now.population_note:
             notes.append(_sentence(now.population_note))
-        notes.extend(_sentence(n) for n in comparison.notes)
-        if baseline_why is not None:
-            notes.append(_sentence(baseline_why))
-        elif then is not None and then.reason is not None:
+        notes.extend(window_notes)
+        if then is not None and then.reason is not None:
             notes.append(f"Baseline {baseline.label if baseline else ''}: {then.reason}.")
-        rank = _rank(now.value, ranked) if area in ranked else None
-        if rank is not None and measure.kind is Kind.RATE and ctx.unassigned_lsoas:
-            notes.append(
-                f"Ranked among {len(ranked)} forces with a population; "
-                f"{ctx.unassigned_lsoas:,} LSOAs in the area lookup name no force, so the "
-                "forces they belong to have understated populations and overstated rates."
-            )
-        mean, mean_note = _comparator_mean(ctx, measure, area, lambda a: figure(period, a))
+        rank = None
+        if area in ranked:
+            rank = 1 + bisect.bisect_left(ranked_values, ranked[area])
+            if rank_note:
+                notes.append(rank_note)
+        mean, mean_note = _comparator_mean(ctx, measure, area, now_of)
         if mean_note:
             notes.append(mean_note)
         base_value = then.value if then is not None else None
@@ -381,34 +461,30 @@ def _period_rows(
             beyond = _beyond_chance(measure, now, then, period, baseline)
         target, meets = _target(measure, now.value, base_value)
         low, high = _interval(measure, now)
-        rows.append(
-            _row(
-                measure,
-                area,
-                period,
-                value=now.value,
-                numerator=now.numerator if now.value is not None else None,
-                denominator=now.denominator,
-                baseline_period=baseline.label if baseline else None,
-                baseline_value=base_value,
-                change=change,
-                change_pct=change_pct,
-                target=target,
-                meets_target=meets,
-                comparator_mean=mean,
-                rank=rank,
-                rank_of=len(ranked) if rank is not None else None,
-                interval_low=low,
-                interval_high=high,
-                change_beyond_chance=beyond,
-                complete=not now.missing and now.reason is None,
-                missing_months=tuple(m.isoformat()[:7] for m in now.missing),
-                population_year=now.population_year,
-                like_for_like=comparison.like_for_like,
-                not_available=now.reason,
-                note=" ".join(notes),
-            )
+        values = base.copy()
+        values.update(
+            area=area,
+            value=now.value,
+            numerator=now.numerator if now.value is not None else None,
+            denominator=now.denominator,
+            baseline_value=base_value,
+            change=change,
+            change_pct=change_pct,
+            target=target,
+            meets_target=meets,
+            comparator_mean=mean,
+            rank=rank,
+            rank_of=len(ranked) if rank is not None else None,
+            interval_low=low,
+            interval_high=high,
+            change_beyond_chance=beyond,
+            complete=not now.missing and now.reason is None,
+            missing_months=figures.month_labels(now.missing),
+            population_year=now.population_year,
+            not_available=now.reason,
+            note=" ".join(notes),
         )
+        rows.append(MeasureRow.from_columns(values))
     return rows
 
 

@@ -79,7 +79,9 @@ class Period:
     last_month: dt.date
     kind: PeriodKind
 
-    @property
+    # A period is immutable, and the engine asks its label and last day once per row:
+    # both are worked out once and kept.
+    @cached_property
     def label(self) -> str:
         """How a report names the period: '12 months to June 2019', '2017/18', ..."""
         last = month_label(self.last_month)
@@ -111,7 +113,7 @@ class Period:
     def period_start(self) -> dt.date:
         return self.first_month
 
-    @property
+    @cached_property
     def period_end(self) -> dt.date:
         """The last day of the last month."""
         return add_months(self.last_month, 1) - dt.timedelta(days=1)

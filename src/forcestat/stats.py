@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 from statistics import NormalDist
 
@@ -39,6 +40,7 @@ _EPS = 1e-15
 _MAX_ITERATIONS = 1_000_000
 
 
+@functools.lru_cache(maxsize=64)
 def _z(confidence: float) -> float:
     if not 0 < confidence < 1:
         raise ValueError(f"confidence {confidence} is not between 0 and 1")
@@ -53,21 +55,34 @@ def gamma_lower_regularised(a: float, x: float) -> float:
         return 0.0
     log_front = a * math.log(x) - x - math.lgamma(a)
     if x < a + 1:  # series converges fast here
-        term = total = 1.0 / a
-        n = a
-        for _ in range(_MAX_ITERATIONS):
-            n += 1
-            term *= x / n
-            total += term
-            if term < total * _EPS:  # every term is positive
-                break
-        return min(1.0, total * math.exp(log_front))
+        return min(1.0, _gamma_lower_series(a, x) * math.exp(log_front))
     return max(0.0, 1.0 - _gamma_upper_fraction(a, x) * math.exp(log_front))
+
+
+def _gamma_lower_series(a: float, x: float) -> float:
+    """The series sum_n x^n / (a (a+1) ... (a+n)), summed term by term in order.
+
+    The loop is the hot spot of the exact Poisson interval (thousands of terms for a
+    count in the hundreds of thousands), so it is kept lean: ``n`` is a float counter,
+    and ``x / n`` is the same division whether ``n`` is held as an int or a float below
+    2**53, so the sum is the same to the last bit.
+    """
+    eps = _EPS
+    term = total = 1.0 / a
+    n = float(a)
+    for _ in range(_MAX_ITERATIONS):
+        n += 1.0
+        term *= x / n
+        total += term
+        if term < total * eps:  # every term is positive
+            break
+    return total
 
 
 def _gamma_upper_fraction(a: float, x: float) -> float:
     """Continued fraction for Q(a, x) / (x^a e^-x / Gamma(a)), by modified Lentz."""
     tiny = 1e-300
+    eps = _EPS
     b = x + 1 - a
     c = 1 / tiny
     d = 1 / b
@@ -76,13 +91,15 @@ def _gamma_upper_fraction(a: float, x: float) -> float:
         an = -i * (i - a)
         b += 2
         d = an * d + b
-        d = tiny if abs(d) < tiny else d
+        if -tiny < d < tiny:  # abs(d) < tiny
+            d = tiny
         c = b + an / c
-        c = tiny if abs(c) < tiny else c
+        if -tiny < c < tiny:
+            c = tiny
         d = 1 / d
         delta = d * c
         h *= delta
-        if abs(delta - 1) < _EPS:
+        if -eps < delta - 1 < eps:
             break
     return h
 
@@ -108,8 +125,14 @@ def _gamma_quantile(a: float, target: float, lo: float, hi: float) -> float:
     return x
 
 
+@functools.lru_cache(maxsize=1 << 16, typed=True)
 def poisson_interval(count: int, confidence: float = 0.95) -> tuple[float, float]:
     """Exact (Garwood) interval for the mean of a Poisson count.
+
+    Each limit takes a few evaluations of the incomplete gamma function, thousands of
+    terms each for a large count, and the same counts recur across forces, periods and
+    calls, so results are kept by (count, confidence); ``poisson_interval.cache_clear()``
+    forgets them.
 
     Example:
         >>> lo, hi = poisson_interval(0)
