@@ -124,6 +124,19 @@ def test_the_headline_says_the_change_in_words(client: Client) -> None:
     )
 
 
+def test_a_count_is_shown_whole_beside_its_headline(client: Client) -> None:
+    # Counts are never rounded to three figures on the page: the baseline is the number
+    # of neighbourhood crimes July 2018 to June 2019 (1,359 in the files, not 1,360).
+    types = {"Burglary", "Robbery", "Vehicle crime", "Theft from the person"}
+    baseline = 0
+    for y, m in _months((2018, 7), (2019, 6)):
+        path = STREET / f"{y}-{m:02d}-city-of-london-street.csv.gz"
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+            baseline += sum(1 for row in csv.DictReader(fh) if row["Crime type"] in types)
+    page = client.get(f"/forces/{FORCE}/measures/neighbourhood_crime_policeuk?period=2021-12")
+    assert f"Baseline (12 months to June 2019) {baseline:,} offences" in _text(page.body)
+
+
 def test_a_measure_with_no_data_shows_why_not_a_headline(client: Client) -> None:
     body = client.get("/forces/west-midlands/measures/burglary_policeuk").body
     assert 'id="headline-value"' not in body

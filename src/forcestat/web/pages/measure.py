@@ -144,6 +144,11 @@ class MeasurePage:
             return ""
         return f"{month_name(monthly.months[0])} to {month_name(monthly.months[-1])}"
 
+    def amount(self, value: float | None) -> str:
+        """A value in the measure's unit as the headline shows it: counts whole, rates
+        to three figures, proportions as percentages."""
+        return value_text(self.view.measure, value)
+
 
 def find_measure(catalogue: Catalogue, measure_id: str) -> Measure:
     """The catalogue measure with this id; otherwise a 404 page listing where to look."""
