@@ -98,6 +98,10 @@ def test_a_shift_downwards_that_continues() -> None:
         "The latest month, August 2024, at 31, shows special cause variation: an improvement."
         in text
     )
+    # A page that shows suggestions beside its rebase form leaves them out of the reading.
+    quiet = describe(result, name="Robbery", suggest_rebases=False)
+    assert not any("suggests the process changed" in s for s in quiet)
+    assert len(quiet) == len(describe(result, name="Robbery")) - 1
 
 
 def test_rebase_and_trial_limits_are_said() -> None:

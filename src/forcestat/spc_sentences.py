@@ -173,10 +173,15 @@ def _assurance_sentence(result: SpcResult) -> str | None:
 
 
 def describe(
-    result: SpcResult, *, name: str = "The series", unit: str = "a month"
+    result: SpcResult,
+    *,
+    name: str = "The series",
+    unit: str = "a month",
+    suggest_rebases: bool = True,
 ) -> tuple[str, ...]:
     """The reading of ``result`` as sentences: the current level, each special cause in
-    date order, the latest month, the target, rebases and warnings."""
+    date order, the latest month, the target, rebases, suggested rebases (unless the
+    caller shows them its own way) and warnings."""
     latest_segment = result.segments[-1]
     mean = _around(latest_segment.limits.mean)
     since = month_name(latest_segment.first_month)
@@ -205,7 +210,7 @@ def describe(
                     f"{rebase.recorded_at:%Y-%m-%d})"
                 )
             )
-    for suggestion in result.suggested_rebases:
+    for suggestion in result.suggested_rebases if suggest_rebases else ():
         start = month_name(suggestion.month)
         sentences.append(
             f"The shift from {start} suggests the process changed; if the cause is known, "

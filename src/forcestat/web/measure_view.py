@@ -214,7 +214,8 @@ def build_measure_view(
         else:
             name = f"{measure.title}, {force.name}"
             chart = spc_chart(spc, title=name, y_title=series_axis_title(measure))
-            reading = (*describe(spc, name=measure.title), *left_out)
+            # The page shows suggested rebases beside the form that records one.
+            reading = (*describe(spc, name=measure.title, suggest_rebases=False), *left_out)
     return MeasureView(
         measure=measure,
         force=force,
