@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -15,7 +15,22 @@ from forcestat import __version__
 from forcestat.config import CONFIG_FILE, Config, load_config
 from forcestat.errors import ForcestatError
 
-__all__ = ["F", "cli", "config_option", "main", "make_console", "project_settings", "store_option"]
+if TYPE_CHECKING:
+    import duckdb
+
+    from forcestat.catalogue import Catalogue
+
+__all__ = [
+    "F",
+    "cli",
+    "config_option",
+    "main",
+    "make_console",
+    "plan_option",
+    "project_catalogue",
+    "project_settings",
+    "store_option",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,6 +68,32 @@ def store_option(f: F) -> F:
         default=None,
         help="DuckDB store file (default: the 'store' setting, forcestat.duckdb).",
     )(f)
+
+
+def plan_option(f: F) -> F:
+    return click.option(
+        "--plan",
+        "plan_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Plan file of local measures (default: the 'plan' setting).",
+    )(f)
+
+
+def project_catalogue(
+    con: duckdb.DuckDBPyConnection, config: Config, plan_path: Path | None
+) -> Catalogue:
+    """The catalogue as the project sets it up: national measures, the plan file (the
+    --plan option or the 'plan' setting), the store's offence codes and the project's
+    baseline."""
+    from forcestat.catalogue import load_catalogue
+    from forcestat.measure_sql import store_offence_codes
+
+    return load_catalogue(
+        plan_path or config.plan,
+        extra_offence_codes=store_offence_codes(con),
+        national_baseline=config.baseline_period_end,
+    )
 
 
 def project_settings(config_path: Path | None, store_path: Path | None) -> tuple[Config, Path]:

@@ -8,11 +8,13 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from forcestat.catalogue import Measure
+from forcestat.catalogue import Catalogue, Measure
 from forcestat.cli.app import (
     cli,
     config_option,
     make_console,
+    plan_option,
+    project_catalogue,
     project_settings,
     store_option,
 )
@@ -31,6 +33,21 @@ class _ChosenSeries:
     y_title: str
 
 
+def _monthly_measure(catalogue: Catalogue, measure_id: str) -> Measure:
+    """The catalogue measure, refused with the monthly ones listed when it has no
+    monthly series (a chart and a rebase need one)."""
+    from forcestat.measure_series import monthly_source
+
+    measure = catalogue.get(measure_id)
+    if not monthly_source(measure):
+        monthly = ", ".join(m.id for m in catalogue.measures if monthly_source(m))
+        raise ForcestatError(
+            f"{measure_id} comes from the Home Office quarterly tables, so it has no "
+            f"monthly series to chart; the monthly (police.uk) measures are: {monthly}"
+        )
+    return measure
+
+
 def measure_series_for_chart(
     measure_id: str,
     force_name: str | None,
@@ -40,10 +57,8 @@ def measure_series_for_chart(
     store_path: Path | None,
 ) -> _ChosenSeries:
     """A catalogue measure's monthly series for a force, with its recorded rebases."""
-    from forcestat.catalogue import load_catalogue
     from forcestat.forces import find_force
-    from forcestat.measure_series import monthly_series, monthly_source, series_axis_title
-    from forcestat.measure_sql import store_offence_codes
+    from forcestat.measure_series import monthly_series, series_axis_title
     from forcestat.periods import parse_month
     from forcestat.rebases import active_rebases, fit_rebases
     from forcestat.store import open_store
@@ -53,18 +68,8 @@ def measure_series_for_chart(
     last = parse_month(period_end) if period_end else None
     con = open_store(store, read_only=True)
     try:
-        catalogue = load_catalogue(
-            plan_path or config.plan,
-            extra_offence_codes=store_offence_codes(con),
-            national_baseline=config.baseline_period_end,
-        )
-        measure = catalogue.get(measure_id)
-        if not monthly_source(measure):
-            monthly = ", ".join(m.id for m in catalogue.measures if monthly_source(m))
-            raise ForcestatError(
-                f"{measure_id} comes from the Home Office quarterly tables, so it has no "
-                f"monthly series to chart; the monthly (police.uk) measures are: {monthly}"
-            )
+        catalogue = project_catalogue(con, config, plan_path)
+        measure = _monthly_measure(catalogue, measure_id)
         series = monthly_series(con, measure, force.name, last)
         if series is None:
             when = f"up to {last:%Y-%m}" if last else "at all"
@@ -162,13 +167,7 @@ def measure_series_for_chart(
     default=None,
     help="Write the chart: a .svg file, or .json for its Vega-Lite specification.",
 )
-@click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Plan file of local measures (default: the 'plan' setting).",
-)
+@plan_option
 @config_option
 @store_option
 def spc(
@@ -301,13 +300,7 @@ def _default_user() -> str:
 @click.option("--month", required=True, metavar="YYYY-MM", help="First month of the new limits.")
 @click.option("--reason", required=True, help="Why the process changed then, in a sentence.")
 @click.option("--by", "recorded_by", default=None, help="Who decided (default: your user name).")
-@click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Plan file of local measures (default: the 'plan' setting).",
-)
+@plan_option
 @config_option
 @store_option
 def rebase_add(
@@ -321,10 +314,8 @@ def rebase_add(
     store_path: Path | None,
 ) -> None:
     """Record a rebase of a measure's chart for a force, from MONTH."""
-    from forcestat.catalogue import load_catalogue
     from forcestat.forces import find_force
-    from forcestat.measure_series import monthly_series, monthly_source
-    from forcestat.measure_sql import store_offence_codes
+    from forcestat.measure_series import monthly_series
     from forcestat.periods import parse_month
     from forcestat.rebases import active_rebases, record_rebase, undrawable_reason
     from forcestat.store import open_store
@@ -334,17 +325,8 @@ def rebase_add(
     first = parse_month(month)
     con = open_store(store)
     try:
-        catalogue = load_catalogue(
-            plan_path or config.plan,
-            extra_offence_codes=store_offence_codes(con),
-            national_baseline=config.baseline_period_end,
-        )
-        measure = catalogue.get(measure_id)
-        if not monthly_source(measure):
-            raise ForcestatError(
-                f"{measure_id} comes from the Home Office quarterly tables and has no "
-                "monthly chart to rebase"
-            )
+        catalogue = project_catalogue(con, config, plan_path)
+        measure = _monthly_measure(catalogue, measure_id)
         # A rebase follows a change seen in the chart: the month must be one loaded.
         loaded = monthly_series(con, measure, force.name, first)
         if loaded is None or loaded.months[-1] != first:

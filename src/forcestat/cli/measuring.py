@@ -8,7 +8,15 @@ from typing import Any
 import click
 from rich.table import Table
 
-from forcestat.cli.app import cli, config_option, make_console, project_settings, store_option
+from forcestat.cli.app import (
+    cli,
+    config_option,
+    make_console,
+    plan_option,
+    project_catalogue,
+    project_settings,
+    store_option,
+)
 
 
 @cli.command("measures")
@@ -28,13 +36,7 @@ from forcestat.cli.app import cli, config_option, make_console, project_settings
 @click.option(
     "--measure", "measure_ids", multiple=True, metavar="ID", help="Only this measure; repeat."
 )
-@click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Plan file of local measures (default: the 'plan' setting).",
-)
+@plan_option
 @click.option(
     "--format",
     "output_format",
@@ -61,8 +63,6 @@ def measures_command(
     Plan's own. Home Office measures answer periods of whole quarters only; a period
     with missing months is shown as incomplete, never summed as if they were zero.
     """
-    from forcestat.catalogue import load_catalogue
-    from forcestat.measure_sql import store_offence_codes
     from forcestat.measures import evaluate
     from forcestat.periods import parse_month
     from forcestat.store import open_store
@@ -71,11 +71,7 @@ def measures_command(
     ends = [parse_month(period_end)] if period_end else None
     con = open_store(store, read_only=True)
     try:
-        catalogue = load_catalogue(
-            plan_path or config.plan,
-            extra_offence_codes=store_offence_codes(con),
-            national_baseline=config.baseline_period_end,
-        )
+        catalogue = project_catalogue(con, config, plan_path)
         chosen = [catalogue.get(m) for m in measure_ids] or list(catalogue.measures)
         areas = None if force_name == "all" else [force_name or config.force]
         table = evaluate(
