@@ -10,7 +10,7 @@ import pytest
 from conftest import STREET
 from forcestat.errors import StoreError
 from forcestat.ingest import ingest_path
-from forcestat.store import MIGRATIONS, Migration, open_store, schema_version
+from forcestat.store import MIGRATIONS, Migration, open_store, schema_version, transaction
 
 
 def test_a_new_store_is_at_the_latest_version(tmp_path: Path) -> None:
@@ -96,4 +96,16 @@ def test_an_older_store_opened_read_only_is_upgraded_first(tmp_path: Path) -> No
     assert schema_version(con) == max(m.version for m in MIGRATIONS)
     with pytest.raises(duckdb.Error):
         con.execute("CREATE TABLE x (y INT)")  # still read only
+    con.close()
+
+
+def test_a_transaction_commits_whole_or_rolls_back_whole(tmp_path: Path) -> None:
+    con = open_store(tmp_path / "t.duckdb")
+    con.execute("CREATE TABLE notes (n INTEGER)")
+    with transaction(con):
+        con.execute("INSERT INTO notes VALUES (1)")
+    with pytest.raises(RuntimeError, match="stop"), transaction(con):
+        con.execute("INSERT INTO notes VALUES (2)")
+        raise RuntimeError("stop")
+    assert con.execute("SELECT n FROM notes").fetchall() == [(1,)]
     con.close()

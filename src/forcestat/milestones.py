@@ -24,6 +24,7 @@ import duckdb
 
 from forcestat.audit import record_change
 from forcestat.errors import ForcestatError
+from forcestat.store import transaction
 
 __all__ = [
     "Kind",
@@ -289,8 +290,7 @@ def create_milestone(
     con: duckdb.DuckDBPyConnection, fields: MilestoneFields, *, actor: str
 ) -> Milestone:
     """Add an entry to the tracker, audited as ``actor``."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _check_parent(con, fields, None)
         row = con.execute(
             "INSERT INTO milestones VALUES (nextval('milestone_id_seq'), "
@@ -310,10 +310,6 @@ def create_milestone(
             before=None,
             after=created.record(),
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return created
 
 
@@ -321,8 +317,7 @@ def update_milestone(
     con: duckdb.DuckDBPyConnection, milestone_id: int, fields: MilestoneFields, *, actor: str
 ) -> Milestone:
     """Change an entry's fields, audited with the record before and after."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         before = get_milestone(con, milestone_id, include_drafts=True)
         if before is None:
             raise MilestoneError(f"there is no entry {milestone_id}")
@@ -344,10 +339,6 @@ def update_milestone(
             before=before.record(),
             after=after.record(),
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return after
 
 
@@ -361,8 +352,7 @@ def add_progress_update(
     actor: str,
 ) -> ProgressUpdate:
     """Record dated progress on an entry and set its status to the update's, audited."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         milestone = get_milestone(con, milestone_id, include_drafts=True)
         if milestone is None:
             raise MilestoneError(f"there is no entry {milestone_id}")
@@ -394,10 +384,6 @@ def add_progress_update(
                 "WHERE milestone_id = ?",
                 [status.value, milestone_id],
             )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return update
 
 

@@ -25,6 +25,7 @@ import duckdb
 from forcestat.audit import record_change
 from forcestat.errors import ForcestatError
 from forcestat.spc import MIN_SEGMENT_POINTS, Rebase
+from forcestat.store import transaction
 
 __all__ = [
     "MAX_REASON_LENGTH",
@@ -198,8 +199,7 @@ def record_rebase(
             f"{measure_id} for {area} is already rebased from {month:%Y-%m} "
             f"(rebase {existing[0].rebase_id}); withdraw it first to change its reason"
         )
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         row = con.execute(
             "INSERT INTO spc_rebases VALUES "
             "(nextval('spc_rebase_id_seq'), ?, ?, ?, ?, ?, now()::TIMESTAMP, NULL, NULL, NULL) "
@@ -217,10 +217,6 @@ def record_rebase(
             before=None,
             after=asdict(record),
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return record
 
 
@@ -241,8 +237,7 @@ def withdraw_rebase(
             f"rebase {rebase_id} was already withdrawn by {before.withdrawn_by} "
             f"on {before.withdrawn_at:%Y-%m-%d}"
         )
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         row = con.execute(
             "UPDATE spc_rebases SET withdrawn_by = ?, withdrawn_at = now()::TIMESTAMP, "
             f"withdrawn_reason = ? WHERE rebase_id = ? RETURNING {_COLUMNS}",
@@ -259,8 +254,4 @@ def withdraw_rebase(
             before=asdict(before),
             after=asdict(after),
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return after

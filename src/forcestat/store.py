@@ -8,7 +8,8 @@ A store written by a newer forcestat than this one is refused rather than guesse
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ __all__ = [
     "Migration",
     "open_store",
     "schema_version",
+    "transaction",
 ]
 
 
@@ -270,6 +272,25 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
         return 0
     row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
     return int(row[0]) if row else 0
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block in one transaction: committed if it ends normally, rolled back
+    (and the error raised again) if anything in it fails.
+
+    Example:
+        >>> with transaction(con):  # doctest: +SKIP
+        ...     con.execute("INSERT INTO ...")
+        ...     record_change(con, ...)
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def migrate(

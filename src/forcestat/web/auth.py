@@ -33,6 +33,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from forcestat.audit import record_change
 from forcestat.errors import ForcestatError
+from forcestat.store import transaction
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
@@ -145,8 +146,7 @@ def add_user(
     email = email.strip().lower()
     _check_new_user(email, password)
     password_hash = hash_password(password)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         taken = con.execute("SELECT count(*) FROM users WHERE email = ?", [email]).fetchone()
         if taken and taken[0]:
             raise AuthError(f"a user {email} already exists; choose another email")
@@ -166,18 +166,13 @@ def add_user(
             before=None,
             after=user.record(),
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return user
 
 
 def _change_user(
     con: duckdb.DuckDBPyConnection, user_id: int, column: str, value: Any, action: str, actor: str
 ) -> User:
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         before = get_user(con, user_id)
         if before is None:
             raise AuthError(f"there is no user {user_id}")
@@ -194,10 +189,6 @@ def _change_user(
             before=before.record(),
             after=after.record(),
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return after
 
 
