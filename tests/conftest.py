@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from forcestat.ingest import ingest_path
 from forcestat.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -98,3 +99,22 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...
         ).fetchall()
     ]
     return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+
+
+@pytest.fixture(scope="session")
+def sample_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file holding the whole bundled sample (written once, then read only)."""
+    path = tmp_path_factory.mktemp("measures") / "sample.duckdb"
+    con = open_store(path)
+    try:
+        ingest_path(con, SAMPLE)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_store(sample_store_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = open_store(sample_store_path, read_only=True)
+    yield con
+    con.close()

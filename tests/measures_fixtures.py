@@ -2,7 +2,8 @@
 
 The readers here work on the published files with the csv and gzip modules alone, so
 the measure tests can check forcestat's figures against sums taken another way.
-Import the fixture into a test module with ``from measures_fixtures import sample_store``.
+The session fixtures ``sample_store_path`` and ``sample_store`` live in conftest.py,
+so the sample is loaded once for the whole run.
 """
 
 from __future__ import annotations
@@ -10,15 +11,9 @@ from __future__ import annotations
 import csv
 import gzip
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
-import pytest
-
 from conftest import SAMPLE, STOP_SEARCH, STREET
-from forcestat.ingest import ingest_path
-from forcestat.store import open_store
 
 PFA = SAMPLE / "homeoffice" / "prc-pfa-mar2013-onwards-tables201718.csv.gz"
 CODE_LOOKUP = SAMPLE / "homeoffice" / "CrimeCatMappings.csv.gz"
@@ -34,25 +29,6 @@ LOOKUP_HEADER = (
     "Region code,Region name,Local authority code,Local authority name,MSOA Code,MSOA Name,"
     "LSOA Code,LSOA Name,Police_force"
 )
-
-
-@pytest.fixture(scope="session")
-def sample_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store file holding the whole bundled sample (written once, then read only)."""
-    path = tmp_path_factory.mktemp("measures") / "sample.duckdb"
-    con = open_store(path)
-    try:
-        ingest_path(con, SAMPLE)
-    finally:
-        con.close()
-    return path
-
-
-@pytest.fixture(scope="session")
-def sample_store(sample_store_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = open_store(sample_store_path, read_only=True)
-    yield con
-    con.close()
 
 
 def csv_rows(path: Path) -> list[list[str]]:

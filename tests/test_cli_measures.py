@@ -11,7 +11,6 @@ from click.testing import CliRunner
 
 from forcestat.cli import cli
 from measures_fixtures import (
-    sample_store_path,  # noqa: F401  (session fixture)
     street_rows,
 )
 
@@ -43,7 +42,7 @@ def _project(folder: Path, store: Path, plan: str | None) -> Path:
 
 def test_a_measure_added_in_the_plan_file_shows_up(
     tmp_path: Path,
-    sample_store_path: Path,  # noqa: F811
+    sample_store_path: Path,
 ) -> None:
     config = _project(tmp_path, sample_store_path, PLAN)
     result = CliRunner().invoke(
@@ -75,7 +74,7 @@ def test_a_measure_added_in_the_plan_file_shows_up(
 
 def test_the_table_lists_national_and_plan_measures(
     tmp_path: Path,
-    sample_store_path: Path,  # noqa: F811
+    sample_store_path: Path,
 ) -> None:
     config = _project(tmp_path, sample_store_path, PLAN)
     result = CliRunner().invoke(
@@ -94,7 +93,7 @@ def test_the_table_lists_national_and_plan_measures(
     assert "victim_satisfaction: a survey measure" in unavailable
 
 
-def test_show_sql_and_json(tmp_path: Path, sample_store_path: Path) -> None:  # noqa: F811
+def test_show_sql_and_json(tmp_path: Path, sample_store_path: Path) -> None:
     config = _project(tmp_path, sample_store_path, None)
     result = CliRunner().invoke(
         cli,
@@ -125,7 +124,7 @@ def test_show_sql_and_json(tmp_path: Path, sample_store_path: Path) -> None:  # 
 
 def test_a_bad_plan_is_one_error_naming_the_file_and_entry(
     tmp_path: Path,
-    sample_store_path: Path,  # noqa: F811
+    sample_store_path: Path,
 ) -> None:
     config = _project(tmp_path, sample_store_path, PLAN.replace("Bicycle theft", "Bike theft"))
     result = CliRunner().invoke(cli, ["measures", "--config", str(config)])
@@ -135,7 +134,7 @@ def test_a_bad_plan_is_one_error_naming_the_file_and_entry(
     assert "Traceback" not in result.output
 
 
-def test_unknown_force_and_measure(tmp_path: Path, sample_store_path: Path) -> None:  # noqa: F811
+def test_unknown_force_and_measure(tmp_path: Path, sample_store_path: Path) -> None:
     config = _project(tmp_path, sample_store_path, None)
     runner = CliRunner()
     result = runner.invoke(cli, ["measures", "--config", str(config), "--force", "Gotham"])
@@ -146,7 +145,7 @@ def test_unknown_force_and_measure(tmp_path: Path, sample_store_path: Path) -> N
     assert result.exit_code == 1 and "YYYY-MM" in result.stderr
 
 
-def test_reconcile_command(tmp_path: Path, sample_store_path: Path) -> None:  # noqa: F811
+def test_reconcile_command(tmp_path: Path, sample_store_path: Path) -> None:
     config = _project(tmp_path, sample_store_path, None)
     result = CliRunner().invoke(
         cli, ["reconcile", "--config", str(config), "--year", "2017/18", "--format", "csv"]
@@ -161,7 +160,7 @@ def test_reconcile_command(tmp_path: Path, sample_store_path: Path) -> None:  # 
 
 def test_reconcile_defaults_to_the_latest_home_office_year(
     tmp_path: Path,
-    sample_store_path: Path,  # noqa: F811
+    sample_store_path: Path,
 ) -> None:
     # The sample's Home Office table is 2017/18 only, so that is the year chosen.
     config = _project(tmp_path, sample_store_path, None)
@@ -177,7 +176,7 @@ def test_reconcile_defaults_to_the_latest_home_office_year(
 
 def test_the_baseline_setting_moves_the_national_baseline(
     tmp_path: Path,
-    sample_store_path: Path,  # noqa: F811
+    sample_store_path: Path,
 ) -> None:
     # baseline_period_end = "2020-03": burglary (a national measure with the June 2019
     # baseline) now compares with April 2019 to March 2020, counted from the files.

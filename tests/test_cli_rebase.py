@@ -14,13 +14,12 @@ from click.testing import CliRunner, Result
 
 from forcestat.cli import cli
 from measures_fixtures import (
-    sample_store_path,  # noqa: F401  (session fixture)
     street_rows,
 )
 
 
 @pytest.fixture
-def store_file(tmp_path: Path, sample_store_path: Path) -> Path:  # noqa: F811
+def store_file(tmp_path: Path, sample_store_path: Path) -> Path:
     """A copy of the sample store this test may write to."""
     return Path(shutil.copy(sample_store_path, tmp_path / "store.duckdb"))
 

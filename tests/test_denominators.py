@@ -17,13 +17,11 @@ from measures_fixtures import (
     MID_YEAR_HEADER,
     census_by_force,
     csv_rows,
-    sample_store,  # noqa: F401  (session fixture)
-    sample_store_path,  # noqa: F401  (session fixture)
 )
 
 
 def test_census_2011_summed_through_the_lookup(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
 ) -> None:
     expected = census_by_force()
     got = force_populations(sample_store, 2017)
@@ -42,7 +40,7 @@ def test_census_2011_summed_through_the_lookup(
 
 
 def test_2021_census_is_not_summed_through_a_2011_lookup(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
 ) -> None:
     wm = force_populations(sample_store, 2022)["West Midlands"]
     assert (wm.population_year, wm.persons) == (2011, census_by_force()["West Midlands"])

@@ -16,8 +16,6 @@ from forcestat.measure_series import (
 )
 from measures_fixtures import (
     census_by_force,
-    sample_store,  # noqa: F401  (session fixture)
-    sample_store_path,  # noqa: F401  (session fixture)
     stop_search_rows,
     street_rows,
 )
@@ -35,7 +33,7 @@ def _month(text: str) -> dt.date:
 
 
 def test_a_count_measure_counts_each_month_of_the_latest_five_years(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
 ) -> None:
     # The sample holds City of London street crime for 2017-01 to 2021-12: 60 months,
@@ -53,7 +51,7 @@ def test_a_count_measure_counts_each_month_of_the_latest_five_years(
 
 
 def test_a_series_stops_at_the_month_asked_for(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
 ) -> None:
     series = monthly_series(
@@ -64,7 +62,7 @@ def test_a_series_stops_at_the_month_asked_for(
 
 
 def test_a_proportion_is_charted_in_per_cent_and_a_rate_per_resident(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
 ) -> None:
     # Stop and search files run 2017-12 to 2020-11 in the sample.
@@ -88,7 +86,7 @@ def test_a_proportion_is_charted_in_per_cent_and_a_rate_per_resident(
 
 
 def test_quarterly_sources_and_empty_forces_have_no_monthly_series(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
 ) -> None:
     assert monthly_series(sample_store, catalogue.get("homicide"), "West Midlands Police") is None

@@ -27,8 +27,6 @@ from measures_fixtures import (
     census_by_force,
     pfa_counts,
     pfa_line,
-    sample_store,  # noqa: F401  (session fixture)
-    sample_store_path,  # noqa: F401  (session fixture)
     stop_search_rows,
     street_line,
     street_rows,
@@ -55,7 +53,7 @@ def _rows(table_rows: tuple[MeasureRow, ...]) -> dict[tuple[str, str], MeasureRo
 
 
 def test_rates_per_1000_agree_with_the_published_files(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
 ) -> None:
     population = census_by_force()
@@ -82,7 +80,7 @@ def test_rates_per_1000_agree_with_the_published_files(
 
 
 def test_rank_and_comparator_mean_of_west_midlands(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
 ) -> None:
     counts = pfa_counts(exclude_group="Fraud offences")
@@ -111,7 +109,7 @@ def test_rank_and_comparator_mean_of_west_midlands(
 
 
 def test_homicide_count_and_rate_per_million(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
 ) -> None:
     homicides = pfa_counts({"1/4.1/4.10/4.2"})
@@ -128,7 +126,7 @@ def test_homicide_count_and_rate_per_million(
 
 
 def test_pooled_homicide_rate_needs_three_years(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
 ) -> None:
     table = evaluate(
@@ -145,7 +143,7 @@ def test_pooled_homicide_rate_needs_three_years(
 
 
 def test_policeuk_counts_and_baseline_from_the_street_files(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
 ) -> None:
     now = street_rows("2020-07", "2021-06")
@@ -181,7 +179,7 @@ def test_policeuk_counts_and_baseline_from_the_street_files(
 
 
 def test_stop_search_rate_and_positive_outcome_rate(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
 ) -> None:
     rows = stop_search_rows("2019-12", "2020-11")
@@ -207,7 +205,7 @@ def test_stop_search_rate_and_positive_outcome_rate(
 
 
 def test_every_tidy_column_is_present(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
 ) -> None:
     table = evaluate(sample_store, catalogue, areas=["West Midlands"], period_ends=[MARCH_2018])
@@ -366,7 +364,7 @@ def test_many_period_ends_each_against_the_year_before(
 
 
 def test_period_outside_the_data_and_part_quarters_are_not_available(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
 ) -> None:
     measures = [catalogue.get("residential_burglary"), catalogue.get("burglary_policeuk")]
@@ -389,7 +387,7 @@ def test_period_outside_the_data_and_part_quarters_are_not_available(
 
 
 def test_unknown_force_and_measure_are_refused(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
 ) -> None:
     with pytest.raises(ForcestatError, match="unknown force 'Gotham'"):
@@ -480,7 +478,7 @@ def test_small_change_is_within_chance(
 
 
 def test_population_measure_and_financial_year_period(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
     tmp_path: Path,
 ) -> None:
     plan = tmp_path / "plan.toml"

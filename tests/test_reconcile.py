@@ -19,15 +19,13 @@ from measures_fixtures import (
     PFA_HEADER,
     csv_rows,
     pfa_line,
-    sample_store,  # noqa: F401  (session fixture)
-    sample_store_path,  # noqa: F401  (session fixture)
     street_line,
     street_rows,
 )
 
 
 def test_city_of_london_2017_18_by_crime_type(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
 ) -> None:
     policeuk = Counter(
         r["Crime type"]
@@ -61,7 +59,7 @@ def test_city_of_london_2017_18_by_crime_type(
 
 
 def test_missing_police_uk_months_are_listed(
-    sample_store: duckdb.DuckDBPyConnection,  # noqa: F811
+    sample_store: duckdb.DuckDBPyConnection,
 ) -> None:
     result = reconcile(sample_store, "West Midlands", "2017/18")
     assert len(result.policeuk_missing_months) == 12

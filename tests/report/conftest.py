@@ -17,7 +17,6 @@ from click.testing import CliRunner
 
 from forcestat.cli import cli
 from forcestat.config import Config, load_config, write_default_config
-from forcestat.ingest import ingest_path
 from forcestat.report.build import build_report
 from forcestat.report.context import ReportContext
 from forcestat.report.html import render_html
@@ -81,14 +80,9 @@ def census_2011_population(force: str) -> int:
 
 
 @pytest.fixture(scope="session")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("report-store") / "sample.duckdb"
-    con = open_store(path)
-    try:
-        ingest_path(con, SAMPLE)
-    finally:
-        con.close()
-    return path
+def sample_store(sample_store_path: Path) -> Path:
+    """The bundled sample's store (tests/conftest.py), as a file to open or name."""
+    return sample_store_path
 
 
 @pytest.fixture(scope="session")
