@@ -13,10 +13,12 @@ given to three.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from collections.abc import Sequence
 
+from forcestat.periods import month_label as month_name
 from forcestat.seasonality import SeasonalPattern
 from forcestat.spc import (
     AssuranceType,
@@ -39,20 +41,7 @@ __all__ = [
     "variation_sentence",
 ]
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTHS = tuple(calendar.month_name[1:])  # English names: forcestat sets no locale
 
 _VARIATION_WORDS = {
     PointType.COMMON_CAUSE: "common cause variation",
@@ -61,11 +50,6 @@ _VARIATION_WORDS = {
     PointType.NEUTRAL_HIGH: "special cause variation, unusually high",
     PointType.NEUTRAL_LOW: "special cause variation, unusually low",
 }
-
-
-def month_name(month: dt.date) -> str:
-    """'April 2020'."""
-    return f"{_MONTHS[month.month - 1]} {month.year}"
 
 
 def month_span(months: Sequence[dt.date]) -> str:
