@@ -31,7 +31,7 @@ from forcestat.rebases import (
 )
 from forcestat.rebases import withdraw_rebase as withdraw_recorded_rebase
 from forcestat.spc_sentences import month_name
-from forcestat.web.auth import Role
+from forcestat.web.auth import Role, User
 from forcestat.web.downloads import FORMATS, DownloadTable, download_response
 from forcestat.web.figures import Change, change_of, unit_words, value_text
 from forcestat.web.http import (
@@ -311,14 +311,22 @@ def _form_month(text: str) -> dt.date | None:
     return dt.date(year, month, 1) if 1 <= month <= 12 and year >= 1900 else None
 
 
-async def record_rebase_form(request: Request) -> Response:
-    """An editor records a rebase from a month of the chart on the page."""
+async def _editor_post(
+    request: Request,
+) -> tuple[Visitor, dict[str, str], User, Force, Measure, dt.date | None]:
+    """A rebase form posted to a measure page: the visitor (an editor, or refused), the
+    checked form (CSRF), the force, the measure and the period the page showed."""
     who = await visitor(request)
     form = await checked_form(request, who)
     editor = require_role(who, Role.EDITOR)
     force = force_from_path(request.path_params["force"])
     measure = find_measure(request.app.state.catalogue, request.path_params["measure_id"])
-    period = _form_month(form.get("period", ""))
+    return who, form, editor, force, measure, _form_month(form.get("period", ""))
+
+
+async def record_rebase_form(request: Request) -> Response:
+    """An editor records a rebase from a month of the chart on the page."""
+    who, form, editor, force, measure, period = await _editor_post(request)
     group = _group(request, force)
     cache: ViewCache = request.app.state.views
     view = await run_db(
@@ -374,12 +382,7 @@ async def record_rebase_form(request: Request) -> Response:
 
 async def withdraw_rebase_form(request: Request) -> Response:
     """An editor withdraws a recorded rebase of this measure and force, saying why."""
-    who = await visitor(request)
-    form = await checked_form(request, who)
-    editor = require_role(who, Role.EDITOR)
-    force = force_from_path(request.path_params["force"])
-    measure = find_measure(request.app.state.catalogue, request.path_params["measure_id"])
-    period = _form_month(form.get("period", ""))
+    who, form, editor, force, measure, period = await _editor_post(request)
     rebase_id: int = request.path_params["rebase_id"]
     recorded = await run_db(
         request,
