@@ -80,13 +80,15 @@ def _is_proxy(measure: Measure) -> bool:
     return "proxy" in measure.title.lower() or measure.note.lower().startswith("proxy")
 
 
-def _target_label(measure: Measure, row: MeasureRow) -> str | None:
+def _target_label(measure: Measure, row: MeasureRow, baseline: str | None = None) -> str | None:
+    """The target in words; ``baseline`` names what it is set against (default: the
+    row's baseline period)."""
     if row.target is None:
         return None
     if measure.target_change_pct is not None:
         size = abs(measure.target_change_pct)
         direction = "fewer" if measure.target_change_pct < 0 else "more"
-        return f"{size:g}% {direction} than the {row.baseline_period or 'baseline'}"
+        return f"{size:g}% {direction} than the {baseline or row.baseline_period or 'baseline'}"
     return "set in the plan"
 
 
@@ -390,13 +392,6 @@ def _scorecard_row(
     series: Series | None,
     chart: SeriesChart | None,
 ) -> ScorecardRow:
-    if measure.target_change_pct is not None:
-        size = abs(measure.target_change_pct)
-        target_label: str | None = (
-            f"{size:g}% {'fewer' if measure.target_change_pct < 0 else 'more'} than the baseline"
-        )
-    else:
-        target_label = "set in the plan" if row.target is not None else None
     return ScorecardRow(
         measure_id=measure.id,
         title=measure.title,
@@ -408,7 +403,8 @@ def _scorecard_row(
         baseline_value=row.baseline_value,
         change_pct=row.change_pct,
         target=row.target,
-        target_label=target_label if row.target is not None else None,
+        # The scorecard has a baseline column, so its target says 'the baseline'.
+        target_label=_target_label(measure, row, baseline="baseline"),
         meets_target=row.meets_target,
         variation=chart.spc.variation if chart is not None else None,
         assurance=chart.spc.assurance if chart is not None else None,
