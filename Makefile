@@ -48,4 +48,4 @@ clean:
 	rm -rf $(VENV) forcestat.duckdb forcestat.duckdb.wal out
 
 docs: $(STAMP)
-	$(BIN)/python -c "from forcestat.reference import cli_reference, layouts_reference; from forcestat.cli import cli; open('docs/cli.md','w').write(cli_reference(cli)); open('docs/layouts.md','w').write(layouts_reference())"
+	$(BIN)/python -c "from forcestat.cli.reference import cli_reference, layouts_reference; from forcestat.cli import cli; open('docs/cli.md','w').write(cli_reference(cli)); open('docs/layouts.md','w').write(layouts_reference())"

@@ -32,8 +32,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from forcestat.ingest import ingest_path
-from forcestat.store import open_store
+from forcestat.ingest.load import ingest_path
+from forcestat.store.database import open_store
 
 SAMPLE_STREET = Path(__file__).resolve().parents[1] / "data" / "sample" / "policeuk" / "street"
 

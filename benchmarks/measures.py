@@ -58,13 +58,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from forcestat.catalogue import PLAN_EXAMPLE, Filter, Kind, Measure, Source, load_catalogue
 from forcestat.forces import FORCES
-from forcestat.ingest import ingest_path
-from forcestat.measures import MeasureTable, evaluate
-from forcestat.periods import add_months
-from forcestat.stats import poisson_interval
-from forcestat.store import open_store
+from forcestat.ingest.load import ingest_path
+from forcestat.measures.catalogue import PLAN_EXAMPLE, Filter, Kind, Measure, Source, load_catalogue
+from forcestat.measures.engine import MeasureTable, evaluate
+from forcestat.measures.periods import add_months
+from forcestat.measures.stats import poisson_interval
+from forcestat.store.database import open_store
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 PFA = SAMPLE / "homeoffice" / "prc-pfa-mar2013-onwards-tables201718.csv.gz"

@@ -17,13 +17,13 @@ import time
 from pathlib import Path
 
 from forcestat.config import load_config
-from forcestat.ingest import ingest_path
-from forcestat.periods import parse_month
+from forcestat.ingest.load import ingest_path
+from forcestat.measures.periods import parse_month
 from forcestat.report.build import build_report
 from forcestat.report.exports import csv_files, ods_bytes, xlsx_bytes
 from forcestat.report.html import render_html
 from forcestat.report.pdf import render_pdf
-from forcestat.store import open_store
+from forcestat.store.database import open_store
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import uvicorn
 
-from forcestat.ingest import ingest_path
-from forcestat.store import open_store
+from forcestat.ingest.load import ingest_path
+from forcestat.store.database import open_store
 from forcestat.web.app import create_app
 from forcestat.web.settings import WebSettings, find_govuk_frontend
 

@@ -11,8 +11,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from forcestat.ingest import ingest_path
-from forcestat.store import open_store
+from forcestat.ingest.load import ingest_path
+from forcestat.store.database import open_store
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"

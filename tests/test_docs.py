@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 from forcestat.cli import cli
+from forcestat.cli.reference import cli_reference, layouts_reference
 from forcestat.config import SETTINGS
-from forcestat.reference import cli_reference, layouts_reference
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 REGENERATE = os.environ.get("FORCESTAT_REGENERATE_DOCS") == "1"

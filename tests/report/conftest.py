@@ -21,7 +21,7 @@ from forcestat.report.build import build_report
 from forcestat.report.context import ReportContext
 from forcestat.report.html import render_html
 from forcestat.report.pdf import render_pdf
-from forcestat.store import open_store
+from forcestat.store.database import open_store
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data" / "sample"

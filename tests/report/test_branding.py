@@ -16,7 +16,7 @@ from forcestat.errors import ConfigError
 from forcestat.report.branding import contrast_ratio, load_branding
 from forcestat.report.build import build_report
 from forcestat.report.html import render_html
-from forcestat.store import open_store
+from forcestat.store.database import open_store
 
 # The smallest valid PNG: one transparent pixel.
 ONE_PIXEL_PNG = base64.b64decode(

@@ -13,7 +13,11 @@ from pathlib import Path
 import pytest
 
 from forcestat.config import Config
-from forcestat.milestones import (
+from forcestat.report.build import build_report
+from forcestat.report.exports import csv_files
+from forcestat.report.html import render_html
+from forcestat.store.database import open_store
+from forcestat.store.milestones import (
     Kind,
     MilestoneFields,
     ReviewFrequency,
@@ -21,10 +25,6 @@ from forcestat.milestones import (
     add_progress_update,
     create_milestone,
 )
-from forcestat.report.build import build_report
-from forcestat.report.exports import csv_files
-from forcestat.report.html import render_html
-from forcestat.store import open_store
 
 from .conftest import Rendered
 from .test_statement import html_text

@@ -14,18 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from forcestat.catalogue import load_catalogue
 from forcestat.config import Config
+from forcestat.measures.catalogue import load_catalogue
 from forcestat.report.build import build_report
 from forcestat.report.context import ReportContext
 from forcestat.report.exports import csv_files
 from forcestat.report.html import render_html
-from forcestat.store import open_store
+from forcestat.store.database import open_store
 
 from .conftest import REPO, SAMPLE, STREET, Rendered, Runs, home_office_total
 from .test_statement import html_text
 
-PLAN_EXAMPLE = REPO / "src" / "forcestat" / "catalogue" / "plan_example.toml"
+PLAN_EXAMPLE = REPO / "src" / "forcestat" / "measures" / "catalogue" / "plan_example.toml"
 TRAFFICKING = ("92A",)
 POSSESSION = ("92D", "92E")
 

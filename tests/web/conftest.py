@@ -25,18 +25,18 @@ from urllib.parse import urlencode
 import pytest
 import uvicorn
 
-from forcestat.ingest import ingest_path
-from forcestat.milestones import (
+from forcestat.ingest.load import ingest_path
+from forcestat.store.database import open_store
+from forcestat.store.milestones import (
     Kind,
     MilestoneFields,
     ReviewFrequency,
     Status,
     create_milestone,
 )
-from forcestat.rebases import record_rebase
-from forcestat.store import open_store
+from forcestat.store.rebases import record_rebase
+from forcestat.store.users import Role, add_user
 from forcestat.web.app import create_app
-from forcestat.web.auth import Role, add_user
 from forcestat.web.settings import WebSettings
 
 REPO = Path(__file__).resolve().parents[2]

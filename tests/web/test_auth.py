@@ -5,21 +5,18 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from forcestat.audit import audit_entries
-from forcestat.web.auth import (
+from forcestat.store.audit import audit_entries
+from forcestat.store.users import (
     AuthError,
     Role,
-    Session,
-    SessionSigner,
-    SignInThrottle,
     add_user,
     authenticate,
-    csrf_matches,
     hash_password,
     set_user_active,
     set_user_role,
     verify_password,
 )
+from forcestat.web.auth import Session, SessionSigner, SignInThrottle, csrf_matches
 
 
 def test_a_password_hash_is_argon2id_and_verifies_only_the_password() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from forcestat.cli import cli
-from forcestat.store import open_store
-from forcestat.web.auth import authenticate
+from forcestat.store.database import open_store
+from forcestat.store.users import authenticate
 
 
 def test_the_first_admin_is_added_from_stdin_and_can_sign_in(tmp_path: Path) -> None:

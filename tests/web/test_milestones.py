@@ -8,8 +8,8 @@ import json
 import duckdb
 import pytest
 
-from forcestat.audit import audit_entries
-from forcestat.milestones import (
+from forcestat.store.audit import audit_entries
+from forcestat.store.milestones import (
     Kind,
     MilestoneError,
     ReviewFrequency,

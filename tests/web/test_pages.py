@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.web.conftest import Client
 
-from forcestat.catalogue import load_catalogue
+from forcestat.measures.catalogue import load_catalogue
 
 MEASURES = [m.id for m in load_catalogue().measures]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from tests.web.conftest import GOVUK_FRONTEND
 
-from forcestat.catalogue import PLAN_EXAMPLE, CatalogueError
-from forcestat.store import open_store
+from forcestat.measures.catalogue import PLAN_EXAMPLE, CatalogueError
+from forcestat.store.database import open_store
 from forcestat.web.app import create_app
 from forcestat.web.settings import WebSettings
 

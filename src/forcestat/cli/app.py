@@ -18,7 +18,7 @@ from forcestat.errors import ForcestatError
 if TYPE_CHECKING:
     import duckdb
 
-    from forcestat.catalogue import Catalogue
+    from forcestat.measures.catalogue import Catalogue
 
 __all__ = [
     "F",
@@ -86,8 +86,8 @@ def project_catalogue(
     """The catalogue as the project sets it up: national measures, the plan file (the
     --plan option or the 'plan' setting), the store's offence codes and the project's
     baseline."""
-    from forcestat.catalogue import load_catalogue
-    from forcestat.measure_sql import store_offence_codes
+    from forcestat.measures.catalogue import load_catalogue
+    from forcestat.measures.sql import store_offence_codes
 
     return load_catalogue(
         plan_path or config.plan,

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from forcestat.catalogue import Catalogue, Measure
 from forcestat.cli.app import (
     cli,
     config_option,
@@ -19,8 +18,9 @@ from forcestat.cli.app import (
     store_option,
 )
 from forcestat.errors import ForcestatError
-from forcestat.measure_series import Series
-from forcestat.spc import Rebase
+from forcestat.measures.catalogue import Catalogue, Measure
+from forcestat.measures.series import Series
+from forcestat.spc.xmr import Rebase
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class _ChosenSeries:
 def _monthly_measure(catalogue: Catalogue, measure_id: str) -> Measure:
     """The catalogue measure, refused with the monthly ones listed when it has no
     monthly series (a chart and a rebase need one)."""
-    from forcestat.measure_series import monthly_source
+    from forcestat.measures.series import monthly_source
 
     measure = catalogue.get(measure_id)
     if not monthly_source(measure):
@@ -58,10 +58,11 @@ def measure_series_for_chart(
 ) -> _ChosenSeries:
     """A catalogue measure's monthly series for a force, with its recorded rebases."""
     from forcestat.forces import find_force
-    from forcestat.measure_series import monthly_series, series_axis_title
-    from forcestat.periods import parse_month
-    from forcestat.rebases import active_rebases, fit_rebases
-    from forcestat.store import open_store
+    from forcestat.measures.periods import parse_month
+    from forcestat.measures.series import monthly_series, series_axis_title
+    from forcestat.spc.rebases import fit_rebases
+    from forcestat.store.database import open_store
+    from forcestat.store.rebases import active_rebases
 
     config, store = project_settings(config_path, store_path)
     force = find_force(force_name or config.force)
@@ -199,10 +200,8 @@ def spc(
     """
     import io
 
-    from forcestat.charts import spc_chart
-    from forcestat.seasonality import seasonal_pattern
-    from forcestat.spc import Polarity, SpcOptions, run_spc
-    from forcestat.spc_io import (
+    from forcestat.spc.chart import spc_chart
+    from forcestat.spc.files import (
         command_line_baseline_period,
         command_line_rebases,
         read_series_csv,
@@ -210,7 +209,9 @@ def spc(
         spc_rows,
         write_spc_csv,
     )
-    from forcestat.spc_sentences import describe, seasonality_sentence
+    from forcestat.spc.seasonality import seasonal_pattern
+    from forcestat.spc.sentences import describe, seasonality_sentence
+    from forcestat.spc.xmr import Polarity, SpcOptions, run_spc
 
     if (measure_id is None) == (input_path is None):
         raise click.UsageError("give either --measure ID or --input FILE")
@@ -315,10 +316,11 @@ def rebase_add(
 ) -> None:
     """Record a rebase of a measure's chart for a force, from MONTH."""
     from forcestat.forces import find_force
-    from forcestat.measure_series import monthly_series
-    from forcestat.periods import parse_month
-    from forcestat.rebases import active_rebases, record_rebase, undrawable_reason
-    from forcestat.store import open_store
+    from forcestat.measures.periods import parse_month
+    from forcestat.measures.series import monthly_series
+    from forcestat.spc.rebases import undrawable_reason
+    from forcestat.store.database import open_store
+    from forcestat.store.rebases import active_rebases, record_rebase
 
     config, store = project_settings(config_path, store_path)
     force = find_force(force_name or config.force)
@@ -372,8 +374,8 @@ def rebase_list(
 ) -> None:
     """List recorded rebases."""
     from forcestat.forces import find_force
-    from forcestat.rebases import rebase_records
-    from forcestat.store import open_store
+    from forcestat.store.database import open_store
+    from forcestat.store.rebases import rebase_records
 
     _, store = project_settings(config_path, store_path)
     area = find_force(force_name).name if force_name else None
@@ -409,8 +411,8 @@ def rebase_withdraw(
     store_path: Path | None,
 ) -> None:
     """Stop applying rebase REBASE_ID; it stays on record, marked withdrawn."""
-    from forcestat.rebases import withdraw_rebase
-    from forcestat.store import open_store
+    from forcestat.store.database import open_store
+    from forcestat.store.rebases import withdraw_rebase
 
     _, store = project_settings(config_path, store_path)
     con = open_store(store)

@@ -69,8 +69,8 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
 
 def _latest_street_month(store_path: Path, force_name: str) -> str:
     from forcestat.forces import find_force
-    from forcestat.status import store_status
-    from forcestat.store import open_store
+    from forcestat.store.database import open_store
+    from forcestat.store.status import store_status
 
     force = find_force(force_name)
     con = open_store(store_path, read_only=True)

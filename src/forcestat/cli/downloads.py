@@ -63,7 +63,7 @@ def download_policeuk_command(
     timeout: float,
 ) -> None:
     """One force's police.uk monthly files, taken from the fewest archives needed."""
-    from forcestat.download import (
+    from forcestat.ingest.download import (
         POLICEUK_KINDS,
         download_policeuk,
         download_progress,
@@ -89,7 +89,7 @@ def download_policeuk_command(
 def _download_published(
     source: str, urls: tuple[str, ...], out: Path, base_url: str | None, timeout: float
 ) -> None:
-    from forcestat.download import download_progress, download_published, download_summary
+    from forcestat.ingest.download import download_progress, download_published, download_summary
 
     console = make_console()
     with download_progress(console) as on_progress:

@@ -51,8 +51,8 @@ def ingest(
     numbers (or, with --strict, fail the file). A file already loaded is skipped; a
     republished month replaces the rows it supersedes.
     """
-    from forcestat.ingest import LoadResult, ingest_path
-    from forcestat.store import open_store
+    from forcestat.ingest.load import LoadResult, ingest_path
+    from forcestat.store.database import open_store
 
     _, store = project_settings(config_path, store_path)
     console = make_console()
@@ -153,8 +153,8 @@ def _print_results(console: Console, results: list[Any]) -> None:
 @store_option
 def status(config_path: Path | None, store_path: Path | None) -> None:
     """Show what is loaded: rows per source, months per force, and gaps."""
-    from forcestat.status import store_status
-    from forcestat.store import open_store
+    from forcestat.store.database import open_store
+    from forcestat.store.status import store_status
 
     _, store = project_settings(config_path, store_path)
     con = open_store(store, read_only=True)
@@ -245,7 +245,7 @@ def rejects(
     ingest_id: int | None, limit: int, config_path: Path | None, store_path: Path | None
 ) -> None:
     """Show rejected rows with their file, line number and reason."""
-    from forcestat.store import open_store
+    from forcestat.store.database import open_store
 
     _, store = project_settings(config_path, store_path)
     con = open_store(store, read_only=True)

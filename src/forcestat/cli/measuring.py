@@ -63,9 +63,9 @@ def measures_command(
     Plan's own. Home Office measures answer periods of whole quarters only; a period
     with missing months is shown as incomplete, never summed as if they were zero.
     """
-    from forcestat.measures import evaluate
-    from forcestat.periods import parse_month
-    from forcestat.store import open_store
+    from forcestat.measures.engine import evaluate
+    from forcestat.measures.periods import parse_month
+    from forcestat.store.database import open_store
 
     config, store = project_settings(config_path, store_path)
     ends = [parse_month(period_end)] if period_end else None
@@ -176,8 +176,8 @@ def reconcile_command(
     import io
     import json
 
-    from forcestat.reconcile import latest_financial_year, reconcile
-    from forcestat.store import open_store
+    from forcestat.measures.reconcile import latest_financial_year, reconcile
+    from forcestat.store.database import open_store
 
     config, store = project_settings(config_path, store_path)
     force = force_name or config.force
@@ -247,9 +247,9 @@ def report(
     the previous year, process behaviour chart, comparison with the most similar
     forces), what could not be measured and why, the scorecard and the methods.
     """
-    from forcestat.periods import parse_month
+    from forcestat.measures.periods import parse_month
     from forcestat.report import write_report
-    from forcestat.store import open_store
+    from forcestat.store.database import open_store
 
     config, store = project_settings(config_path, store_path)
     month = parse_month(period_end)

@@ -98,8 +98,8 @@ def user_add(
     store_path: Path | None,
 ) -> None:
     """Add a user (the first admin, for example). Prompts for the password."""
-    from forcestat.store import open_store
-    from forcestat.web.auth import Role, add_user
+    from forcestat.store.database import open_store
+    from forcestat.store.users import Role, add_user
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -119,8 +119,8 @@ def user_add(
 @store_option
 def user_list(config_path: Path | None, store_path: Path | None) -> None:
     """List the users, their roles and whether they may sign in."""
-    from forcestat.store import open_store
-    from forcestat.web.auth import list_users
+    from forcestat.store.database import open_store
+    from forcestat.store.users import list_users
 
     _, store = project_settings(config_path, store_path)
     con = open_store(store)

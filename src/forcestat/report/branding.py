@@ -60,7 +60,7 @@ _PLACEHOLDER = re.compile(r"\{(policing_body|force|period|baseline)\}")
 @dataclass(frozen=True)
 class Colours:
     """The report's colours, each '#RRGGBB'. Chart colours are fixed by
-    ``forcestat.palette`` so that their meaning never changes between bodies."""
+    ``forcestat.spc.palette`` so that their meaning never changes between bodies."""
 
     accent: str
     text: str

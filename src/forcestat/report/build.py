@@ -2,7 +2,7 @@
 
 One pass, in the direction of the pipeline: the measure engine evaluates the catalogue
 for the force, its comparators and the period (and once more against the previous
-year); each measure's monthly run goes through ``forcestat.spc``; the ingest log names
+year); each measure's monthly run goes through ``forcestat.spc.xmr``; the ingest log names
 the files behind it all. Nothing here draws: charts are drawn by the renderers.
 
 Example:
@@ -21,19 +21,18 @@ from pathlib import Path
 import duckdb
 
 from forcestat import __version__
-from forcestat.catalogue import Catalogue, Kind, Measure, Source, load_catalogue
 from forcestat.config import SETTINGS, Config
 from forcestat.forces import find_force
-from forcestat.measure_series import (
+from forcestat.measures.catalogue import Catalogue, Kind, Measure, Source, load_catalogue
+from forcestat.measures.engine import MeasureRow, evaluate
+from forcestat.measures.periods import PeriodKind, previous_year, rolling_12_months
+from forcestat.measures.series import (
     MIN_CHART_MONTHS,
     measure_series,
     monthly_source,
     series_axis_title,
 )
-from forcestat.measure_sql import store_offence_codes
-from forcestat.measures import MeasureRow, evaluate
-from forcestat.periods import PeriodKind, previous_year, rolling_12_months
-from forcestat.rebases import active_rebases, fit_rebases
+from forcestat.measures.sql import store_offence_codes
 from forcestat.report import tables
 from forcestat.report.branding import Branding, Wording, fill_placeholders, load_branding
 from forcestat.report.context import (
@@ -49,8 +48,10 @@ from forcestat.report.narrative import count_noun, proxy_note, short_title
 from forcestat.report.plan_delivery import plan_delivery
 from forcestat.report.provenance import sources_used
 from forcestat.report.sections import build_section, comparison_notes, report_gaps
-from forcestat.spc import Polarity, Rebase, SpcError, SpcOptions, SpcResult, run_spc
-from forcestat.spc_sentences import describe
+from forcestat.spc.rebases import fit_rebases
+from forcestat.spc.sentences import describe
+from forcestat.spc.xmr import Polarity, Rebase, SpcError, SpcOptions, SpcResult, run_spc
+from forcestat.store.rebases import active_rebases
 
 __all__ = ["build_report", "national_priorities"]
 

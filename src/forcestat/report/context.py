@@ -24,9 +24,9 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from forcestat.measure_series import Series
+from forcestat.measures.series import Series
 from forcestat.report.branding import Branding
-from forcestat.spc import AssuranceType, PointType, SpcResult
+from forcestat.spc.xmr import AssuranceType, PointType, SpcResult
 
 __all__ = [
     "CellValue",

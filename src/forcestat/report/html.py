@@ -25,7 +25,6 @@ import vl_convert
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from forcestat.charts import SpcChart, spc_chart
 from forcestat.report.context import CellValue, ColumnKind, ReportContext, SeriesChart
 from forcestat.report.figures import (
     format_change_pct,
@@ -45,7 +44,8 @@ from forcestat.report.tables import (
     target_words,
     variation_words,
 )
-from forcestat.spc_sentences import month_name
+from forcestat.spc.chart import SpcChart, spc_chart
+from forcestat.spc.sentences import month_name
 
 __all__ = ["CHART_FONT", "format_cell", "render_html", "sort_script"]
 

@@ -1,7 +1,7 @@
 """Small inline SVG drawings for the scorecard: variation and assurance icons, sparklines.
 
 The icons follow *Making Data Count*: a circle in the meaning's colour (from
-``forcestat.palette``) with a letter that carries the meaning without colour: H or L
+``forcestat.spc.palette``) with a letter that carries the meaning without colour: H or L
 for a special cause high or low, a flat line for common cause, P, F or ? for a target
 that will be met, missed, or may be either. Each drawing has a ``<title>`` and the
 scorecard prints the same words beside it, so nothing rests on colour alone.
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from forcestat.measure_series import Series
-from forcestat.palette import POINT_STYLES
+from forcestat.measures.series import Series
 from forcestat.report.tables import ASSURANCE_WORDS, VARIATION_WORDS
-from forcestat.spc import AssuranceType, PointType
+from forcestat.spc.palette import POINT_STYLES
+from forcestat.spc.xmr import AssuranceType, PointType
 
 __all__ = ["assurance_icon", "sparkline", "variation_icon"]
 

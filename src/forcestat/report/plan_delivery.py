@@ -17,9 +17,9 @@ import datetime as dt
 
 import duckdb
 
-from forcestat.milestones import Kind, Milestone, Status, list_milestones, tracker_summary
 from forcestat.report.context import Column, ColumnKind, DataTable, PlanDelivery
 from forcestat.report.narrative import join_names
+from forcestat.store.milestones import Kind, Milestone, Status, list_milestones, tracker_summary
 
 __all__ = ["STATUS_ORDER", "long_date", "plan_delivery"]
 

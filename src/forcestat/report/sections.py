@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from forcestat.catalogue import Kind, Measure
-from forcestat.measures import MeasureRow
-from forcestat.periods import Period
+from forcestat.measures.catalogue import Kind, Measure
+from forcestat.measures.engine import MeasureRow
+from forcestat.measures.periods import Period
 from forcestat.report import tables
 from forcestat.report.context import Gap, MeasureFigure, PrioritySection, SeriesChart
 from forcestat.report.narrative import (

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 
 import duckdb
 
-from forcestat.catalogue import Measure, Source
-from forcestat.classification import crossings
-from forcestat.denominators import Population, force_populations
-from forcestat.measures import MeasureRow
-from forcestat.periods import month_label
+from forcestat.measures.catalogue import Measure, Source
+from forcestat.measures.classification import crossings
+from forcestat.measures.denominators import Population, force_populations
+from forcestat.measures.engine import MeasureRow
+from forcestat.measures.periods import month_label
 from forcestat.report.context import (
     CellValue,
     Column,
@@ -31,7 +31,7 @@ from forcestat.report.figures import format_shown, unit_label
 from forcestat.report.narrative import capitalised, join_names
 from forcestat.report.provenance import SourceFileUsed
 from forcestat.sources import LAYOUTS
-from forcestat.spc import AssuranceType, PointType
+from forcestat.spc.xmr import AssuranceType, PointType
 
 __all__ = [
     "ASSURANCE_WORDS",

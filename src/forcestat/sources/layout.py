@@ -3,7 +3,7 @@
 A source module (``policeuk.py``, ``homeoffice_prc.py``, ...) declares one ``Layout`` per
 published layout: the header(s) it is recognised by, the checks a row must pass, how a
 good row maps onto a store table, and which rows a republished file replaces. The
-ingest engine (``forcestat.ingest``) runs every layout the same way, so a layout module
+ingest engine (``forcestat.ingest.load``) runs every layout the same way, so a layout module
 knows its file format and nothing about transactions, rejects or measures.
 
 Checks and mappings are SQL expressions over the *staged* row: every field as text

@@ -30,10 +30,10 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from forcestat.catalogue import load_catalogue
 from forcestat.forces import find_force
-from forcestat.measure_sql import store_offence_codes
-from forcestat.store import open_store
+from forcestat.measures.catalogue import load_catalogue
+from forcestat.measures.sql import store_offence_codes
+from forcestat.store.database import open_store
 from forcestat.web.auth import SessionSigner, SignInThrottle, new_session
 from forcestat.web.http import PageError, SessionCookieMiddleware, Visitor, visitor
 from forcestat.web.measure_view import ViewCache

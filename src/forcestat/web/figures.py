@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forcestat.catalogue import Measure, Polarity
-from forcestat.measures import MeasureRow
-from forcestat.spc_rules import PointType
-from forcestat.spc_sentences import format_figure
+from forcestat.measures.catalogue import Measure, Polarity
+from forcestat.measures.engine import MeasureRow
+from forcestat.spc.rules import PointType
+from forcestat.spc.sentences import format_figure
 
 __all__ = [
     "Change",

@@ -26,15 +26,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forcestat.forces import Force, force_by_slug
-from forcestat.web.auth import (
-    Role,
-    Session,
-    SessionSigner,
-    User,
-    csrf_matches,
-    get_user,
-    new_session,
-)
+from forcestat.store.users import Role, User, get_user
+from forcestat.web.auth import Session, SessionSigner, csrf_matches, new_session
 
 __all__ = [
     "SESSION_COOKIE",

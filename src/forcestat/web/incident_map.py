@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from forcestat.web.drilldown import IncidentPoint
+from forcestat.store.drilldown import IncidentPoint
 
 __all__ = ["Circle", "IncidentMap", "MapArea", "Outline", "convex_hull", "incident_map"]
 

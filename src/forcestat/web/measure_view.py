@@ -1,9 +1,9 @@
 """What the overview and measure pages show, from the measures engine and SPC.
 
-The one place the dashboard meets the engine: ``forcestat.measures.evaluate`` gives the
+The one place the dashboard meets the engine: ``forcestat.measures.engine.evaluate`` gives the
 tidy rows (value, baseline, change, rank, comparator mean, interval); the monthly
-series behind a police.uk measure comes from ``forcestat.measure_series``, as in the
-report, and is charted by ``forcestat.spc`` with the rebases recorded for it. Home Office
+series behind a police.uk measure comes from ``forcestat.measures.series``, as in the
+report, and is charted by ``forcestat.spc.xmr`` with the rebases recorded for it. Home Office
 measures are quarterly, so they have no monthly chart.
 
 Views are cached per measure, force and period for as long as the store's loaded files
@@ -20,21 +20,22 @@ from dataclasses import dataclass
 
 import duckdb
 
-from forcestat.catalogue import Catalogue, Measure, Source
-from forcestat.charts import SpcChart, spc_chart
 from forcestat.forces import TERRITORIAL_FORCES, Force, find_force
-from forcestat.measure_series import (
+from forcestat.measures.catalogue import Catalogue, Measure, Source
+from forcestat.measures.engine import MeasureRow, evaluate
+from forcestat.measures.series import (
     Series,
     measure_series,
     monthly_series,
     monthly_source,
     series_axis_title,
 )
-from forcestat.measures import MeasureRow, evaluate
-from forcestat.rebases import RebaseRecord, fit_rebases, rebase_records
-from forcestat.spc import Polarity, SpcError, SpcOptions, SpcResult, run_spc
-from forcestat.spc_rules import PointType
-from forcestat.spc_sentences import describe
+from forcestat.spc.chart import SpcChart, spc_chart
+from forcestat.spc.rebases import fit_rebases
+from forcestat.spc.rules import PointType
+from forcestat.spc.sentences import describe
+from forcestat.spc.xmr import Polarity, SpcError, SpcOptions, SpcResult, run_spc
+from forcestat.store.rebases import RebaseRecord, rebase_records
 
 __all__ = [
     "ForceValue",

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from forcestat.milestones import (
+from forcestat.store.milestones import (
     MAX_TEXT,
     Kind,
     MilestoneFields,

@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from forcestat.forces import force_by_slug
-from forcestat.spc_sentences import format_figure, month_name
-from forcestat.web.auth import Role, User
+from forcestat.spc.sentences import format_figure, month_name
+from forcestat.store.users import Role, User
 from forcestat.web.figures import reason_text
 from forcestat.web.http import Visitor
 

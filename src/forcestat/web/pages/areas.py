@@ -19,9 +19,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from forcestat.forces import Force
-from forcestat.spc_sentences import month_name
-from forcestat.web.downloads import FORMATS, DownloadTable, download_response
-from forcestat.web.drilldown import (
+from forcestat.spc.sentences import month_name
+from forcestat.store.drilldown import (
     LOOKUP_GEOGRAPHY,
     AreaCount,
     AreaTable,
@@ -36,6 +35,7 @@ from forcestat.web.drilldown import (
     neighbourhood_table,
     window_ending,
 )
+from forcestat.web.downloads import FORMATS, DownloadTable, download_response
 from forcestat.web.http import PageError, force_from_path, month_parameter, run_db, visitor
 from forcestat.web.incident_map import IncidentMap, MapArea, incident_map
 from forcestat.web.measure_view import ViewCache, store_version

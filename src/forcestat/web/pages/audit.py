@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forcestat.audit import AuditEntry, audit_entries
-from forcestat.web.auth import Role
+from forcestat.store.audit import AuditEntry, audit_entries
+from forcestat.store.users import Role
 from forcestat.web.http import PageError, require_role, run_db, visitor
 from forcestat.web.rendering import render
 

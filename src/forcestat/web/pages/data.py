@@ -1,6 +1,6 @@
 """Data: what the store holds, from which files, the gaps, and the rejected rows.
 
-``/data`` reuses ``forcestat.status.store_status`` (as 'forcestat status' prints it),
+``/data`` reuses ``forcestat.store.status.store_status`` (as 'forcestat status' prints it),
 with the files loaded and the first rejected rows, each with its file and line.
 """
 
@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forcestat.status import StoreStatus, store_status
+from forcestat.store.status import StoreStatus, store_status
 from forcestat.web.http import run_db, visitor
 from forcestat.web.rendering import render
 

@@ -6,7 +6,7 @@
 - ``...?period=...&format=csv|xlsx|ods&table=months|forces``: a table as a download;
 - ``POST .../rebases`` (month, reason) and ``POST .../rebases/{id}/withdraw`` (reason):
   an editor records or withdraws a rebase of the chart, with the form's CSRF token;
-  ``forcestat.rebases`` writes the change and its audit entry together.
+  ``forcestat.store.rebases`` writes the change and its audit entry together.
 """
 
 from __future__ import annotations
@@ -20,18 +20,18 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forcestat.catalogue import Catalogue, CatalogueError, Measure
 from forcestat.forces import Force
-from forcestat.rebases import (
+from forcestat.measures.catalogue import Catalogue, CatalogueError, Measure
+from forcestat.spc.rebases import undrawable_reason
+from forcestat.spc.sentences import month_name
+from forcestat.store.rebases import (
     MAX_REASON_LENGTH,
     RebaseError,
     rebase_records,
     record_rebase,
-    undrawable_reason,
 )
-from forcestat.rebases import withdraw_rebase as withdraw_recorded_rebase
-from forcestat.spc_sentences import month_name
-from forcestat.web.auth import Role, User
+from forcestat.store.rebases import withdraw_rebase as withdraw_recorded_rebase
+from forcestat.store.users import Role, User
 from forcestat.web.downloads import FORMATS, DownloadTable, download_response
 from forcestat.web.figures import Change, change_of, unit_words, value_text
 from forcestat.web.http import (

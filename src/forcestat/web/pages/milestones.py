@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forcestat.audit import AuditEntry, audit_entries
-from forcestat.catalogue import Catalogue
-from forcestat.milestones import (
+from forcestat.measures.catalogue import Catalogue
+from forcestat.store.audit import AuditEntry, audit_entries
+from forcestat.store.milestones import (
     Kind,
     Milestone,
     MilestoneError,
@@ -39,7 +39,7 @@ from forcestat.milestones import (
     tracker_summary,
     update_milestone,
 )
-from forcestat.web.auth import Role
+from forcestat.store.users import Role
 from forcestat.web.http import PageError, Visitor, checked_form, require_role, run_db, visitor
 from forcestat.web.milestone_forms import parse_milestone_form, parse_update_form
 from forcestat.web.rendering import render

@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forcestat.catalogue import Catalogue, Measure
 from forcestat.forces import Force
-from forcestat.measures import MeasureRow
-from forcestat.spc_sentences import month_name
+from forcestat.measures.catalogue import Catalogue, Measure
+from forcestat.measures.engine import MeasureRow
+from forcestat.spc.sentences import month_name
 from forcestat.web.figures import (
     Change,
     Variation,

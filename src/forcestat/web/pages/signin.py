@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forcestat.web.auth import SignInThrottle, authenticate, new_session
+from forcestat.store.users import authenticate
+from forcestat.web.auth import SignInThrottle, new_session
 from forcestat.web.http import checked_form, replace_session, run_db, visitor
 from forcestat.web.rendering import render
 

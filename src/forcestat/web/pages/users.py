@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forcestat.web.auth import (
+from forcestat.store.users import (
     AuthError,
     Role,
     User,

@@ -1,0 +1,410 @@
+"""Loading files into the store: all of a file or none of it, with every reject kept.
+
+For each file: hash it; if that hash is already in ``ingest_log`` say so and stop;
+recognise its layout from the header; stage every row as text; run the layout's checks;
+then, in one transaction, delete the rows a republished file supersedes, insert the good
+rows, record the bad ones in ``rejects`` with their line numbers, and log the file.
+Any failure rolls the whole file back.
+
+This module is the per-file flow and its transactions. The rest lives beside it:
+
+- ``ingest_staging``: staging and checking rows. A CSV goes through DuckDB's own reader
+  when its row numbers provably are line numbers, else through Python's csv module;
+  spreadsheet rows always through Python. A clean CSV goes straight into its table.
+- ``ingest_record``: the ``ingest_log`` row, replacing what a file republishes, and
+  ``LoadResult``.
+- ``ingest_readahead``: loading a folder overlaps the work. While one file is written
+  to the store, a second connection reads the next; only a file it proves clean is
+  handed over. Every write stays on the caller's connection, in file order.
+- ``ingest_batch``: clean CSV files share a commit, since DuckDB pays a write-ahead log
+  pass and a checkpoint for each small commit. A file in a batch is still whole or
+  absent: if any statement for it fails, the batch is rolled back and its files are
+  loaded again, each in a transaction of its own (``_Loader`` here), so the store ends
+  exactly as if every file had been committed alone. Only an interrupt in the middle of
+  a batch shows the difference: its files are not kept, and the next run loads them.
+
+A file with any reject, note or odd line, and every spreadsheet, is loaded in a
+transaction of its own (after any open batch is committed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from forcestat.errors import IngestError, LayoutError
+from forcestat.ingest.batch import Batch, BatchLost
+from forcestat.ingest.inputs import LOADABLE_KINDS, SourceFile, discover, open_text
+from forcestat.ingest.readahead import Prepared, ReadAhead, insert_prepared
+from forcestat.ingest.record import (
+    QUOTED_REJECTS,
+    LoadResult,
+    already_loaded,
+    next_ingest_id,
+    record,
+)
+from forcestat.ingest.spreadsheets import SheetRows, read_sheets
+from forcestat.ingest.staging import (
+    ReaderFailed,
+    Reject,
+    collect_rejects,
+    drop_staging,
+    insert_direct,
+    mapped,
+    stage,
+)
+from forcestat.sources import (
+    LAYOUTS,
+    detect_layout,
+    detect_sheet_layout,
+    sheet_read_elsewhere,
+)
+from forcestat.sources.layout import HeaderVariant, Layout
+
+__all__ = [
+    "LoadResult",
+    "Reject",
+    "detect_layout",
+    "ingest_path",
+    "load_source",
+]
+
+
+def ingest_path(
+    con: duckdb.DuckDBPyConnection,
+    target: str | Path,
+    *,
+    strict: bool = False,
+    keep_going: bool = False,
+    on_file: Callable[[SourceFile, int, int], None] | None = None,
+) -> list[LoadResult]:
+    """Load every file under ``target`` (file, .csv.gz, .zip, workbook or folder), one at
+    a time.
+
+    Each file loads whole or not at all, and a file that fails leaves nothing of itself
+    behind. By default the first failure raises IngestError naming the file (the files
+    before it stay loaded); with ``keep_going`` the failure is recorded as a result with
+    status 'failed' and the next file is loaded. ``on_file(source, index, total)`` is
+    called before each file (for progress bars). Clean files may share a commit (see
+    the module notes), so an interrupt may also drop the files loaded just before.
+    """
+    with discover(target) as sources:
+        if not sources:
+            raise IngestError(f"{target}: no loadable files ({', '.join(LOADABLE_KINDS)})")
+        with ReadAhead(con, sources) as ahead:
+            loader = _Loader(con, ahead, strict=strict, keep_going=keep_going)
+            try:
+                for i, source in enumerate(sources):
+                    if on_file is not None:
+                        on_file(source, i, len(sources))
+                    ahead.start(i + 1)  # read the next file while this one is written
+                    loader.load(i, source)
+            except IngestError:
+                loader.finish()  # the files before the failing one stay loaded
+                raise
+            except BaseException:
+                loader.interrupted()
+                raise
+            loader.finish()
+            return loader.results
+
+
+class _Loader:
+    """Loads files in order, letting clean CSV files share a commit (``Batch``).
+
+    Remembers the files handled while a batch is open, so that if the batch is lost they
+    are loaded again, alone, and their results replaced.
+    """
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, ahead: ReadAhead, *, strict: bool, keep_going: bool
+    ) -> None:
+        self.results: list[LoadResult] = []
+        self._con = con
+        self._ahead = ahead
+        self._strict = strict
+        self._keep_going = keep_going
+        self._batch = Batch(con)
+        self._members: list[SourceFile] = []  # files handled since the batch opened
+        self._mark = 0  # where their results start
+
+    def load(self, index: int, source: SourceFile) -> None:
+        try:
+            self._load(source, self._ahead.taker(index), self._batch)
+        except BatchLost:
+            self._replay()
+            self._load(source, None, None)
+
+    def finish(self) -> None:
+        """Commit the open batch; should that fail, load its files again, alone."""
+        try:
+            self._batch.commit()
+        except BatchLost:
+            self._replay()
+
+    def interrupted(self) -> None:
+        """Keep the open batch if it is whole (the interrupt came between files), else
+        let it go: its files are then simply not loaded, and the next run loads them."""
+        with contextlib.suppress(BatchLost):
+            self._batch.commit()
+
+    def _load(
+        self,
+        source: SourceFile,
+        read_ahead: Callable[[], Prepared | None] | None,
+        batch: Batch | None,
+    ) -> None:
+        was_open = self._batch.open
+        mark = len(self.results)
+        try:
+            found = load_source(
+                self._con, source, strict=self._strict, read_ahead=read_ahead, batch=batch
+            )
+        except IngestError as exc:
+            if not self._keep_going:
+                raise
+            found = [LoadResult(source.display, "failed", error=str(exc))]
+        self.results.extend(found)
+        if self._batch.open:
+            if not was_open:
+                self._members, self._mark = [], mark
+            self._members.append(source)
+
+    def _replay(self) -> None:
+        members, self._members = self._members, []
+        del self.results[self._mark :]
+        for source in members:
+            self._load(source, None, None)
+
+
+def load_source(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    *,
+    strict: bool = False,
+    read_ahead: Callable[[], Prepared | None] | None = None,
+    batch: Batch | None = None,
+) -> list[LoadResult]:
+    """Load one file; a spreadsheet yields one result per sheet that holds a layout.
+
+    ``read_ahead``, when given, returns the file as already read by ``ReadAhead`` (or
+    None); it is called only when the file is to be loaded, not when already loaded.
+    With a ``batch``, a CSV whose every line is a good row joins its open transaction;
+    any other file commits the batch first and is loaded in a transaction of its own.
+    """
+    if source.is_spreadsheet:
+        results = []
+        sheets = read_sheets(source, [layout.header_search_rows for layout in LAYOUTS])
+        found = False
+        for sheet in sheets:
+            detected = detect_sheet_layout(sheet.cells, sheet.name)
+            if detected is None:
+                continue  # cover sheets, notes and contents are not data
+            layout, variant, sheet.header_index = detected
+            found = True
+            results.append(
+                _load_unit(
+                    con, source, layout, variant, strict, part=sheet.name, rows=sheet, batch=batch
+                )
+            )
+        if not found:
+            passed_over = [sheet_read_elsewhere(s.cells, s.name) for s in sheets]
+            raise LayoutError(
+                f"{source.display}: no sheet has a header forcestat knows "
+                f"(sheets: {', '.join(s.name for s in sheets) or 'none'})"
+                + "".join(f"; {why}" for why in passed_over if why)
+            )
+        return results
+    header_line = next(iter(open_text(source)), "")
+    header = next(csv.reader([header_line]), [])
+    layout, variant = detect_layout(header, source.display)
+    return [_load_unit(con, source, layout, variant, strict, read_ahead=read_ahead, batch=batch)]
+
+
+def _load_unit(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    layout: Layout,
+    variant: HeaderVariant,
+    strict: bool,
+    *,
+    part: str = "",
+    rows: SheetRows | None = None,
+    read_ahead: Callable[[], Prepared | None] | None = None,
+    batch: Batch | None = None,
+) -> LoadResult:
+    display = f"{source.display}!{part}" if part else source.display
+    previous = already_loaded(con, source.sha256, part)
+    if previous is not None:
+        return LoadResult(display, "already_loaded", layout.name, part, previous)
+    params = _context(layout, source, rows)
+    prepared = read_ahead() if read_ahead is not None else None
+    if prepared is not None and prepared.layout != layout.name:
+        prepared = None  # cannot happen (same header, same rules); never trust it if it does
+    if batch is not None and rows is None and (prepared is None or prepared.rows is not None):
+        # A CSV not known to be unclean: load it in the open batch if it is clean.
+        clean = prepared
+
+        def load() -> LoadResult | None:
+            return _load_clean(con, source, layout, variant, params, clean)
+
+        result = batch.load(load)
+        if result is not None:
+            return result
+        prepared = Prepared(layout.name, None)  # not clean (nothing kept): stage it alone
+    if batch is not None:
+        batch.commit()  # this file has its own transaction, after the batch
+    con.execute("BEGIN TRANSACTION")
+    try:
+        try:
+            result = _load_in_transaction(
+                con,
+                source,
+                layout,
+                variant,
+                strict,
+                part,
+                rows,
+                params,
+                use_duckdb=True,
+                prepared=prepared,
+            )
+        except ReaderFailed:
+            # DuckDB's reader gave up on the file; Python's csv module reads what it can
+            # and rejects the rest row by row. A failed statement ends the transaction.
+            con.execute("ROLLBACK")
+            con.execute("BEGIN TRANSACTION")
+            result = _load_in_transaction(
+                con, source, layout, variant, strict, part, rows, params, use_duckdb=False
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        drop_staging(con)
+    result.display = display
+    return result
+
+
+def _context(layout: Layout, source: SourceFile, rows: SheetRows | None) -> dict[str, object]:
+    """The layout's $-parameters: from a sheet's title rows when the layout reads them and
+    they say, else from the file name (the title is what the publisher wrote inside the
+    file; a name may have been changed since)."""
+    if rows is not None and layout.title_context is not None:
+        found = layout.title_context(rows.cells[: rows.header_index])
+        if found:
+            return dict(found)
+    return dict(layout.file_context(source.name)) if layout.file_context is not None else {}
+
+
+def _load_in_transaction(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    layout: Layout,
+    variant: HeaderVariant,
+    strict: bool,
+    part: str,
+    rows: SheetRows | None,
+    params: dict[str, object],
+    *,
+    use_duckdb: bool,
+    prepared: Prepared | None = None,
+) -> LoadResult:
+    if rows is None and use_duckdb:
+        loaded = _load_clean(con, source, layout, variant, params, prepared)
+        if loaded is not None:
+            return loaded
+    return _load_staged(
+        con, source, layout, variant, strict, part, rows, params, use_duckdb=use_duckdb
+    )
+
+
+def _load_clean(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    layout: Layout,
+    variant: HeaderVariant,
+    params: dict[str, object],
+    prepared: Prepared | None,
+) -> LoadResult | None:
+    """The common case, a CSV whose every line is a good row, loaded in one pass; None,
+    with nothing of the file left in the store, when it is not such a file."""
+    if prepared is not None and prepared.rows is None:
+        return None  # read ahead and found not clean: stage it row by row straight away
+    ingest_id = next_ingest_id(con)
+    if prepared is None:
+        inserted = insert_direct(con, source, layout, variant, params, ingest_id)
+    else:
+        assert prepared.rows is not None
+        inserted = insert_prepared(con, layout, prepared.rows, ingest_id)
+    if inserted is None:
+        return None
+    return record(con, source, layout, "", ingest_id, inserted, inserted, 0, [], "duckdb")
+
+
+def _load_staged(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    layout: Layout,
+    variant: HeaderVariant,
+    strict: bool,
+    part: str,
+    rows: SheetRows | None,
+    params: dict[str, object],
+    *,
+    use_duckdb: bool,
+) -> LoadResult:
+    """Stage every row, check it, then load the good rows and record the rejects."""
+    display = f"{source.display}!{part}" if part else source.display
+    ingest_id = next_ingest_id(con)
+    staged_by, structural, blank_lines = stage(
+        con, source, layout, variant, rows, params, use_duckdb=use_duckdb
+    )
+    counts = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE _reason IS NULL), "
+        "count(*) FILTER (WHERE _reason = '') FROM _fs_checked"
+    ).fetchone()
+    assert counts is not None
+    staged, good, skipped = (int(c) for c in counts)
+    rows_read = staged + len(structural) - skipped
+    if rows_read == 0:
+        raise IngestError(f"{display}: has a header but no data rows")
+    rejects_total = rows_read - good
+    if strict and rejects_total:
+        sample = collect_rejects(con, source, structural, staged_by, QUOTED_REJECTS)
+        quoted = "; ".join(f"line {r.line_no}: {r.reason}" for r in sample)
+        more = f" (and {rejects_total - len(sample)} more)" if rejects_total > len(sample) else ""
+        raise IngestError(
+            f"{display}: {rejects_total} row(s) break the {layout.title} layout and "
+            f"--strict is set, so nothing was loaded: {quoted}{more}"
+        )
+    targets = list(layout.mapping)
+    con.execute(
+        f"INSERT INTO {layout.table} ({', '.join(targets)}, ingest_id, line_no) "
+        f"SELECT {', '.join(mapped(c) for c in targets)}, ?, line_no "
+        "FROM _fs_checked WHERE _reason IS NULL",
+        [ingest_id],
+    )
+    all_rejects = collect_rejects(con, source, structural, staged_by, None)
+    if all_rejects:
+        con.executemany(
+            "INSERT INTO rejects VALUES (?, ?, ?, ?)",
+            [[ingest_id, r.line_no, r.raw_line, r.reason] for r in all_rejects],
+        )
+    return record(
+        con,
+        source,
+        layout,
+        part,
+        ingest_id,
+        rows_read,
+        good,
+        skipped + blank_lines,
+        all_rejects,
+        staged_by,
+    )

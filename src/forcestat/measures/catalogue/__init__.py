@@ -1,0 +1,427 @@
+"""The measure catalogue: measures declared in TOML, validated as a whole.
+
+Two files make the catalogue: ``national.toml`` (the National Crime and Policing
+Measures, shipped with forcestat) and the user's own plan file (named by the ``plan``
+setting in forcestat.toml; ``plan_example.toml`` is a worked example). Each holds
+``[[measure]]`` entries::
+
+    [[measure]]
+    id = "residential_burglary"
+    title = "Residential burglary"
+    priority = "Reduce neighbourhood crime"
+    source = "home_office"                  # see Source
+    kind = "count"                          # see Kind
+    unit = "count"                          # see Unit
+    polarity = "lower"                      # lower, higher or neutral is better
+    period = "rolling_12_months"            # see forcestat.measures.periods.PeriodKind
+    baseline = "year ending June 2019"      # or "previous_year", or "none"
+    filter = { offence_codes = ["28E", "28F", "28G", "28H", "29A"] }
+    note = "What it counts and what it leaves out."
+
+Optional keys: ``target_change_pct`` (e.g. -8 for an 8% reduction on the baseline) or
+``target_value``; ``comparator`` ("most_similar_forces", the default; "none"; or a list
+of forces); ``pool_years`` (a rate pooled over several years, as official statistics
+do for homicide); ``numerator_filter`` (a proportion's successes, within ``filter``).
+
+A plan entry whose ``id`` is already in the national catalogue changes only the keys
+it gives (a new target, say); an entry with ``extends = "<id>"`` starts from that
+measure under a new id. Every problem in every file is reported at once, each with its
+file and entry, before anything is evaluated.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from forcestat.errors import ForcestatError
+from forcestat.forces import find_force
+from forcestat.measures.classification import OFFENCE_GROUPS, known_offence_codes
+from forcestat.measures.periods import PeriodError, PeriodKind, named_period
+from forcestat.sources.policeuk import CRIME_TYPES
+
+__all__ = [
+    "NATIONAL_BASELINE",
+    "NATIONAL_CATALOGUE",
+    "PLAN_EXAMPLE",
+    "Catalogue",
+    "CatalogueError",
+    "Filter",
+    "Kind",
+    "Measure",
+    "Polarity",
+    "Source",
+    "Unit",
+    "load_catalogue",
+]
+
+NATIONAL_CATALOGUE = Path(__file__).with_name("national.toml")
+PLAN_EXAMPLE = Path(__file__).with_name("plan_example.toml")
+# The baseline of the National Crime and Policing Measures, as the national file names it.
+NATIONAL_BASELINE = "year ending June 2019"
+
+
+class CatalogueError(ForcestatError):
+    """A catalogue file names something unknown or leaves out something required."""
+
+
+class Source(StrEnum):
+    """Where a measure's counts come from: one store table each."""
+
+    HOME_OFFICE = "home_office"  # offence_counts: Home Office recorded crime, force rows
+    POLICEUK_CRIMES = "policeuk_crimes"  # crimes: police.uk street-level incidents
+    POLICEUK_STOP_SEARCH = "policeuk_stop_search"  # stop_search
+    POPULATION = "population"  # the resident population itself
+    SURVEY = "survey"  # victim survey responses (not loaded yet)
+
+
+class Kind(StrEnum):
+    """What a measure's value is."""
+
+    COUNT = "count"  # a total over the period
+    RATE = "rate"  # a total per so many residents
+    PROPORTION = "proportion"  # successes over trials, both counted from the source
+
+
+class Unit(StrEnum):
+    COUNT = "count"
+    RATE_PER_1000 = "rate_per_1000"
+    RATE_PER_100000 = "rate_per_100000"
+    RATE_PER_1000000 = "rate_per_1000000"
+    PROPORTION = "proportion"
+
+    @property
+    def per(self) -> int:
+        """Residents a rate is expressed per (1 for counts and proportions)."""
+        return {"rate_per_1000": 1000, "rate_per_100000": 100_000}.get(
+            self.value, 1_000_000 if self is Unit.RATE_PER_1000000 else 1
+        )
+
+
+class Polarity(StrEnum):
+    """Which direction is better (the same words as forcestat.spc.xmr.Polarity)."""
+
+    LOWER = "lower"
+    HIGHER = "higher"
+    NEUTRAL = "neutral"
+
+
+_UNITS_OF_KIND = {
+    Kind.COUNT: {Unit.COUNT},
+    Kind.RATE: {Unit.RATE_PER_1000, Unit.RATE_PER_100000, Unit.RATE_PER_1000000},
+    Kind.PROPORTION: {Unit.PROPORTION},
+}
+
+# Filter keys each source understands.
+_FILTER_KEYS = {
+    Source.HOME_OFFICE: {"offence_codes", "exclude_offence_groups"},
+    Source.POLICEUK_CRIMES: {"crime_types"},
+    Source.POLICEUK_STOP_SEARCH: {"outcomes", "exclude_outcomes", "outcome_recorded"},
+    Source.POPULATION: set(),
+    Source.SURVEY: set(),
+}
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which rows of the source a measure counts. ``None`` means no restriction."""
+
+    offence_codes: tuple[str, ...] | None = None
+    exclude_offence_groups: tuple[str, ...] = ()
+    crime_types: tuple[str, ...] | None = None  # None: every type but anti-social behaviour
+    outcomes: tuple[str, ...] | None = None
+    exclude_outcomes: tuple[str, ...] = ()
+    outcome_recorded: bool = False  # leave out searches with no outcome recorded
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One catalogue entry, validated."""
+
+    id: str
+    title: str
+    priority: str
+    source: Source
+    kind: Kind
+    unit: Unit
+    polarity: Polarity
+    period: PeriodKind
+    baseline: str  # 'previous_year', 'none', or a named period such as 'year ending June 2019'
+    filter: Filter
+    note: str
+    origin: str  # the file that declared (or last changed) it
+    numerator_filter: Filter | None = None
+    target_change_pct: float | None = None
+    target_value: float | None = None
+    comparator: str | tuple[str, ...] = "most_similar_forces"
+    pool_years: int = 1
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    measures: tuple[Measure, ...]
+    files: tuple[Path, ...]
+
+    def get(self, measure_id: str) -> Measure:
+        """The measure with this id; a CatalogueError listing the ids otherwise."""
+        for m in self.measures:
+            if m.id == measure_id:
+                return m
+        raise CatalogueError(
+            f"no measure {measure_id!r} in {', '.join(map(str, self.files))}; "
+            f"known: {', '.join(m.id for m in self.measures)}"
+        )
+
+
+_REQUIRED = ("id", "title", "priority", "source", "kind", "unit", "polarity", "note")
+_OPTIONAL = (
+    "period",
+    "baseline",
+    "filter",
+    "numerator_filter",
+    "target_change_pct",
+    "target_value",
+    "comparator",
+    "pool_years",
+    "extends",
+)
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogueError(f"{path}: no such catalogue file") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"{path}: not valid TOML ({exc})") from exc
+    extra = sorted(set(raw) - {"measure"})
+    entries = raw.get("measure", [])
+    if extra or not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise CatalogueError(
+            f"{path}: a catalogue holds only [[measure]] entries (found {', '.join(extra)})"
+        )
+    return entries
+
+
+def load_catalogue(
+    plan: Path | None = None,
+    *,
+    national: Path | None = NATIONAL_CATALOGUE,
+    extra_offence_codes: Iterable[str] = (),
+    national_baseline: str | None = None,
+) -> Catalogue:
+    """Read the national catalogue and the plan file, merge them, and validate the result.
+
+    ``extra_offence_codes`` are codes the store holds that forcestat's own list lacks
+    (a newer table's codes), accepted as known. ``national_baseline`` (the project's
+    ``baseline_period_end`` setting, such as '2019-06') replaces the national baseline,
+    the year ending June 2019, in every national measure that uses it; a plan entry
+    still sets its own. Raises one CatalogueError listing every problem, each with its
+    file and entry.
+    """
+    files = [p for p in (national, plan) if p is not None]
+    merged: dict[str, tuple[str, dict[str, Any]]] = {}
+    problems: list[str] = []
+    if national_baseline is not None:
+        try:
+            if named_period(national_baseline) == named_period(NATIONAL_BASELINE):
+                national_baseline = None  # the national baseline itself: nothing to replace
+        except PeriodError as exc:
+            problems.append(f"baseline_period_end: {exc}")
+            national_baseline = None
+    for path in files:
+        seen: set[str] = set()
+        for n, entry in enumerate(_read(path), start=1):
+            where = f"{path}: measure {entry.get('id', '?')!r} (entry {n})"
+            mid = entry.get("id")
+            if not isinstance(mid, str) or not mid.strip():
+                problems.append(f"{where}: 'id' must be a non-empty text value")
+                continue
+            if mid in seen:
+                problems.append(f"{where}: id {mid!r} is declared twice in this file")
+                continue
+            seen.add(mid)
+            if "extends" in entry:
+                base = merged.get(str(entry["extends"]))
+                if base is None:
+                    problems.append(f"{where}: extends unknown measure {entry['extends']!r}")
+                    continue
+                entry = {**base[1], **{k: v for k, v in entry.items() if k != "extends"}}
+            elif mid in merged:  # a plan changing a national measure
+                entry = {**merged[mid][1], **entry}
+            if (
+                path == national
+                and national_baseline
+                and entry.get("baseline") == NATIONAL_BASELINE
+            ):
+                entry = {**entry, "baseline": national_baseline}
+            merged[mid] = (where, entry)
+    known_codes = known_offence_codes() | set(extra_offence_codes)
+    measures = []
+    for where, entry in merged.values():
+        measure = _validate(entry, where, known_codes, problems)
+        if measure is not None:
+            measures.append(measure)
+    if problems:
+        raise CatalogueError(
+            f"{len(problems)} problem(s) in the measure catalogue:\n  " + "\n  ".join(problems)
+        )
+    return Catalogue(tuple(measures), tuple(files))
+
+
+def _enum(cls: type[StrEnum], value: Any, key: str, bad: list[str]) -> Any:
+    try:
+        return cls(value)
+    except ValueError:
+        bad.append(f"{key} {value!r} is not one of {', '.join(m.value for m in cls)}")
+        return None
+
+
+def _text_list(value: Any) -> tuple[str, ...] | None:
+    if value and isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+        return tuple(v.strip() for v in value)
+    return None
+
+
+def _filter(
+    raw: Any, source: Source, key: str, known_codes: set[str] | frozenset[str], bad: list[str]
+) -> Filter:
+    if raw is None:
+        return Filter()
+    if not isinstance(raw, Mapping):
+        bad.append(f'{key} must be a table, such as {{ offence_codes = ["39"] }}')
+        return Filter()
+    unknown = sorted(set(raw) - _FILTER_KEYS[source])
+    if unknown:
+        allowed = ", ".join(sorted(_FILTER_KEYS[source])) or "nothing"
+        bad.append(f"{key} key(s) {', '.join(unknown)} do not apply to {source.value} ({allowed})")
+    lists: dict[str, tuple[str, ...] | None] = {}
+    for name in ("offence_codes", "exclude_offence_groups", "crime_types", "outcomes"):
+        if name in raw:
+            lists[name] = _text_list(raw[name])
+            if lists[name] is None:
+                bad.append(f"{key}.{name} must be a non-empty list of text values")
+    lists["exclude_outcomes"] = _text_list(raw.get("exclude_outcomes", [])) or ()
+    for code in lists.get("offence_codes") or ():
+        if code not in known_codes:
+            bad.append(f"unknown offence code {code!r} (check the Home Office offence code list)")
+    for group in lists.get("exclude_offence_groups") or ():
+        if group not in OFFENCE_GROUPS:
+            bad.append(f"unknown offence group {group!r} (known: {', '.join(OFFENCE_GROUPS)})")
+    for crime_type in lists.get("crime_types") or ():
+        if crime_type not in CRIME_TYPES:
+            bad.append(f"unknown police.uk crime type {crime_type!r}")
+    recorded = raw.get("outcome_recorded", False)
+    if not isinstance(recorded, bool):
+        bad.append(f"{key}.outcome_recorded must be true or false")
+    return Filter(
+        offence_codes=lists.get("offence_codes"),
+        exclude_offence_groups=lists.get("exclude_offence_groups") or (),
+        crime_types=lists.get("crime_types"),
+        outcomes=lists.get("outcomes"),
+        exclude_outcomes=lists["exclude_outcomes"] or (),
+        outcome_recorded=recorded is True,
+    )
+
+
+def _validate(
+    entry: dict[str, Any], where: str, known_codes: frozenset[str] | set[str], problems: list[str]
+) -> Measure | None:
+    bad: list[str] = []
+    for key in _REQUIRED:
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            bad.append(f"{key!r} is required and must be a non-empty text value")
+    for key in sorted(set(entry) - set(_REQUIRED) - set(_OPTIONAL)):
+        bad.append(f"unknown key {key!r} (known: {', '.join((*_REQUIRED, *_OPTIONAL))})")
+    source = _enum(Source, entry.get("source"), "source", bad)
+    kind = _enum(Kind, entry.get("kind"), "kind", bad)
+    unit = _enum(Unit, entry.get("unit"), "unit", bad)
+    polarity = _enum(Polarity, entry.get("polarity"), "polarity", bad)
+    period = _enum(PeriodKind, entry.get("period", "rolling_12_months"), "period", bad)
+    if period is PeriodKind.POOLED:
+        bad.append("period 'pooled' is not set directly: give pool_years on a rolling period")
+    if kind is not None and unit is not None and unit not in _UNITS_OF_KIND[kind]:
+        units = ", ".join(sorted(u.value for u in _UNITS_OF_KIND[kind]))
+        bad.append(f"a {kind.value} measure takes unit {units}, not {unit.value}")
+    baseline = entry.get("baseline", "previous_year")
+    if not isinstance(baseline, str):
+        bad.append("baseline must be text: 'previous_year', 'none' or 'year ending June 2019'")
+    elif baseline not in ("previous_year", "none"):
+        try:
+            named_period(baseline)
+        except PeriodError as exc:
+            bad.append(f"baseline: {exc}")
+    filters: tuple[Filter, Filter | None] = (Filter(), None)
+    if source is not None:
+        filters = (
+            _filter(entry.get("filter"), source, "filter", known_codes, bad),
+            None
+            if entry.get("numerator_filter") is None
+            else _filter(entry["numerator_filter"], source, "numerator_filter", known_codes, bad),
+        )
+        if kind is Kind.PROPORTION and filters[1] is None and source is not Source.SURVEY:
+            bad.append("a proportion needs a numerator_filter naming its successes")
+        if kind is Kind.RATE and source in (Source.POPULATION, Source.SURVEY):
+            bad.append(f"a rate per residents cannot be drawn from {source.value}")
+        if source is Source.POPULATION and kind is not Kind.COUNT:
+            bad.append('a population measure is a count of residents (kind = "count")')
+    targets = {k: entry.get(k) for k in ("target_change_pct", "target_value")}
+    for key, value in targets.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            bad.append(f"{key} must be a number")
+    if all(v is not None for v in targets.values()):
+        bad.append("give target_change_pct or target_value, not both")
+    comparator = entry.get("comparator", "most_similar_forces")
+    if isinstance(comparator, list):
+        names = _text_list(comparator) or ()
+        for name in names:
+            try:
+                find_force(name)
+            except ForcestatError:
+                bad.append(f"comparator names unknown force {name!r}")
+        comparator = tuple(find_force(n).name for n in names if _is_force(n))
+    elif comparator not in ("most_similar_forces", "none"):
+        bad.append("comparator must be 'most_similar_forces', 'none' or a list of forces")
+    pool_years = entry.get("pool_years", 1)
+    if not isinstance(pool_years, int) or isinstance(pool_years, bool) or pool_years < 1:
+        bad.append("pool_years must be a whole number of years, 1 or more")
+    elif pool_years > 1 and period is not PeriodKind.ROLLING_12_MONTHS:
+        bad.append("pool_years applies only to a rolling_12_months period")
+    if bad:
+        problems.extend(f"{where}: {b}" for b in bad)
+        return None
+    return Measure(
+        id=entry["id"].strip(),
+        title=entry["title"].strip(),
+        priority=entry["priority"].strip(),
+        source=source,
+        kind=kind,
+        unit=unit,
+        polarity=polarity,
+        period=period,
+        baseline=baseline,
+        filter=filters[0],
+        note=" ".join(entry["note"].split()),
+        origin=where.split(": measure")[0],
+        numerator_filter=filters[1],
+        target_change_pct=_number(targets["target_change_pct"]),
+        target_value=_number(targets["target_value"]),
+        comparator=comparator,
+        pool_years=pool_years,
+    )
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _is_force(name: str) -> bool:
+    try:
+        find_force(name)
+    except ForcestatError:
+        return False
+    return True

@@ -1,0 +1,515 @@
+"""Process behaviour (XmR) charts with the NHS England *Making Data Count* rules.
+
+Pure computation: no plotting, no files. ``run_spc`` is a pipeline of small functions,
+in the order NHSRplotthedots 0.2.2 runs them: validate the options -> split into
+segments at each rebase -> process limits per segment (from all its points, its first
+n, or a named baseline period) -> special-cause rules per segment (``spc_rules``) ->
+point types -> short-series warnings -> variation and assurance icons.
+
+Defaults follow NHSRplotthedots 0.2.2 so an analyst gets the same chart from either:
+moving-range screening on, a tie breaks a trend, and two-of-three counts only points
+between the 2-sigma line and the process limit. ``docs/methodology.md`` lists each
+deliberate difference and why; in short:
+
+- screening drops moving ranges strictly *above* 3.267 x the mean moving range (0.2.2
+  drops those equal to it too, which leaves a constant series with no limits at all);
+- the variation icon of the latest point takes improvement when its rules disagree.
+
+Example:
+    >>> from datetime import date
+    >>> months = [date(2023, m, 1) for m in range(1, 13)]
+    >>> result = run_spc(months, [5, 6, 5, 6, 5, 6, 5, 6, 5, 6, 5, 6])
+    >>> round(result.segments[0].limits.upl, 2)
+    8.16
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from forcestat.errors import ForcestatError
+
+# The rule vocabulary is re-exported: charts, sentences and tests import it from here.
+from forcestat.spc.rules import (
+    RULE_PRIORITY,
+    Direction,
+    PointType,
+    Polarity,
+    ProcessLimits,
+    Rule,
+    RuleRun,
+    RuleSettings,
+    Signal,
+    SpecialCause,
+    TrendTies,
+    find_outside_limits,
+    find_rule_runs,
+    find_shifts,
+    find_trends,
+    find_two_of_three,
+    point_type,
+    signal_point_type,
+)
+
+__all__ = [
+    "LIMIT_SCALE",
+    "MIN_BASELINE_POINTS",
+    "MIN_SEGMENT_POINTS",
+    "MOVING_RANGE_SCREEN",
+    "RULE_PRIORITY",
+    "TRIAL_LIMIT_POINTS",
+    "AssuranceType",
+    "BaselinePeriod",
+    "Direction",
+    "PointType",
+    "Polarity",
+    "ProcessLimits",
+    "Rebase",
+    "Rule",
+    "RuleRun",
+    "RuleSettings",
+    "Segment",
+    "Signal",
+    "SpcError",
+    "SpcOptions",
+    "SpcPoint",
+    "SpcResult",
+    "SpecialCause",
+    "SuggestedRebase",
+    "TrendTies",
+    "assurance_type",
+    "find_outside_limits",
+    "find_shifts",
+    "find_trends",
+    "find_two_of_three",
+    "point_type",
+    "process_limits",
+    "run_spc",
+    "short_series_warnings",
+    "suggest_rebases",
+    "validate",
+    "variation_type",
+]
+
+# 3 / d2 with d2 = 1.128 for moving ranges of two points: three sigma from the mean moving range.
+LIMIT_SCALE = 2.66
+# D4 for n = 2: a moving range above this multiple of the mean is an outlier, not routine noise.
+MOVING_RANGE_SCREEN = 3.267
+TWO_SIGMA_FRACTION = 2 / 3
+MIN_BASELINE_POINTS = 12
+# Segments with fewer points than this have trial limits (NHSRplotthedots warns below 13).
+TRIAL_LIMIT_POINTS = 13
+# One moving range needs two points.
+MIN_SEGMENT_POINTS = 2
+
+
+class SpcError(ForcestatError):
+    """The series or the SPC options cannot be charted as given."""
+
+
+class AssuranceType(StrEnum):
+    """Will the process meet its target? Judged from the latest process limits."""
+
+    CONSISTENT_PASS = "consistent_pass"
+    CONSISTENT_FAIL = "consistent_fail"
+    INCONSISTENT = "inconsistent"
+
+
+@dataclass(frozen=True)
+class Rebase:
+    """A recorded decision to recalculate limits from ``month``: who, when and why."""
+
+    month: dt.date
+    reason: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class BaselinePeriod:
+    """A named stretch of months, first to last inclusive, whose points fix the limits.
+
+    Example:
+        >>> str(BaselinePeriod(dt.date(2017, 1, 1), dt.date(2018, 12, 1)))
+        '2017-01 to 2018-12'
+    """
+
+    first_month: dt.date
+    last_month: dt.date
+
+    def __str__(self) -> str:
+        return f"{_month_label(self.first_month)} to {_month_label(self.last_month)}"
+
+
+@dataclass(frozen=True)
+class SpcOptions:
+    """Settings of one chart.
+
+    The limits of each segment rest on all its points unless one baseline is given:
+    ``baseline_points``, the first n points of each segment (n >= 12), or
+    ``baseline_period``, a named period of at least 12 months inside one segment (that
+    segment's limits rest on it; other segments use all their points).
+    """
+
+    polarity: Polarity = Polarity.NEUTRAL
+    target: float | None = None
+    baseline_points: int | None = None
+    baseline_period: BaselinePeriod | None = None
+    screen_moving_ranges: bool = True
+    rebases: tuple[Rebase, ...] = ()
+    rules: RuleSettings = field(default_factory=RuleSettings)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of months with one set of limits; a new one starts at each rebase."""
+
+    index: int
+    first_month: dt.date
+    last_month: dt.date
+    n_points: int
+    limits: ProcessLimits
+    trial_limits: bool
+    rebase: Rebase | None
+    baseline: BaselinePeriod  # the months the limits were computed from
+
+
+@dataclass(frozen=True)
+class SpcPoint:
+    """One month of the chart: its value, the limits that apply and the rules that fired.
+
+    ``signals`` lists every rule that flagged the point; ``point_type`` labels it by
+    ``RULE_PRIORITY``. ``moving_range`` is None for the first point of a segment.
+    """
+
+    month: dt.date
+    value: float
+    segment: int
+    mean: float
+    lpl: float
+    upl: float
+    lower_two_sigma: float
+    upper_two_sigma: float
+    moving_range: float | None
+    signals: tuple[Signal, ...]
+    point_type: PointType
+
+    @property
+    def special_cause(self) -> bool:
+        return bool(self.signals)
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The rules that flagged the point, in priority order."""
+        fired = {s.rule for s in self.signals}
+        return tuple(r for r in RULE_PRIORITY if r in fired)
+
+
+@dataclass(frozen=True)
+class SuggestedRebase:
+    """A month where a sustained shift suggests the process changed. Never applied."""
+
+    month: dt.date
+    direction: Direction
+    n_points: int
+
+
+@dataclass(frozen=True)
+class SpcResult:
+    """Everything a chart, a table or a sentence needs about one series."""
+
+    points: tuple[SpcPoint, ...]
+    segments: tuple[Segment, ...]
+    special_causes: tuple[SpecialCause, ...]
+    variation: PointType
+    assurance: AssuranceType | None
+    warnings: tuple[str, ...]
+    suggested_rebases: tuple[SuggestedRebase, ...]
+    options: SpcOptions
+
+    @property
+    def latest(self) -> SpcPoint:
+        return self.points[-1]
+
+
+# ---- validate -------------------------------------------------------------------------
+
+
+def _month_label(month: dt.date) -> str:
+    return month.strftime("%Y-%m")
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def validate(months: Sequence[dt.date], values: Sequence[float], options: SpcOptions) -> None:
+    """Raise SpcError naming the first problem with the series or the options."""
+    if len(months) != len(values):
+        raise SpcError(f"{len(months)} months but {len(values)} values; give one value a month")
+    if len(months) < MIN_SEGMENT_POINTS:
+        raise SpcError(f"{len(months)} month(s) given; a chart needs at least {MIN_SEGMENT_POINTS}")
+    for i, (month, value) in enumerate(zip(months, values, strict=True)):
+        if month.day != 1:
+            raise SpcError(f"{month}: give months as the first day of the month")
+        if not math.isfinite(value):
+            raise SpcError(f"{_month_label(month)}: value {value} is not a finite number")
+        if i and month != _next_month(months[i - 1]):
+            raise SpcError(
+                f"{_month_label(month)} follows {_month_label(months[i - 1])}: months must be "
+                "consecutive and in order, with no gaps"
+            )
+    rules = options.rules
+    if rules.shift_length < 2 or rules.trend_length < 3:
+        raise SpcError("a shift needs a length of at least 2 points and a trend at least 3")
+    if options.baseline_points is not None and options.baseline_points < MIN_BASELINE_POINTS:
+        raise SpcError(
+            f"baseline of {options.baseline_points} points: limits fixed on a baseline need "
+            f"at least {MIN_BASELINE_POINTS} points"
+        )
+    if options.baseline_period is not None:
+        _validate_baseline_period(months, options.baseline_period, options)
+    if options.target is not None and not math.isfinite(options.target):
+        raise SpcError(f"target {options.target} is not a finite number")
+    seen: set[dt.date] = set()
+    for rebase in options.rebases:
+        if rebase.month in seen:
+            raise SpcError(f"rebase at {_month_label(rebase.month)} is given twice")
+        seen.add(rebase.month)
+        if rebase.month not in months[1:]:
+            raise SpcError(
+                f"rebase at {_month_label(rebase.month)} is not a month after the first of the "
+                f"series ({_month_label(months[0])} to {_month_label(months[-1])})"
+            )
+
+
+def _validate_baseline_period(
+    months: Sequence[dt.date], period: BaselinePeriod, options: SpcOptions
+) -> None:
+    if options.baseline_points is not None:
+        raise SpcError(
+            f"a baseline of {options.baseline_points} points and the baseline period "
+            f"{period} are both given; choose one"
+        )
+    first, last = period.first_month, period.last_month
+    if first.day != 1 or last.day != 1:
+        raise SpcError(f"baseline period {first} to {last}: give months as their first day")
+    if first > last:
+        raise SpcError(
+            f"baseline period {period} ends before it starts; give the earlier month first"
+        )
+    if first not in months or last not in months:
+        raise SpcError(
+            f"baseline period {period} is not inside the series ({_month_label(months[0])} "
+            f"to {_month_label(months[-1])}); choose months the series covers"
+        )
+    n_points = months.index(last) - months.index(first) + 1
+    if n_points < MIN_BASELINE_POINTS:
+        raise SpcError(
+            f"baseline period {period} has {n_points} months: limits fixed on a baseline "
+            f"need at least {MIN_BASELINE_POINTS}; choose a longer period"
+        )
+    for rebase in sorted(options.rebases, key=lambda r: r.month):
+        if first < rebase.month <= last:
+            raise SpcError(
+                f"baseline period {period} spans the rebase at {_month_label(rebase.month)}; "
+                "limits are recalculated at each rebase, so choose a period inside one segment"
+            )
+
+
+# ---- limits ---------------------------------------------------------------------------
+
+
+def _baseline_bounds(months: Sequence[dt.date], options: SpcOptions) -> tuple[int, int]:
+    """(start, stop) of the points one segment's limits rest on, within the segment."""
+    period = options.baseline_period
+    if period is not None and period.first_month in months:  # validated: inside one segment
+        return months.index(period.first_month), months.index(period.last_month) + 1
+    return 0, min(options.baseline_points or len(months), len(months))
+
+
+def process_limits(
+    values: Sequence[float], *, baseline_points: int | None = None, screen: bool = True
+) -> ProcessLimits:
+    """XmR limits: mean +/- 2.66 x mean moving range, from the first ``baseline_points``.
+
+    With ``screen``, moving ranges above 3.267 x their mean are dropped and the mean
+    moving range computed again, once.
+    """
+    base = list(values[:baseline_points] if baseline_points else values)
+    # Offsetting by the first value keeps the mean of a constant series exactly that value.
+    mean = base[0] + math.fsum(v - base[0] for v in base) / len(base)
+    moving_ranges = [abs(b - a) for a, b in itertools.pairwise(base)]
+    mean_mr = math.fsum(moving_ranges) / len(moving_ranges)
+    kept = moving_ranges
+    if screen:
+        kept = [mr for mr in moving_ranges if mr <= MOVING_RANGE_SCREEN * mean_mr]
+        mean_mr = math.fsum(kept) / len(kept)
+    spread = LIMIT_SCALE * mean_mr
+    return ProcessLimits(
+        mean=mean,
+        mean_moving_range=mean_mr,
+        lpl=mean - spread,
+        upl=mean + spread,
+        lower_two_sigma=mean - TWO_SIGMA_FRACTION * spread,
+        upper_two_sigma=mean + TWO_SIGMA_FRACTION * spread,
+        points_used=len(base),
+        moving_ranges_used=len(kept),
+        moving_ranges_excluded=len(moving_ranges) - len(kept),
+    )
+
+
+# ---- icons and warnings -------------------------------------------------------------
+
+
+def variation_type(point: SpcPoint, polarity: Polarity) -> PointType:
+    """The variation icon of a point: its type, except that improvement wins a conflict."""
+    if any(
+        signal_point_type(s.direction, polarity) is PointType.IMPROVEMENT for s in point.signals
+    ):
+        return PointType.IMPROVEMENT
+    return point.point_type
+
+
+def assurance_type(
+    target: float | None, limits: ProcessLimits, polarity: Polarity
+) -> AssuranceType | None:
+    """Whether the process will meet ``target``: a target outside the process limits is
+    met (or missed) every month; one between them, some months. None for a neutral
+    measure or no target."""
+    if target is None or polarity is Polarity.NEUTRAL:
+        return None
+    higher_better = polarity is Polarity.HIGHER
+    if target > limits.upl:
+        return AssuranceType.CONSISTENT_FAIL if higher_better else AssuranceType.CONSISTENT_PASS
+    if target < limits.lpl:
+        return AssuranceType.CONSISTENT_PASS if higher_better else AssuranceType.CONSISTENT_FAIL
+    return AssuranceType.INCONSISTENT
+
+
+def short_series_warnings(segments: Sequence[Segment]) -> tuple[str, ...]:
+    """One warning per segment whose limits are trial limits."""
+    return tuple(
+        f"limits for {_month_label(s.first_month)} to {_month_label(s.last_month)} are trial "
+        f"limits: {s.n_points} points, fewer than {TRIAL_LIMIT_POINTS}; they will move as "
+        "months are added"
+        for s in segments
+        if s.trial_limits
+    )
+
+
+def suggest_rebases(
+    special_causes: Sequence[SpecialCause], segments: Sequence[Segment]
+) -> tuple[SuggestedRebase, ...]:
+    """Months where the level of the process seems to have moved: a shift that begins
+    inside a segment (not at its start) and goes the other way from the segment's
+    previous shift (a second shift the same way continues the first). A suggestion
+    only; a rebase is applied when someone records it."""
+    starts = {s.first_month for s in segments}
+    suggested: list[SuggestedRebase] = []
+    previous: dict[int, Direction] = {}
+    for cause in special_causes:
+        if cause.rule is not Rule.SHIFT:
+            continue
+        turned = previous.get(cause.segment) is not cause.direction
+        if turned and cause.first_month not in starts:
+            suggested.append(SuggestedRebase(cause.first_month, cause.direction, len(cause.months)))
+        previous[cause.segment] = cause.direction
+    return tuple(suggested)
+
+
+# ---- the pipeline ---------------------------------------------------------------------
+
+
+def _segment_bounds(months: Sequence[dt.date], rebases: Sequence[Rebase]) -> list[tuple[int, int]]:
+    cuts = sorted(months.index(r.month) for r in rebases)
+    edges = [0, *cuts, len(months)]
+    return list(itertools.pairwise(edges))
+
+
+def _chart_segment(
+    index: int,
+    months: Sequence[dt.date],
+    values: Sequence[float],
+    options: SpcOptions,
+    rebase: Rebase | None,
+) -> tuple[Segment, list[SpcPoint], list[SpecialCause]]:
+    """Limits, rules and point types of one segment (``months`` and ``values`` are its own)."""
+    if len(values) < MIN_SEGMENT_POINTS:
+        raise SpcError(
+            f"the limits from {_month_label(months[0])} would rest on {len(values)} month; "
+            f"leave at least {MIN_SEGMENT_POINTS} months between rebases and after the last"
+        )
+    start, stop = _baseline_bounds(months, options)
+    limits = process_limits(values[start:stop], screen=options.screen_moving_ranges)
+    segment = Segment(
+        index=index,
+        first_month=months[0],
+        last_month=months[-1],
+        n_points=len(values),
+        limits=limits,
+        trial_limits=len(values) < TRIAL_LIMIT_POINTS,
+        rebase=rebase,
+        baseline=BaselinePeriod(months[start], months[stop - 1]),
+    )
+    runs = find_rule_runs(values, limits, options.rules)
+    signals: list[list[Signal]] = [[] for _ in values]
+    causes = []
+    for run in runs:
+        flagged = tuple(months[k] for k in run.indexes)
+        causes.append(SpecialCause(run.rule, run.direction, flagged, index))
+        for k in run.indexes:
+            signals[k].append(Signal(run.rule, run.direction))
+    points = [
+        SpcPoint(
+            month=months[k],
+            value=value,
+            segment=index,
+            mean=limits.mean,
+            lpl=limits.lpl,
+            upl=limits.upl,
+            lower_two_sigma=limits.lower_two_sigma,
+            upper_two_sigma=limits.upper_two_sigma,
+            moving_range=abs(value - values[k - 1]) if k else None,
+            signals=tuple(signals[k]),
+            point_type=point_type(signals[k], options.polarity),
+        )
+        for k, value in enumerate(values)
+    ]
+    return segment, points, causes
+
+
+def run_spc(
+    months: Sequence[dt.date], values: Sequence[float], options: SpcOptions | None = None
+) -> SpcResult:
+    """Chart a monthly series: limits per segment, rules, point types and icons."""
+    options = options or SpcOptions()
+    validate(months, values, options)
+    floats = [float(v) for v in values]
+    rebase_at = {r.month: r for r in options.rebases}
+    segments: list[Segment] = []
+    points: list[SpcPoint] = []
+    causes: list[SpecialCause] = []
+    for index, (lo, hi) in enumerate(_segment_bounds(months, options.rebases)):
+        segment, segment_points, segment_causes = _chart_segment(
+            index, months[lo:hi], floats[lo:hi], options, rebase_at.get(months[lo])
+        )
+        segments.append(segment)
+        points += segment_points
+        causes += segment_causes
+    causes.sort(key=lambda c: (c.first_month, RULE_PRIORITY.index(c.rule)))
+    return SpcResult(
+        points=tuple(points),
+        segments=tuple(segments),
+        special_causes=tuple(causes),
+        variation=variation_type(points[-1], options.polarity),
+        assurance=assurance_type(options.target, segments[-1].limits, options.polarity),
+        warnings=short_series_warnings(segments),
+        suggested_rebases=suggest_rebases(causes, segments),
+        options=options,
+    )

@@ -1,0 +1,97 @@
+"""Each measure's monthly run, checked against counts taken from the raw sample files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import duckdb
+import pytest
+
+from forcestat.measures.catalogue import PLAN_EXAMPLE, Catalogue, load_catalogue
+from forcestat.measures.series import (
+    CHART_MONTHS,
+    monthly_series,
+    series_axis_title,
+)
+from measures_fixtures import (
+    census_by_force,
+    stop_search_rows,
+    street_rows,
+)
+
+COL = "City of London Police"
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue(PLAN_EXAMPLE)
+
+
+def _month(text: str) -> dt.date:
+    return dt.date(int(text[:4]), int(text[5:7]), 1)
+
+
+def test_a_count_measure_counts_each_month_of_the_latest_five_years(
+    sample_store: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+) -> None:
+    # The sample holds City of London street crime for 2017-01 to 2021-12: 60 months,
+    # exactly CHART_MONTHS, so the whole run is charted.
+    burglaries = Counter(
+        r["Month"] for r in street_rows("2017-01", "2021-12") if r["Crime type"] == "Burglary"
+    )
+    series = monthly_series(sample_store, catalogue.get("burglary_policeuk"), COL)
+    assert series is not None and series.grain == "monthly"
+    assert len(series.months) == CHART_MONTHS == 60
+    assert (series.months[0], series.months[-1]) == (dt.date(2017, 1, 1), dt.date(2021, 12, 1))
+    assert dict(zip(series.months, series.values, strict=True)) == {
+        _month(m): float(n) for m, n in burglaries.items()
+    }
+
+
+def test_a_series_stops_at_the_month_asked_for(
+    sample_store: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+) -> None:
+    series = monthly_series(
+        sample_store, catalogue.get("burglary_policeuk"), COL, dt.date(2019, 6, 1)
+    )
+    assert series is not None
+    assert (series.months[0], series.months[-1]) == (dt.date(2017, 1, 1), dt.date(2019, 6, 1))
+
+
+def test_a_proportion_is_charted_in_per_cent_and_a_rate_per_resident(
+    sample_store: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+) -> None:
+    # Stop and search files run 2017-12 to 2020-11 in the sample.
+    rows = [r for month, r in stop_search_rows("2020-11", "2020-11")]
+    no_action = {"A no further action disposal", "Nothing found - no further action"}
+    recorded = [r for r in rows if r["Outcome"]]
+    positive = [r for r in recorded if r["Outcome"] not in no_action]
+    share = monthly_series(sample_store, catalogue.get("stop_search_positive_outcome_rate"), COL)
+    assert share is not None and share.months[-1] == dt.date(2020, 11, 1)
+    assert share.values[-1] == pytest.approx(100 * len(positive) / len(recorded))
+    assert len(share.months) == 36
+    rate = monthly_series(sample_store, catalogue.get("stop_search_rate"), COL)
+    assert rate is not None
+    # The 2020 rate uses the latest population at or before 2020: the 2011 census.
+    assert rate.values[-1] == pytest.approx(len(rows) / census_by_force()["City of London"] * 1000)
+    assert series_axis_title(catalogue.get("stop_search_positive_outcome_rate")) == "Per cent"
+    assert series_axis_title(catalogue.get("stop_search_rate")) == (
+        "Rate per 1,000 residents, a month"
+    )
+    assert series_axis_title(catalogue.get("burglary_policeuk")) == "Offences a month"
+
+
+def test_quarterly_sources_and_empty_forces_have_no_monthly_series(
+    sample_store: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+) -> None:
+    assert monthly_series(sample_store, catalogue.get("homicide"), "West Midlands Police") is None
+    assert monthly_series(sample_store, catalogue.get("burglary_policeuk"), "Kent Police") is None
+    before_any = monthly_series(
+        sample_store, catalogue.get("burglary_policeuk"), COL, dt.date(2016, 12, 1)
+    )
+    assert before_any is None
