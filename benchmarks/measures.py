@@ -62,8 +62,8 @@ from forcestat.forces import FORCES
 from forcestat.ingest.load import ingest_path
 from forcestat.measures.catalogue import PLAN_EXAMPLE, Filter, Kind, Measure, Source, load_catalogue
 from forcestat.measures.engine import MeasureTable, evaluate
-from forcestat.measures.periods import add_months
 from forcestat.measures.stats import poisson_interval
+from forcestat.months import add_months
 from forcestat.store.database import open_store
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"

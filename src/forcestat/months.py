@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-__all__ = ["add_months", "month_label"]
+__all__ = ["add_months", "month_label", "months_between", "next_month"]
 
 _MONTHS = tuple(calendar.month_name[1:])
 
@@ -32,6 +32,22 @@ def add_months(day: dt.date, months: int) -> dt.date:
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return dt.date(year, month + 1, min(day.day, last))
+
+
+def next_month(day: dt.date) -> dt.date:
+    """The first day of the month after ``day``'s."""
+    return add_months(day.replace(day=1), 1)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The first days of the months from ``first``'s to ``last``'s, both included
+    (none when ``last`` is before ``first``)."""
+    months: list[dt.date] = []
+    month = first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
 
 
 def month_label(month: dt.date) -> str:

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from forcestat.measures.reasons import reason_text
 from forcestat.report.context import MeasureFigure
 from forcestat.report.figures import (
     MINUS,
@@ -19,7 +20,6 @@ from forcestat.report.narrative import (
     change_clause,
     figure_paragraph,
     proxy_note,
-    reason_text,
     summary_point,
 )
 

@@ -18,9 +18,13 @@ from forcestat.ingest.load import ingest_path
 from forcestat.store.drilldown import (
     ASB,
     IncidentPoint,
+    LookupNeighbourhood,
     force_months,
+    force_neighbourhood_codes,
     incident_points,
+    local_authority_neighbourhoods,
     local_authority_table,
+    neighbourhood_local_authorities,
     neighbourhood_table,
     window_ending,
 )
@@ -159,3 +163,61 @@ def test_the_map_scales_to_the_bounding_box() -> None:
     assert by_count[4].radius == 14.0 and by_count[1].radius == 7.0  # 14 * sqrt(1/4)
     assert (drawn.scale_label, drawn.scale_px) == ("250 m", 112.0)
     assert incident_map([], area_name="Empty") is None
+
+
+@pytest.fixture
+def lookup(store: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A hand-written area lookup: four 2011 neighbourhoods in the City of London force
+    area (two in its own local authority, one of them unnamed; one in another; one with
+    none), a 2021 neighbourhood there, and one in Kent."""
+    store.executemany(
+        "INSERT INTO areas (lsoa_code, lsoa_name, local_authority_code, local_authority_name, "
+        "force_name, lsoa_geography, ingest_id, line_no) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+        [
+            ("E01000001", "City of London 001A", "E09000001", "City of London", "City of London",
+             "LSOA2011", 2),
+            ("E01000002", None, "E09000001", "City of London", "City of London", "LSOA2011", 3),
+            ("E01000003", "Other 001A", "E09000099", "Other", "City of London", "LSOA2011", 4),
+            ("E01000004", "Unplaced 001A", None, None, "City of London", "LSOA2011", 5),
+            ("E01033000", "City of London 001F", "E09000001", "City of London",
+             "City of London", "LSOA2021", 6),
+            ("E01024000", "Maidstone 001A", "E07000110", "Maidstone", "Kent", "LSOA2011", 7),
+        ],
+    )  # fmt: skip
+    return store
+
+
+def test_the_force_areas_neighbourhoods_are_its_2011_lookup_rows(
+    lookup: duckdb.DuckDBPyConnection,
+) -> None:
+    assert sorted(force_neighbourhood_codes(lookup, CITY)) == [
+        "E01000001",
+        "E01000002",
+        "E01000003",
+        "E01000004",
+    ]
+
+
+def test_a_local_authoritys_neighbourhoods_are_named_by_code_when_unnamed(
+    lookup: duckdb.DuckDBPyConnection,
+) -> None:
+    named = LookupNeighbourhood("E01000001", "City of London 001A", "City of London")
+    unnamed = LookupNeighbourhood("E01000002", "E01000002", "City of London")
+    assert sorted(
+        local_authority_neighbourhoods(lookup, CITY, "E09000001"), key=lambda n: n.code
+    ) == [named, unnamed]
+    assert local_authority_neighbourhoods(lookup, CITY, "E09000001", "E01000002") == [unnamed]
+    # Not in this local authority, or not in this force area: nothing.
+    assert local_authority_neighbourhoods(lookup, CITY, "E09000001", "E01000003") == []
+    assert local_authority_neighbourhoods(lookup, CITY, "E07000110") == []
+
+
+def test_each_neighbourhood_maps_to_its_local_authority(
+    lookup: duckdb.DuckDBPyConnection,
+) -> None:
+    # E01000004 names no local authority, so it has no outline to join.
+    assert neighbourhood_local_authorities(lookup, CITY) == {
+        "E01000001": ("E09000001", "City of London"),
+        "E01000002": ("E09000001", "City of London"),
+        "E01000003": ("E09000099", "Other"),
+    }

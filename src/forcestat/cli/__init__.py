@@ -1,6 +1,7 @@
 """The ``forcestat`` command. Each command parses, calls one library function, prints.
 
 One module per command group; importing them registers their commands on ``cli``.
+The last stage: it may import every other, and holds no SQL of its own.
 """
 
 from forcestat.cli import charts, demo, downloads, loading, measuring, web

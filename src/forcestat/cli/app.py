@@ -70,6 +70,24 @@ def store_option(f: F) -> F:
     )(f)
 
 
+def force_option(f: F) -> F:
+    return click.option(
+        "--force", "force_name", default=None, help="Force (default: the 'force' setting)."
+    )(f)
+
+
+def output_format_option(help: str | None = None) -> Callable[[F], F]:
+    """--format table (the default), csv or json."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["table", "csv", "json"]),
+        default="table",
+        show_default=True,
+        help=help,
+    )
+
+
 def plan_option(f: F) -> F:
     return click.option(
         "--plan",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,9 @@ from rich.table import Table
 from forcestat.cli.app import (
     cli,
     config_option,
+    force_option,
     make_console,
+    output_format_option,
     plan_option,
     project_catalogue,
     project_settings,
@@ -28,8 +31,7 @@ class _ChosenSeries:
     measure: Measure
     force: str
     series: Series
-    rebases: tuple[Rebase, ...]
-    rebase_notes: tuple[str, ...]  # recorded rebases this chart cannot draw, and why
+    recorded: tuple[Rebase, ...]  # every rebase recorded for it; the chart fits them
     y_title: str
 
 
@@ -60,7 +62,6 @@ def measure_series_for_chart(
     from forcestat.forces import find_force
     from forcestat.measures.periods import parse_month
     from forcestat.measures.series import monthly_series, series_axis_title
-    from forcestat.spc.rebases import fit_rebases
     from forcestat.store.database import open_store
     from forcestat.store.rebases import active_rebases
 
@@ -78,10 +79,10 @@ def measure_series_for_chart(
                 f"no monthly {measure_id} values are loaded for {force.name} {when}; "
                 "'forcestat status' lists the months loaded"
             )
-        rebases, notes = fit_rebases(active_rebases(con, measure.id, force.name), series.months)
+        recorded = active_rebases(con, measure.id, force.name)
     finally:
         con.close()
-    return _ChosenSeries(measure, force.name, series, rebases, notes, series_axis_title(measure))
+    return _ChosenSeries(measure, force.name, series, recorded, series_axis_title(measure))
 
 
 @cli.command()
@@ -92,7 +93,7 @@ def measure_series_for_chart(
     metavar="ID",
     help="A monthly (police.uk) measure of the catalogue, charted from the store.",
 )
-@click.option("--force", "force_name", default=None, help="Force (default: the 'force' setting).")
+@force_option
 @click.option(
     "--period",
     "period_end",
@@ -154,14 +155,7 @@ def measure_series_for_chart(
     is_flag=True,
     help="Chart the series adjusted for its month-of-year pattern, when one is found.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="csv writes the rows to stdout and the icons and reading to stderr.",
-)
+@output_format_option("csv writes the rows to stdout and the icons and reading to stderr.")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -200,6 +194,7 @@ def spc(
     """
     import io
 
+    from forcestat.measures.charting import chart_measure
     from forcestat.spc.chart import spc_chart
     from forcestat.spc.files import (
         command_line_baseline_period,
@@ -215,11 +210,11 @@ def spc(
 
     if (measure_id is None) == (input_path is None):
         raise click.UsageError("give either --measure ID or --input FILE")
-    recorded: tuple[Rebase, ...] = ()
+    chosen: _ChosenSeries | None = None
     y_title = "Value"
     if input_path is not None:
-        series = read_series_csv(input_path)
-        name, months, values = title or input_path.stem, series.months, series.values
+        own = read_series_csv(input_path)
+        name, months, values = title or input_path.stem, own.months, own.values
     else:
         assert measure_id is not None
         chosen = measure_series_for_chart(
@@ -228,29 +223,34 @@ def spc(
         name = title or f"{chosen.measure.title}, {chosen.force}"
         months, values = chosen.series.months, chosen.series.values
         polarity = polarity or chosen.measure.polarity.value
-        recorded, y_title = chosen.rebases, chosen.y_title
-    reading: list[str] = [] if input_path is not None else list(chosen.rebase_notes)
+        y_title = chosen.y_title
+    seasonal: list[str] = []
     if seasonally_adjust:
         pattern = seasonal_pattern(months, values)
-        reading.append(seasonality_sentence(pattern, name=name))
+        seasonal.append(seasonality_sentence(pattern, name=name))
         if pattern.seasonal:
             values = pattern.adjusted
-            reading.append("The chart and the rules use the seasonally adjusted series.")
+            seasonal.append("The chart and the rules use the seasonally adjusted series.")
     options = SpcOptions(
         polarity=Polarity(polarity or "neutral"),
         target=target,
         baseline_points=baseline_points,
         baseline_period=command_line_baseline_period(baseline_period),
         screen_moving_ranges=not no_screen,
-        rebases=tuple(
-            sorted(
-                (*recorded, *command_line_rebases(rebase_months, rebase_reason)),
-                key=lambda r: r.month,
-            )
-        ),
+        rebases=command_line_rebases(rebase_months, rebase_reason),
     )
-    result = run_spc(months, values, options)
-    reading += describe(result, name=name)
+    reading: list[str]
+    if chosen is None:
+        options = dataclasses.replace(
+            options, rebases=tuple(sorted(options.rebases, key=lambda r: r.month))
+        )
+        result = run_spc(months, values, options)
+        reading = [*seasonal, *describe(result, name=name)]
+    else:
+        series = dataclasses.replace(chosen.series, values=tuple(values))
+        charted = chart_measure(chosen.measure, series, chosen.recorded, name=name, options=options)
+        result = charted.spc
+        reading = [*charted.left_out, *seasonal, *charted.sentences]
     assurance = result.assurance.value if result.assurance else "none"
     icons = [f"variation: {result.variation.value}", f"assurance: {assurance}"]
     if output_format == "json":
@@ -297,7 +297,7 @@ def _default_user() -> str:
 
 @rebase.command("add")
 @click.option("--measure", "measure_id", required=True, metavar="ID", help="Monthly measure.")
-@click.option("--force", "force_name", default=None, help="Force (default: the 'force' setting).")
+@force_option
 @click.option("--month", required=True, metavar="YYYY-MM", help="First month of the new limits.")
 @click.option("--reason", required=True, help="Why the process changed then, in a sentence.")
 @click.option("--by", "recorded_by", default=None, help="Who decided (default: your user name).")

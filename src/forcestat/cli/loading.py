@@ -246,24 +246,15 @@ def rejects(
 ) -> None:
     """Show rejected rows with their file, line number and reason."""
     from forcestat.store.database import open_store
+    from forcestat.store.loaded import rejected_lines
 
     _, store = project_settings(config_path, store_path)
     con = open_store(store, read_only=True)
     try:
-        sql = (
-            "SELECT l.path, r.line_no, r.reason, r.raw_line FROM rejects r "
-            "JOIN ingest_log l USING (ingest_id)"
-        )
-        params: list[Any] = []
-        if ingest_id is not None:
-            sql += " WHERE r.ingest_id = ?"
-            params.append(ingest_id)
-        sql += " ORDER BY r.ingest_id, r.line_no LIMIT ?"
-        params.append(limit)
-        rows = con.execute(sql, params).fetchall()
+        rows = rejected_lines(con, limit, ingest_id=ingest_id)
     finally:
         con.close()
-    for path, line_no, reason, raw in rows:
-        click.echo(f"{path}:{line_no}: {reason}\n    {raw}")
+    for r in rows:
+        click.echo(f"{r.path}:{r.line_no}: {r.reason}\n    {r.raw_line}")
     if not rows:
         click.echo("No rejected rows.")

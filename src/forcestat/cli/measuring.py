@@ -11,7 +11,9 @@ from rich.table import Table
 from forcestat.cli.app import (
     cli,
     config_option,
+    force_option,
     make_console,
+    output_format_option,
     plan_option,
     project_catalogue,
     project_settings,
@@ -37,13 +39,7 @@ from forcestat.cli.app import (
     "--measure", "measure_ids", multiple=True, metavar="ID", help="Only this measure; repeat."
 )
 @plan_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@output_format_option()
 @click.option("--show-sql", is_flag=True, help="Print the SQL run for each measure to stderr.")
 @config_option
 @store_option
@@ -146,7 +142,7 @@ def _print_measures(rows: Any) -> None:
 
 
 @cli.command("reconcile")
-@click.option("--force", "force_name", default=None, help="Force (default: the 'force' setting).")
+@force_option
 @click.option(
     "--year",
     "year",
@@ -154,13 +150,7 @@ def _print_measures(rows: Any) -> None:
     metavar="YYYY/YY",
     help="Financial year, e.g. 2017/18 (default: the latest in the Home Office tables loaded).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@output_format_option()
 @config_option
 @store_option
 def reconcile_command(
@@ -221,7 +211,7 @@ def reconcile_command(
     metavar="YYYY-MM",
     help="Last month of the 12 months reported.",
 )
-@click.option("--force", "force_name", default=None, help="Force (default: the 'force' setting).")
+@force_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),

@@ -28,7 +28,8 @@ import duckdb
 
 from forcestat.errors import ForcestatError
 from forcestat.forces import find_force
-from forcestat.measures.periods import Period, add_months
+from forcestat.measures.periods import Period
+from forcestat.months import add_months
 
 __all__ = ["ForcePopulations", "Population", "force_populations", "unassigned_lsoas"]
 

@@ -20,8 +20,9 @@ import duckdb
 from forcestat.forces import find_force
 from forcestat.measures.catalogue import Kind, Measure, Source
 from forcestat.measures.engine import MeasureRow, evaluate
-from forcestat.measures.periods import PeriodKind, add_months
+from forcestat.measures.periods import PeriodKind
 from forcestat.measures.sql import latest_month
+from forcestat.months import add_months
 
 __all__ = [
     "CHART_MONTHS",

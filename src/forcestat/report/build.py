@@ -24,6 +24,7 @@ from forcestat import __version__
 from forcestat.config import SETTINGS, Config
 from forcestat.forces import find_force
 from forcestat.measures.catalogue import Catalogue, Kind, Measure, Source, load_catalogue
+from forcestat.measures.charting import chart_measure
 from forcestat.measures.engine import MeasureRow, evaluate
 from forcestat.measures.periods import PeriodKind, previous_year, rolling_12_months
 from forcestat.measures.series import (
@@ -46,11 +47,9 @@ from forcestat.report.context import (
 from forcestat.report.errors import ReportError
 from forcestat.report.narrative import count_noun, proxy_note, short_title
 from forcestat.report.plan_delivery import plan_delivery
-from forcestat.report.provenance import sources_used
 from forcestat.report.sections import build_section, comparison_notes, report_gaps
-from forcestat.spc.rebases import fit_rebases
-from forcestat.spc.sentences import describe
-from forcestat.spc.xmr import Polarity, Rebase, SpcError, SpcOptions, SpcResult, run_spc
+from forcestat.spc.xmr import Polarity, Rebase, SpcError, SpcOptions
+from forcestat.store.provenance import sources_used
 from forcestat.store.rebases import active_rebases
 
 __all__ = ["build_report", "national_priorities"]
@@ -161,12 +160,7 @@ def _chart(
     twelve_months = measure.period is PeriodKind.ROLLING_12_MONTHS and measure.pool_years == 1
     if row.target is not None and measure.kind is Kind.COUNT and twelve_months:
         target = row.target / 12
-    inside, left_out = fit_rebases(rebases, series.months)
-    options = SpcOptions(polarity=Polarity(measure.polarity.value), target=target, rebases=inside)
-    try:
-        result: SpcResult = run_spc(series.months, series.values, options)
-    except SpcError as exc:
-        return None, str(exc)
+    options = SpcOptions(polarity=Polarity(measure.polarity.value), target=target)
     name = short_title(measure.title)
     # 'The number of drug offences has averaged ...': the sentences take a singular name.
     subject = (
@@ -174,7 +168,12 @@ def _chart(
         if measure.kind is Kind.COUNT
         else name
     )
-    reading = (*describe(result, name=subject), *left_out)
+    try:
+        charted = chart_measure(measure, series, rebases, name=subject, options=options)
+    except SpcError as exc:
+        return None, str(exc)
+    result = charted.spc
+    reading = (*charted.sentences, *charted.left_out)
     if target is not None:
         reading = (*reading, "The monthly target is the 12-month target divided by 12.")
     y_title = series_axis_title(measure)

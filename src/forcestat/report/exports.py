@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from forcestat.months import next_month
 from forcestat.report.context import CellValue, Column, ColumnKind, DataTable, ReportContext
 from forcestat.sources import LAYOUTS
 
@@ -184,8 +185,7 @@ def _normalised_zip(
 def _document_time(context: ReportContext) -> dt.datetime:
     """The time every workbook carries: midnight at the end of the report's period."""
     end = context.period_end
-    next_month = dt.date(end.year + end.month // 12, end.month % 12 + 1, 1)
-    return dt.datetime.combine(next_month, dt.time())
+    return dt.datetime.combine(next_month(end), dt.time())
 
 
 # ---- XLSX -----------------------------------------------------------------------------

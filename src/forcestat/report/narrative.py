@@ -18,7 +18,6 @@ forces. Numbers are rounded here, when written, never before (``figures.py``).
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Sequence
 
@@ -42,7 +41,6 @@ __all__ = [
     "figure_paragraph",
     "join_names",
     "proxy_note",
-    "reason_text",
     "short_title",
     "summary_point",
 ]
@@ -71,30 +69,6 @@ def capitalised(text: str) -> str:
     if text.startswith("police.uk"):
         return text
     return text[:1].upper() + text[1:]
-
-
-_MONTH_NAMES = tuple(calendar.month_name[1:])
-
-
-def reason_text(reason: str) -> str:
-    """Why a figure is missing, as the measure engine gives it, made fit to print: a
-    period is 'the 12 months to ...', months are named rather than written 2015-04,
-    and no column name of the engine's table is left in it.
-
-    Example:
-        >>> reason_text("incomplete: 2 of 12 months of 12 months to March 2018 have no "
-        ...             "data loaded (2017-04 to 2017-05, see missing_months)")
-        '2 of 12 months of the 12 months to March 2018 have no data loaded (April 2017 to May 2017)'
-    """
-    text = re.sub(r",?\s*see missing_months", "", reason.strip())
-    text = re.sub(r"^incomplete:\s*", "", text)
-    text = re.sub(r"(?<!the )\b(in|of|for) (\d+ (?:months|years) to)\b", r"\1 the \2", text)
-    text = re.sub(
-        r"\b(\d{4})-(0[1-9]|1[0-2])\b",
-        lambda m: f"{_MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}",
-        text,
-    )
-    return text.rstrip(".")
 
 
 def _lower_first(text: str) -> str:

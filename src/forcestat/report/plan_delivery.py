@@ -19,7 +19,14 @@ import duckdb
 
 from forcestat.report.context import Column, ColumnKind, DataTable, PlanDelivery
 from forcestat.report.narrative import join_names
-from forcestat.store.milestones import Kind, Milestone, Status, list_milestones, tracker_summary
+from forcestat.store.milestones import (
+    Kind,
+    Milestone,
+    Status,
+    has_tracker,
+    list_milestones,
+    tracker_summary,
+)
 
 __all__ = ["STATUS_ORDER", "long_date", "plan_delivery"]
 
@@ -37,14 +44,6 @@ _KIND_PLURALS = {Kind.OBJECTIVE: "objectives", Kind.DELIVERABLE: "deliverables"}
 def long_date(day: dt.date) -> str:
     """'30 June 2021'."""
     return f"{day.day} {day:%B %Y}"
-
-
-def _has_tracker(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_name IN ('milestones', 'milestone_updates')"
-    ).fetchone()
-    return row is not None and int(row[0]) == 2
 
 
 def _entries(n: int) -> str:
@@ -83,7 +82,7 @@ def _attention_sentence(overdue: int, past_due: int, as_at: dt.date) -> str:
 def plan_delivery(con: duckdb.DuckDBPyConnection, as_at: dt.date) -> PlanDelivery | None:
     """The tracker's published entries by status and those needing attention as at
     ``as_at``; None when the store holds no published entry (or no tracker)."""
-    if not _has_tracker(con):
+    if not has_tracker(con):
         return None
     summary = tracker_summary(con, as_at, include_drafts=False)
     if summary.total == 0:

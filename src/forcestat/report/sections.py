@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from forcestat.measures.catalogue import Kind, Measure
 from forcestat.measures.engine import MeasureRow
 from forcestat.measures.periods import Period
+from forcestat.measures.reasons import reason_text
 from forcestat.report import tables
 from forcestat.report.context import Gap, MeasureFigure, PrioritySection, SeriesChart
 from forcestat.report.narrative import (
     figure_paragraph,
     join_names,
-    reason_text,
     short_title,
     summary_point,
 )

@@ -17,7 +17,7 @@ from forcestat.measures.catalogue import Measure, Source
 from forcestat.measures.classification import crossings
 from forcestat.measures.denominators import Population, force_populations
 from forcestat.measures.engine import MeasureRow
-from forcestat.measures.periods import month_label
+from forcestat.months import month_label
 from forcestat.report.context import (
     CellValue,
     Column,
@@ -29,9 +29,9 @@ from forcestat.report.context import (
 )
 from forcestat.report.figures import format_shown, unit_label
 from forcestat.report.narrative import capitalised, join_names
-from forcestat.report.provenance import SourceFileUsed
 from forcestat.sources import LAYOUTS
 from forcestat.spc.xmr import AssuranceType, PointType
+from forcestat.store.provenance import SourceFileUsed
 
 __all__ = [
     "ASSURANCE_WORDS",

@@ -2,6 +2,9 @@
 
 The registry also answers which layout a file is: by its header line (a CSV) or by a
 header row near the top of a sheet (a spreadsheet).
+
+May import: the shared modules only (``forcestat.errors``, ``forcestat.forces``). A layout
+knows a published file, never the measures made from it.
 """
 
 from __future__ import annotations

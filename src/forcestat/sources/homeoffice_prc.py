@@ -85,6 +85,12 @@ _MAPPING_COMMON: dict[str, str] = {
 # A newer edition of a table restates whole quarters for each area it covers.
 REPLACE_KEY = ("financial_year", "financial_quarter", "force_name", "csp_name")
 
+# Both tables open with the quarter and the force, and close with the offence columns.
+_QUARTER_AND_FORCE = (
+    ("Financial Year", "financial_year"),
+    ("Financial Quarter", "financial_quarter"),
+    ("Force Name", "force_name"),
+)
 _OFFENCE_COLUMNS = (
     ("Offence Description", "offence_description"),
     ("Offence Group", "offence_group"),
@@ -98,19 +104,11 @@ PFA_TABLE = Layout(
     title="Home Office police recorded crime, police force area table",
     table="offence_counts",
     variants=(
-        variant(
-            ("Financial Year", "financial_year"),
-            ("Financial Quarter", "financial_quarter"),
-            ("Force Name", "force_name"),
-            *_OFFENCE_COLUMNS,
-        ),
+        variant(*_QUARTER_AND_FORCE, *_OFFENCE_COLUMNS),
         # A pandas export of the same table: index column first, police.uk category last.
         variant(
             ("", None),
-            ("Financial_Year", "financial_year"),
-            ("Financial_Quarter", "financial_quarter"),
-            ("Force_Name", "force_name"),
-            *((name.replace(" ", "_"), f) for name, f in _OFFENCE_COLUMNS),
+            *((name.replace(" ", "_"), f) for name, f in (*_QUARTER_AND_FORCE, *_OFFENCE_COLUMNS)),
             ("Policeuk_Cat", None),
         ),
     ),
@@ -124,15 +122,7 @@ CSP_TABLE = Layout(
     name="homeoffice_prc_csp",
     title="Home Office police recorded crime, community safety partnership table",
     table="offence_counts",
-    variants=(
-        variant(
-            ("Financial Year", "financial_year"),
-            ("Financial Quarter", "financial_quarter"),
-            ("Force Name", "force_name"),
-            ("CSP Name", "csp_name"),
-            *_OFFENCE_COLUMNS,
-        ),
-    ),
+    variants=(variant(*_QUARTER_AND_FORCE, ("CSP Name", "csp_name"), *_OFFENCE_COLUMNS),),
     mapping={**_MAPPING_COMMON, "csp_name": _text("csp_name")},
     checks=(*CHECKS, Check("CSP Name is blank", f"{_text('csp_name')} IS NULL")),
     replace_key=REPLACE_KEY,

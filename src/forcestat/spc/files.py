@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from forcestat.errors import ForcestatError
+from forcestat.months import add_months, next_month
 from forcestat.spc.xmr import MIN_SEGMENT_POINTS, BaselinePeriod, Rebase, SpcResult
 
 __all__ = [
@@ -183,9 +184,9 @@ def _check_order(where: str, month: dt.date, months: list[dt.date], lines: list[
             f"{where}: {_month_text(month)} comes after {_month_text(previous)} "
             f"(line {lines[-1]}); sort the file by date"
         )
-    expected = dt.date(previous.year + previous.month // 12, previous.month % 12 + 1, 1)
+    expected = next_month(previous)
     if month != expected:
-        last_missing = dt.date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+        last_missing = add_months(month.replace(day=1), -1)
         gap = _month_text(expected)
         if last_missing != expected:
             gap = f"months {gap} to {_month_text(last_missing)} are"

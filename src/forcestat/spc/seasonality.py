@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from forcestat.errors import ForcestatError
+from forcestat.months import next_month
 
 __all__ = [
     "DEFAULT_SIGNIFICANCE",
@@ -177,8 +178,7 @@ def seasonal_pattern(
             f"{MIN_SEASONAL_MONTHS} (three years)"
         )
     for earlier, later in itertools.pairwise(months):
-        expected = dt.date(earlier.year + earlier.month // 12, earlier.month % 12 + 1, 1)
-        if later != expected:
+        if later != next_month(earlier):
             raise SeasonalityError(f"{later} follows {earlier}: months must be consecutive")
     multiplicative = all(v > 0 for v in values)
     trend = _centred_moving_average(values)

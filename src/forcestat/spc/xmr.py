@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from forcestat.errors import ForcestatError
+from forcestat.months import next_month
 
 # The rule vocabulary is re-exported: charts, sentences and tests import it from here.
 from forcestat.spc.rules import (
@@ -244,10 +245,6 @@ def _month_label(month: dt.date) -> str:
     return month.strftime("%Y-%m")
 
 
-def _next_month(month: dt.date) -> dt.date:
-    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def validate(months: Sequence[dt.date], values: Sequence[float], options: SpcOptions) -> None:
     """Raise SpcError naming the first problem with the series or the options."""
     if len(months) != len(values):
@@ -259,7 +256,7 @@ def validate(months: Sequence[dt.date], values: Sequence[float], options: SpcOpt
             raise SpcError(f"{month}: give months as the first day of the month")
         if not math.isfinite(value):
             raise SpcError(f"{_month_label(month)}: value {value} is not a finite number")
-        if i and month != _next_month(months[i - 1]):
+        if i and month != next_month(months[i - 1]):
             raise SpcError(
                 f"{_month_label(month)} follows {_month_label(months[i - 1])}: months must be "
                 "consecutive and in order, with no gaps"

@@ -22,6 +22,7 @@ __all__ = [
     "Migration",
     "open_store",
     "schema_version",
+    "store_version",
     "transaction",
 ]
 
@@ -363,3 +364,13 @@ def open_store(
         return open_store(path, read_only=True, migrations=migrations)
     migrate(con, migrations)
     return con
+
+
+def store_version(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    """What cached views depend on: the latest ingest id (it changes whenever a file is
+    loaded) and the number of rebases recorded and withdrawn (each redraws a chart)."""
+    row = con.execute(
+        "SELECT (SELECT coalesce(max(ingest_id), 0) FROM ingest_log), "
+        "count(*), count(withdrawn_at) FROM spc_rebases"
+    ).fetchone()
+    return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)

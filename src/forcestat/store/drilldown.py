@@ -21,20 +21,25 @@ from typing import Any
 import duckdb
 
 from forcestat.forces import Force
+from forcestat.months import add_months, months_between
 
 __all__ = [
     "ASB",
     "AreaCount",
     "AreaTable",
     "IncidentPoint",
+    "LookupNeighbourhood",
     "MonthCount",
     "Window",
     "area_locations",
     "crime_types",
     "force_months",
+    "force_neighbourhood_codes",
     "incident_points",
+    "local_authority_neighbourhoods",
     "local_authority_table",
     "monthly_counts",
+    "neighbourhood_local_authorities",
     "neighbourhood_table",
     "window_ending",
 ]
@@ -96,20 +101,22 @@ class MonthCount:
 
 
 @dataclass(frozen=True)
+class LookupNeighbourhood:
+    """A neighbourhood (LSOA) as the area lookup names it: its code, its name (the code
+    where the lookup gives none) and the name of its local authority."""
+
+    code: str
+    name: str
+    local_authority_name: str
+
+
+@dataclass(frozen=True)
 class IncidentPoint:
     """A police.uk anonymised location and how many incidents were placed there."""
 
     longitude: float
     latitude: float
     incidents: int
-
-
-def _month_span(first: dt.date, last: dt.date) -> list[dt.date]:
-    months, y, m = [], first.year, first.month
-    while (y, m) <= (last.year, last.month):
-        months.append(dt.date(y, m, 1))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return months
 
 
 def force_months(con: duckdb.DuckDBPyConnection, force: Force) -> list[dt.date]:
@@ -121,12 +128,56 @@ def force_months(con: duckdb.DuckDBPyConnection, force: Force) -> list[dt.date]:
     return [r[0] for r in rows]
 
 
+def force_neighbourhood_codes(con: duckdb.DuckDBPyConnection, force: Force) -> list[str]:
+    """The codes of the neighbourhoods the area lookup places in the force area."""
+    rows = con.execute(
+        "SELECT lsoa_code FROM areas WHERE force_name = ? AND lsoa_geography = ?",
+        [force.name, LOOKUP_GEOGRAPHY],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def local_authority_neighbourhoods(
+    con: duckdb.DuckDBPyConnection,
+    force: Force,
+    local_authority_code: str,
+    lsoa_code: str | None = None,
+) -> list[LookupNeighbourhood]:
+    """The neighbourhoods of one local authority in the force area, or only the one
+    with ``lsoa_code``; empty when the force area has no such local authority (or
+    neighbourhood in it)."""
+    sql = (
+        "SELECT DISTINCT lsoa_code, coalesce(lsoa_name, lsoa_code), local_authority_name "
+        "FROM areas WHERE force_name = ? AND local_authority_code = ? AND lsoa_geography = ?"
+    )
+    params = [force.name, local_authority_code, LOOKUP_GEOGRAPHY]
+    if lsoa_code is not None:
+        sql += " AND lsoa_code = ?"
+        params.append(lsoa_code)
+    return [
+        LookupNeighbourhood(str(code), str(name), str(la_name))
+        for code, name, la_name in con.execute(sql, params).fetchall()
+    ]
+
+
+def neighbourhood_local_authorities(
+    con: duckdb.DuckDBPyConnection, force: Force
+) -> dict[str, tuple[str, str]]:
+    """Each neighbourhood in the force area with a local authority, mapped to that
+    authority's (code, name)."""
+    rows = con.execute(
+        "SELECT DISTINCT lsoa_code, local_authority_code, local_authority_name FROM areas "
+        "WHERE force_name = ? AND lsoa_geography = ? AND local_authority_code IS NOT NULL",
+        [force.name, LOOKUP_GEOGRAPHY],
+    ).fetchall()
+    return {str(lsoa): (str(code), str(name)) for lsoa, code, name in rows}
+
+
 def window_ending(last_month: dt.date, available: list[dt.date]) -> Window:
     """The 12 months ending ``last_month``, with the months among them not loaded."""
-    first_index = last_month.year * 12 + last_month.month - 1 - 11
-    first = dt.date(first_index // 12, first_index % 12 + 1, 1)
+    first = add_months(last_month.replace(day=1), -11)
     present = set(available)
-    missing = tuple(m for m in _month_span(first, last_month) if m not in present)
+    missing = tuple(m for m in months_between(first, last_month) if m not in present)
     return Window(first, last_month, missing)
 
 
@@ -273,7 +324,7 @@ def monthly_counts(
     missing = set(window.missing)
     return [
         MonthCount(m, *found.get(m, (0, 0)))
-        for m in _month_span(window.first_month, window.last_month)
+        for m in months_between(window.first_month, window.last_month)
         if m not in missing
     ]
 

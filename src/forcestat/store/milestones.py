@@ -38,6 +38,7 @@ __all__ = [
     "add_progress_update",
     "create_milestone",
     "get_milestone",
+    "has_tracker",
     "list_milestones",
     "next_review_due",
     "progress_updates",
@@ -211,6 +212,16 @@ def _milestone(row: tuple[Any, ...]) -> Milestone:
         updated_at=row[13],
         last_update_date=row[14],
     )
+
+
+def has_tracker(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store holds the tracker's tables (``milestones`` and
+    ``milestone_updates``, added by migration 2)."""
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_name IN ('milestones', 'milestone_updates')"
+    ).fetchone()
+    return row is not None and int(row[0]) == 2
 
 
 def list_milestones(con: duckdb.DuckDBPyConnection, *, include_drafts: bool) -> list[Milestone]:

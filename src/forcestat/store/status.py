@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from forcestat.months import months_between
+
 __all__ = ["Coverage", "SourceSummary", "StoreStatus", "store_status"]
 
 # (table, how its rows are named, the column naming the force, the column naming the month)
@@ -74,14 +76,6 @@ class StoreStatus:
         return tuple(c for c in self.monthly if c.missing_months)
 
 
-def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    out, y, m = [], first.year, first.month
-    while (y, m) <= (last.year, last.month):
-        out.append(dt.date(y, m, 1))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
 def store_status(con: duckdb.DuckDBPyConnection) -> StoreStatus:
     """Summarise what is loaded (see ``forcestat status``)."""
     sources = []
@@ -104,7 +98,7 @@ def store_status(con: duckdb.DuckDBPyConnection) -> StoreStatus:
         ).fetchall()
         for force, months, count in rows:
             present = set(months)
-            span = _months_between(months[0], months[-1])
+            span = months_between(months[0], months[-1])
             missing = tuple(m for m in span if m not in present)
             monthly.append(
                 Coverage(

@@ -20,7 +20,6 @@ __all__ = [
     "Change",
     "Variation",
     "change_of",
-    "reason_text",
     "unit_words",
     "value_text",
     "variation_of",
@@ -57,13 +56,6 @@ def value_text(measure: Measure, value: float | None) -> str:
     if measure.unit.value == "proportion":
         return f"{format_figure(100 * value)}%"  # the engine gives proportions as fractions
     return format_figure(value)
-
-
-def reason_text(text: str | None) -> str:
-    """Why a value is not available, as a sentence for a reader."""
-    if not text:
-        return "No value for this period."
-    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """What the overview and measure pages show, from the measures engine and SPC.
 
-The one place the dashboard meets the engine: ``forcestat.measures.engine.evaluate`` gives the
-tidy rows (value, baseline, change, rank, comparator mean, interval); the monthly
-series behind a police.uk measure comes from ``forcestat.measures.series``, as in the
-report, and is charted by ``forcestat.spc.xmr`` with the rebases recorded for it. Home Office
-measures are quarterly, so they have no monthly chart.
+The one place the dashboard meets the engine: ``forcestat.measures.evaluate`` gives the
+tidy rows (value, baseline, change, rank, comparator mean, interval); the monthly series
+behind a police.uk measure comes from ``forcestat.measures.series`` and is charted by
+``forcestat.measures.charting`` with the rebases recorded for it, as in the report and
+the ``spc`` command. Home Office measures are quarterly, so they have no monthly chart.
 
 Views are cached per measure, force and period for as long as the store's loaded files
 and recorded rebases stay the same (a new ingest or rebase changes every key).
@@ -15,13 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import duckdb
 
 from forcestat.forces import TERRITORIAL_FORCES, Force, find_force
 from forcestat.measures.catalogue import Catalogue, Measure, Source
+from forcestat.measures.charting import chart_measure
 from forcestat.measures.engine import MeasureRow, evaluate
 from forcestat.measures.series import (
     Series,
@@ -31,11 +33,12 @@ from forcestat.measures.series import (
     series_axis_title,
 )
 from forcestat.spc.chart import SpcChart, spc_chart
-from forcestat.spc.rebases import fit_rebases
 from forcestat.spc.rules import PointType
-from forcestat.spc.sentences import describe
-from forcestat.spc.xmr import Polarity, SpcError, SpcOptions, SpcResult, run_spc
+from forcestat.spc.xmr import SpcError, SpcResult
+from forcestat.store.database import store_version
 from forcestat.store.rebases import RebaseRecord, rebase_records
+
+T = TypeVar("T")
 
 __all__ = [
     "ForceValue",
@@ -44,7 +47,6 @@ __all__ = [
     "build_measure_view",
     "latest_variation",
     "scorecard_rows",
-    "store_version",
 ]
 
 
@@ -121,21 +123,6 @@ def _ranking(
     return tuple(ranked)
 
 
-def _chart_spc(
-    measure: Measure, monthly: Series, recorded: Sequence[RebaseRecord]
-) -> tuple[SpcResult, tuple[RebaseRecord, ...], tuple[str, ...]]:
-    """The process behaviour chart of a monthly series with the rebases recorded for it,
-    those of them that split it, and a sentence for each it cannot draw."""
-    by_month = {r.month: r for r in recorded}
-    drawn, left_out = fit_rebases([r.as_rebase() for r in recorded], monthly.months)
-    spc = run_spc(
-        monthly.months,
-        monthly.values,
-        SpcOptions(polarity=Polarity(measure.polarity.value), rebases=drawn),
-    )
-    return spc, tuple(by_month[r.month] for r in drawn), left_out
-
-
 def latest_variation(
     con: duckdb.DuckDBPyConnection,
     measures: Sequence[Measure],
@@ -157,11 +144,13 @@ def latest_variation(
     found: dict[str, PointType] = {}
     for last, shown in last_months.items():
         for measure_id, series in measure_series(con, shown, force.name, last).items():
+            measure = by_id[measure_id]
+            rebases = [r.as_rebase() for r in recorded.get(measure_id, [])]
             try:
-                spc, _, _ = _chart_spc(by_id[measure_id], series, recorded.get(measure_id, []))
+                charted = chart_measure(measure, series, rebases, name=measure.title)
             except SpcError:
                 continue  # too short a series for a chart, as its page says
-            found[measure_id] = spc.variation
+            found[measure_id] = charted.spc.variation
     return found
 
 
@@ -209,14 +198,23 @@ def build_measure_view(
         try:
             if monthly is None:
                 raise SpcError(f"no monthly values are loaded up to {last:%B %Y}")
-            spc, rebases, left_out = _chart_spc(measure, monthly, recorded)
+            # The page shows suggested rebases beside the form that records one.
+            charted = chart_measure(
+                measure,
+                monthly,
+                [r.as_rebase() for r in recorded],
+                name=measure.title,
+                suggest_rebases=False,
+            )
         except SpcError as exc:
             reason = f"No chart: {exc}."
         else:
+            spc = charted.spc
+            by_month = {r.month: r for r in recorded}
+            rebases = tuple(by_month[r.month] for r in charted.rebases)
             name = f"{measure.title}, {force.name}"
             chart = spc_chart(spc, title=name, y_title=series_axis_title(measure))
-            # The page shows suggested rebases beside the form that records one.
-            reading = (*describe(spc, name=measure.title, suggest_rebases=False), *left_out)
+            reading = (*charted.sentences, *charted.left_out)
     return MeasureView(
         measure=measure,
         force=force,
@@ -255,15 +253,22 @@ class ViewCache:
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
 
-
-def store_version(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
-    """What cached views depend on: the latest ingest id (it changes whenever a file is
-    loaded) and the number of rebases recorded and withdrawn (each redraws a chart)."""
-    row = con.execute(
-        "SELECT (SELECT coalesce(max(ingest_id), 0) FROM ingest_log), "
-        "count(*), count(withdrawn_at) FROM spc_rebases"
-    ).fetchone()
-    return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+    def fetch(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        key: tuple[object, ...],
+        kind: type[T],
+        build: Callable[[], T],
+    ) -> T:
+        """The ``kind`` kept under ``key`` for the store as it is now (its loaded files
+        and rebases), built and kept when there is none."""
+        versioned = (*key, store_version(con))
+        found = self.get(versioned)
+        if isinstance(found, kind):
+            return found
+        built = build()
+        self.put(versioned, built)
+        return built
 
 
 def comparator_group(measure: Measure, force: Force, configured: Sequence[str]) -> tuple[str, ...]:

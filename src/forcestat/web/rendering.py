@@ -16,9 +16,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from forcestat.forces import force_by_slug
+from forcestat.measures.reasons import reason_sentence
 from forcestat.spc.sentences import format_figure, month_name
 from forcestat.store.users import Role, User
-from forcestat.web.figures import reason_text
 from forcestat.web.http import Visitor
 
 __all__ = ["Chrome", "NavItem", "render", "templates"]
@@ -95,7 +95,7 @@ def _environment() -> Environment:
         rate=_rate,
         month=_month,
         day=_day,
-        reason=reason_text,
+        reason=reason_sentence,
         status_tag=_status_tag,
     )
     return env

@@ -21,7 +21,6 @@ from starlette.routing import Route
 from forcestat.forces import Force
 from forcestat.spc.sentences import month_name
 from forcestat.store.drilldown import (
-    LOOKUP_GEOGRAPHY,
     AreaCount,
     AreaTable,
     MonthCount,
@@ -29,16 +28,19 @@ from forcestat.store.drilldown import (
     area_locations,
     crime_types,
     force_months,
+    force_neighbourhood_codes,
     incident_points,
+    local_authority_neighbourhoods,
     local_authority_table,
     monthly_counts,
+    neighbourhood_local_authorities,
     neighbourhood_table,
     window_ending,
 )
 from forcestat.web.downloads import FORMATS, DownloadTable, download_response
 from forcestat.web.http import PageError, force_from_path, month_parameter, run_db, visitor
 from forcestat.web.incident_map import IncidentMap, MapArea, incident_map
-from forcestat.web.measure_view import ViewCache, store_version
+from forcestat.web.measure_view import ViewCache
 from forcestat.web.rendering import render
 
 __all__ = ["AreasPage", "build_areas_page", "routes"]
@@ -115,20 +117,6 @@ def _population_note(table_year: int | None) -> str:
     )
 
 
-def _lookup_lsoas(
-    con: duckdb.DuckDBPyConnection, force: Force, la_code: str, lsoa_code: str | None
-) -> list[tuple[str, str, str]]:
-    sql = (
-        "SELECT DISTINCT lsoa_code, coalesce(lsoa_name, lsoa_code), local_authority_name "
-        "FROM areas WHERE force_name = ? AND local_authority_code = ? AND lsoa_geography = ?"
-    )
-    params = [force.name, la_code, LOOKUP_GEOGRAPHY]
-    if lsoa_code is not None:
-        sql += " AND lsoa_code = ?"
-        params.append(lsoa_code)
-    return [(str(a), str(b), str(c)) for a, b, c in con.execute(sql, params).fetchall()]
-
-
 def _total(code: str, name: str, table: AreaTable) -> AreaCount:
     """The areas of ``table`` added up: one area's summary."""
     populations = [r.population for r in table.rows]
@@ -200,19 +188,13 @@ def build_areas_page(
     summary: AreaCount | None
     if la_code is None:
         table = local_authority_table(con, force, window)
-        lsoas = [
-            str(r[0])
-            for r in con.execute(
-                "SELECT lsoa_code FROM areas WHERE force_name = ? AND lsoa_geography = ?",
-                [force.name, LOOKUP_GEOGRAPHY],
-            ).fetchall()
-        ]
+        lsoas = force_neighbourhood_codes(con, force)
         level, name, here = "force", force.name, base
         child = f"{base}/"
         summary = _total("", f"{force.name} force area", table)
         current = "Crime by area"
     else:
-        lookup = _lookup_lsoas(con, force, la_code, lsoa_code)
+        lookup = local_authority_neighbourhoods(con, force, la_code, lsoa_code)
         if not lookup:
             what = "neighbourhood" if lsoa_code else "local authority"
             raise PageError(
@@ -221,9 +203,9 @@ def build_areas_page(
                 f"There is no {what} with that code in the {force.name} force area. "
                 f"Choose one from the list at {base}.",
             )
-        la_name = lookup[0][2]
+        la_name = lookup[0].local_authority_name
         crumbs.append(("Crime by area", base + query))
-        lsoas = [code for code, _, _ in lookup]
+        lsoas = [n.code for n in lookup]
         siblings = neighbourhood_table(con, force, la_code, window)
         la_total = _total(la_code, la_name, siblings)
         if lsoa_code is None:
@@ -237,19 +219,14 @@ def build_areas_page(
         else:
             table = None
             crumbs.append((la_name, f"{base}/{la_code}{query}"))
-            level, name, here = "neighbourhood", lookup[0][1], f"{base}/{la_code}/{lsoa_code}"
+            level, name, here = "neighbourhood", lookup[0].name, f"{base}/{la_code}/{lsoa_code}"
             child = ""
             summary = next((r for r in siblings.rows if r.code == lsoa_code), None)
             parent = la_total
         current = name
     points = incident_points(con, force, window, lsoas)
     if la_code is None:
-        by_la = con.execute(
-            "SELECT DISTINCT lsoa_code, local_authority_code, local_authority_name FROM areas "
-            "WHERE force_name = ? AND lsoa_geography = ? AND local_authority_code IS NOT NULL",
-            [force.name, LOOKUP_GEOGRAPHY],
-        ).fetchall()
-        groups = {str(lsoa): (str(code), str(name)) for lsoa, code, name in by_la}
+        groups = neighbourhood_local_authorities(con, force)
         outlined = _map_areas(con, force, window, groups, f"{base}/", None, query)
     else:
         groups = {r.code: (r.code, r.name) for r in siblings.rows}
@@ -326,13 +303,10 @@ async def areas(request: Request) -> Response:
     cache: ViewCache = request.app.state.views
 
     def cached(con: duckdb.DuckDBPyConnection) -> AreasPage:
-        key = ("areas", force.slug, period, la_code, lsoa_code, store_version(con))
-        found = cache.get(key)
-        if isinstance(found, AreasPage):
-            return found
-        built = build_areas_page(con, force, period, la_code, lsoa_code)
-        cache.put(key, built)
-        return built
+        key = ("areas", force.slug, period, la_code, lsoa_code)
+        return cache.fetch(
+            con, key, AreasPage, lambda: build_areas_page(con, force, period, la_code, lsoa_code)
+        )
 
     page = await run_db(request, cached)
     if file_format is not None:

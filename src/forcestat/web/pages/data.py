@@ -1,12 +1,12 @@
 """Data: what the store holds, from which files, the gaps, and the rejected rows.
 
 ``/data`` reuses ``forcestat.store.status.store_status`` (as 'forcestat status' prints it),
-with the files loaded and the first rejected rows, each with its file and line.
+with the files loaded and the first rejected rows, each with its file and line, from
+``forcestat.store.loaded``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
@@ -14,33 +14,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from forcestat.store.loaded import (
+    IngestLogEntry,
+    RejectedLine,
+    loaded_files,
+    rejected_lines,
+    rejects_total,
+)
 from forcestat.store.status import StoreStatus, store_status
 from forcestat.web.http import run_db, visitor
 from forcestat.web.rendering import render
 
-__all__ = ["DataPage", "LoadedFile", "RejectedRow", "routes"]
+__all__ = ["DataPage", "routes"]
 
 REJECTS_SHOWN = 100
-
-
-@dataclass(frozen=True)
-class LoadedFile:
-    ingest_id: int
-    file_name: str
-    part: str
-    layout: str
-    rows_loaded: int
-    rows_rejected: int
-    loaded_at: dt.datetime
-    sha256: str
-
-
-@dataclass(frozen=True)
-class RejectedRow:
-    file_name: str
-    line_no: int
-    reason: str
-    raw_line: str
 
 
 @dataclass(frozen=True)
@@ -50,30 +37,20 @@ class DataPage:
 
     title: str
     status: StoreStatus
-    files: tuple[LoadedFile, ...]
-    rejects: tuple[RejectedRow, ...]
+    files: tuple[IngestLogEntry, ...]
+    rejects: tuple[RejectedLine, ...]
     rejects_total: int
 
 
 def build_data_page(con: duckdb.DuckDBPyConnection) -> DataPage:
     """What is loaded, for the data page."""
-    files = tuple(
-        LoadedFile(*row)
-        for row in con.execute(
-            "SELECT ingest_id, file_name, part, layout, rows_loaded, rows_rejected, loaded_at, "
-            "sha256 FROM ingest_log ORDER BY ingest_id DESC"
-        ).fetchall()
+    return DataPage(
+        "Data loaded",
+        store_status(con),
+        loaded_files(con),
+        rejected_lines(con, REJECTS_SHOWN),
+        rejects_total(con),
     )
-    rejects = tuple(
-        RejectedRow(*row)
-        for row in con.execute(
-            "SELECT l.file_name, r.line_no, r.reason, r.raw_line FROM rejects r "
-            "JOIN ingest_log l USING (ingest_id) ORDER BY r.ingest_id, r.line_no LIMIT ?",
-            [REJECTS_SHOWN],
-        ).fetchall()
-    )
-    total = con.execute("SELECT count(*) FROM rejects").fetchone()
-    return DataPage("Data loaded", store_status(con), files, rejects, int(total[0]) if total else 0)
 
 
 async def data(request: Request) -> Response:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forcestat.forces import FORCES, Force
+from forcestat.forces import Force
+from forcestat.store.loaded import forces_loaded, forces_with_street_level
 from forcestat.web.http import run_db, visitor
 from forcestat.web.rendering import render
 
@@ -29,24 +29,6 @@ class HomePage:
 
     def has_areas(self, force: Force) -> bool:
         return force.slug in self.street_level
-
-
-def forces_loaded(con: duckdb.DuckDBPyConnection) -> tuple[Force, ...]:
-    """Forces with police.uk street-level rows or Home Office force-area rows."""
-    names = {
-        str(r[0])
-        for r in con.execute(
-            "SELECT DISTINCT reported_by FROM crimes UNION "
-            "SELECT DISTINCT force_name FROM offence_counts WHERE csp_name IS NULL"
-        ).fetchall()
-    }
-    return tuple(f for f in FORCES if names & {f.name, f.policeuk_name, f.home_office_name})
-
-
-def forces_with_street_level(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
-    """The slugs of forces with police.uk street-level rows."""
-    names = {str(r[0]) for r in con.execute("SELECT DISTINCT reported_by FROM crimes").fetchall()}
-    return frozenset(f.slug for f in FORCES if names & {f.name, f.policeuk_name})
 
 
 async def start(request: Request) -> Response:

@@ -50,7 +50,6 @@ from forcestat.web.measure_view import (
     build_measure_view,
     comparator_group,
     source_title,
-    store_version,
 )
 from forcestat.web.rendering import render
 
@@ -172,14 +171,11 @@ def measure_view(
     configured_group: tuple[str, ...],
 ) -> MeasureView:
     """The view, from the cache while the store's files are unchanged."""
-    key = ("view", measure.id, force.slug, period, store_version(con))
-    cached = cache.get(key)
-    if isinstance(cached, MeasureView):
-        return cached
     group = comparator_group(measure, force, configured_group)
-    view = build_measure_view(con, measure, force, period, group)
-    cache.put(key, view)
-    return view
+    key = ("view", measure.id, force.slug, period)
+    return cache.fetch(
+        con, key, MeasureView, lambda: build_measure_view(con, measure, force, period, group)
+    )
 
 
 def ranked_chart(view: MeasureView) -> RankedChart | None:
@@ -472,17 +468,15 @@ async def chart_svg(request: Request) -> Response:
     group = _group(request, force)
     cache: ViewCache = request.app.state.views
 
-    def svg(con: duckdb.DuckDBPyConnection) -> str:
-        key = ("svg", measure.id, force.slug, period, store_version(con))
-        cached = cache.get(key)
-        if isinstance(cached, str):
-            return cached
+    def render_svg(con: duckdb.DuckDBPyConnection) -> str:
         view = measure_view(con, cache, measure, force, period, group)
         if view.chart is None:
             raise PageError(404, "No chart", view.no_chart_reason or "This measure has no chart.")
-        rendered = view.chart.to_svg()
-        cache.put(key, rendered)
-        return rendered
+        return view.chart.to_svg()
+
+    def svg(con: duckdb.DuckDBPyConnection) -> str:
+        key = ("svg", measure.id, force.slug, period)
+        return cache.fetch(con, key, str, lambda: render_svg(con))
 
     return Response(await run_db(request, svg), media_type="image/svg+xml")
 

@@ -20,6 +20,7 @@ from forcestat.forces import Force
 from forcestat.measures.catalogue import Catalogue, Measure
 from forcestat.measures.engine import MeasureRow
 from forcestat.spc.sentences import month_name
+from forcestat.store.loaded import financial_years_held, policeuk_months_held
 from forcestat.web.figures import (
     Change,
     Variation,
@@ -33,7 +34,6 @@ from forcestat.web.measure_view import (
     ViewCache,
     latest_variation,
     scorecard_rows,
-    store_version,
 )
 from forcestat.web.rendering import render
 
@@ -76,10 +76,19 @@ def build_overview(
     group: tuple[str, ...],
 ) -> OverviewPage:
     """The scorecard page for a force and period."""
-    key = ("overview", force.slug, period, store_version(con))
-    cached = cache.get(key)
-    if isinstance(cached, OverviewPage):
-        return cached
+    key = ("overview", force.slug, period)
+    return cache.fetch(
+        con, key, OverviewPage, lambda: _overview(con, catalogue, force, period, group)
+    )
+
+
+def _overview(
+    con: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+    force: Force,
+    period: dt.date | None,
+    group: tuple[str, ...],
+) -> OverviewPage:
     found = scorecard_rows(con, catalogue, force, period, group)
     rows = {r.measure: r for r in found}
     variations = latest_variation(con, catalogue.measures, force, found)
@@ -101,7 +110,7 @@ def build_overview(
         )
         grouped.setdefault(measure.priority, []).append(line)
     baselines = tuple(sorted({r.baseline_period for r in found if r.baseline_period}))
-    page = OverviewPage(
+    return OverviewPage(
         f"{force.name} scorecard",
         force,
         "" if period is None else f"{period:%Y-%m}",
@@ -109,25 +118,20 @@ def build_overview(
         loaded_text(con, force),
         baselines,
     )
-    cache.put(key, page)
-    return page
 
 
 def loaded_text(con: duckdb.DuckDBPyConnection, force: Force) -> str:
     """The months and financial years the store holds for the force, in words."""
     parts = []
-    months = con.execute(
-        "SELECT min(month), max(month) FROM crimes WHERE reported_by = ?", [force.policeuk_name]
-    ).fetchone()
-    if months and months[0] is not None:
-        parts.append(f"police.uk months {month_name(months[0])} to {month_name(months[1])}")
-    years = con.execute(
-        "SELECT min(financial_year), max(financial_year) FROM offence_counts "
-        "WHERE csp_name IS NULL AND force_name IN (?, ?, ?)",
-        [force.name, force.home_office_name, force.policeuk_name],
-    ).fetchone()
-    if years and years[0] is not None:
-        span = years[0] if years[0] == years[1] else f"{years[0]} to {years[1]}"
+    months = policeuk_months_held(con, force)
+    if months is not None:
+        parts.append(
+            f"police.uk months {month_name(months.first_month)} to {month_name(months.last_month)}"
+        )
+    years = financial_years_held(con, force)
+    if years is not None:
+        first, last = years.first_year, years.last_year
+        span = first if first == last else f"{first} to {last}"
         parts.append(f"Home Office quarters of {span}")
     if not parts:
         return f"No data is loaded for {force.name}."

@@ -1,0 +1,69 @@
+"""The process behaviour chart of a measure: its series, its recorded rebases, the SPC
+result and the reading in words.
+
+The one place a measure is charted, for the ``spc`` command, the report and the
+dashboard alike, so the three always draw the same limits and say the same things. The
+caller brings the series (``forcestat.measures.series``: the report fetches every
+measure's at once) and the rebases recorded for the measure and area
+(``forcestat.store.rebases``); a recorded rebase that would leave too short a segment is
+left out, with a sentence saying why.
+
+Example:
+    >>> chart = chart_measure(measure, series, active_rebases(con, measure.id, force),
+    ...                       name=measure.title)  # doctest: +SKIP
+    >>> chart.spc.variation  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from forcestat.measures.catalogue import Measure
+from forcestat.measures.series import Series
+from forcestat.spc.rebases import fit_rebases
+from forcestat.spc.sentences import describe
+from forcestat.spc.xmr import Polarity, Rebase, SpcOptions, SpcResult, run_spc
+
+__all__ = ["MeasureChart", "chart_measure"]
+
+
+@dataclass(frozen=True)
+class MeasureChart:
+    """A measure's chart: ``rebases`` are the recorded rebases it draws, ``left_out`` a
+    sentence for each recorded rebase it cannot draw, ``sentences`` the reading of the
+    SPC result (level, special causes, latest month, target, warnings)."""
+
+    measure: Measure
+    series: Series
+    spc: SpcResult
+    rebases: tuple[Rebase, ...]
+    left_out: tuple[str, ...]
+    sentences: tuple[str, ...]
+
+
+def chart_measure(
+    measure: Measure,
+    series: Series,
+    recorded: Sequence[Rebase],
+    *,
+    name: str,
+    options: SpcOptions | None = None,
+    suggest_rebases: bool = True,
+) -> MeasureChart:
+    """Chart ``series`` of ``measure`` with the ``recorded`` rebases it can draw.
+
+    ``options`` default to the measure's polarity; rebases already in them (given on
+    the command line) are drawn as well as the recorded ones. ``name`` is the subject of
+    the sentences ('The number of burglaries'). Raises ``SpcError`` for a series the
+    chart cannot be drawn from (too short, or a rebase too near an end).
+    """
+    drawn, left_out = fit_rebases(recorded, series.months)
+    if options is None:
+        options = SpcOptions(polarity=Polarity(measure.polarity.value))
+    every = sorted((*drawn, *options.rebases), key=lambda r: r.month)
+    options = dataclasses.replace(options, rebases=tuple(every))
+    result = run_spc(series.months, series.values, options)
+    sentences = describe(result, name=name, suggest_rebases=suggest_rebases)
+    return MeasureChart(measure, series, result, drawn, left_out, sentences)
