@@ -109,3 +109,33 @@ def test_a_transaction_commits_whole_or_rolls_back_whole(tmp_path: Path) -> None
         raise RuntimeError("stop")
     assert con.execute("SELECT n FROM notes").fetchall() == [(1,)]
     con.close()
+
+
+def test_a_store_held_by_another_process_says_who_and_what_to_do(tmp_path: Path) -> None:
+    # A second process holds the store open for writing, as 'forcestat serve' does.
+    import subprocess
+    import sys
+
+    store = tmp_path / "held.duckdb"
+    open_store(store).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, duckdb; con = duckdb.connect(sys.argv[1]); print('open', flush=True); "
+            "sys.stdin.read()",
+            str(store),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "open\n"
+        with pytest.raises(StoreError) as refused:
+            open_store(store)
+    finally:
+        holder.communicate("", timeout=30)
+    message = str(refused.value)
+    assert f"another program has the store open (process {holder.pid})" in message
+    assert "'forcestat serve'" in message

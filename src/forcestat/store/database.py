@@ -8,6 +8,7 @@ A store written by a newer forcestat than this one is refused rather than guesse
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -347,6 +348,15 @@ def open_store(
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
+        if "Conflicting lock" in str(exc):
+            # DuckDB lets one process write a file, or many read it, not both.
+            holder = re.search(r"\(PID (\d+)\)", str(exc))
+            who = f" (process {holder.group(1)})" if holder else ""
+            raise StoreError(
+                f"{path}: another program has the store open{who}, such as the dashboard "
+                "('forcestat serve') or a load still running; stop it or let it finish, "
+                "then run this again"
+            ) from exc
         raise StoreError(f"{path}: cannot open as a DuckDB store: {exc}") from exc
     if read_only:
         version = schema_version(con)
