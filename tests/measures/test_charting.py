@@ -1,0 +1,72 @@
+"""Charting a measure: its recorded rebases fitted to the series, SPC, and the reading."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from forcestat.measures.catalogue import load_catalogue
+from forcestat.measures.charting import chart_measure
+from forcestat.measures.series import Series
+from forcestat.months import add_months
+from forcestat.spc.xmr import Polarity, Rebase, SpcError, SpcOptions
+
+MONTHS = tuple(add_months(dt.date(2019, 1, 1), i) for i in range(24))
+# 2019: 9, 11, 9, 11, ... (mean 10, every moving range 2); 2020: 19, 21, ... (mean 20).
+VALUES = tuple(float((9 if i % 2 == 0 else 11) + (10 if i >= 12 else 0)) for i in range(24))
+SERIES = Series(MONTHS, VALUES, "monthly")
+BURGLARY = load_catalogue().get("burglary_policeuk")
+
+
+def _rebase(month: dt.date, reason: str = "New recording practice") -> Rebase:
+    return Rebase(month, reason, "analyst@opcc.example", dt.datetime(2021, 1, 5, 9, 0))
+
+
+def test_a_recorded_rebase_splits_the_limits_where_it_was_recorded() -> None:
+    chart = chart_measure(BURGLARY, SERIES, [_rebase(dt.date(2020, 1, 1))], name="Burglary")
+    first, second = chart.spc.segments
+    # Each segment's limits from its own points: mean +/- 2.66 x mean moving range (2).
+    assert (first.first_month, first.last_month) == (dt.date(2019, 1, 1), dt.date(2019, 12, 1))
+    assert first.limits.mean == pytest.approx(10.0)
+    assert first.limits.upl == pytest.approx(10 + 2.66 * 2)
+    assert first.limits.lpl == pytest.approx(10 - 2.66 * 2)
+    assert second.limits.mean == pytest.approx(20.0)
+    assert second.limits.upl == pytest.approx(20 + 2.66 * 2)
+    assert chart.rebases == (_rebase(dt.date(2020, 1, 1)),)
+    assert chart.left_out == ()
+    # Lower is better for burglary, so the measure's polarity reaches the chart.
+    assert chart.spc.options.polarity is Polarity.LOWER
+    assert chart.sentences and all(s.endswith(".") for s in chart.sentences)
+
+
+def test_a_rebase_the_chart_cannot_draw_is_left_out_with_the_reason() -> None:
+    too_early = _rebase(dt.date(2019, 2, 1))  # one month before it: a segment needs two
+    before_the_chart = _rebase(dt.date(2018, 6, 1))
+    chart = chart_measure(BURGLARY, SERIES, [too_early, before_the_chart], name="Burglary")
+    assert chart.rebases == ()
+    assert len(chart.spc.segments) == 1
+    assert chart.spc.segments[0].limits.mean == pytest.approx(15.0)  # all 24 points
+    assert chart.left_out == (
+        "The rebase from February 2019 is not drawn: it would leave fewer than 2 months before it.",
+    )
+
+
+def test_options_given_by_the_caller_are_kept_beside_the_recorded_rebases() -> None:
+    extra = _rebase(dt.date(2019, 7, 1), "Asked for on the command line")
+    options = SpcOptions(polarity=Polarity.HIGHER, target=12.0, rebases=(extra,))
+    chart = chart_measure(
+        BURGLARY, SERIES, [_rebase(dt.date(2020, 1, 1))], name="Burglary", options=options
+    )
+    assert [s.first_month for s in chart.spc.segments] == [
+        dt.date(2019, 1, 1),
+        dt.date(2019, 7, 1),
+        dt.date(2020, 1, 1),
+    ]
+    assert chart.spc.options.polarity is Polarity.HIGHER
+    assert chart.spc.options.target == 12.0
+
+
+def test_a_series_too_short_to_chart_is_refused() -> None:
+    with pytest.raises(SpcError):
+        chart_measure(BURGLARY, Series(MONTHS[:1], VALUES[:1], "monthly"), [], name="Burglary")
