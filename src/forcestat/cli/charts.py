@@ -241,9 +241,6 @@ def spc(
     )
     reading: list[str]
     if chosen is None:
-        options = dataclasses.replace(
-            options, rebases=tuple(sorted(options.rebases, key=lambda r: r.month))
-        )
         result = run_spc(months, values, options)
         reading = [*seasonal, *describe(result, name=name)]
     else:

@@ -199,7 +199,8 @@ def _check_order(where: str, month: dt.date, months: list[dt.date], lines: list[
 
 
 def command_line_rebases(months: Sequence[str], reason: str) -> tuple[Rebase, ...]:
-    """Rebases asked for on the command line, recorded as made now by the current user."""
+    """Rebases asked for on the command line, recorded as made now by the current user,
+    in month order (as a chart applies them)."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no login name in some containers
@@ -212,7 +213,7 @@ def command_line_rebases(months: Sequence[str], reason: str) -> tuple[Rebase, ..
         except ValueError:
             raise SeriesFileError(f"--rebase {text!r} is not a month; {_DATE_HELP}") from None
         rebases.append(Rebase(month=month, reason=reason, recorded_by=user, recorded_at=now))
-    return tuple(rebases)
+    return tuple(sorted(rebases, key=lambda r: r.month))
 
 
 def command_line_baseline_period(text: str | None) -> BaselinePeriod | None:
