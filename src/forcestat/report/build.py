@@ -2,8 +2,8 @@
 
 One pass, in the direction of the pipeline: the measure engine evaluates the catalogue
 for the force, its comparators and the period (and once more against the previous
-year); each measure's monthly run goes through ``forcestat.spc.xmr``; the ingest log names
-the files behind it all. Nothing here draws: charts are drawn by the renderers.
+year); each measure's monthly run is charted by ``forcestat.measures.charting``, as on
+the dashboard; the ingest log names the files behind it all. Nothing here draws: charts are drawn by the renderers.
 
 Example:
     >>> context = build_report(con, load_config(), period_end=dt.date(2021, 6, 1),
