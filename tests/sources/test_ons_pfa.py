@@ -36,7 +36,7 @@ WEST_MIDLANDS = "E23000014"
 
 
 def _workbook(path: Path) -> Workbook:
-    return load_workbook(io.BytesIO(gzip.open(path).read()), data_only=True)
+    return load_workbook(io.BytesIO(gzip.decompress(path.read_bytes())), data_only=True)
 
 
 def _sheet(wb: Workbook, prefix: str):  # type: ignore[no-untyped-def]

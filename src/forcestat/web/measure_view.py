@@ -286,4 +286,5 @@ def source_title(measure: Measure) -> str:
         Source.POLICEUK_STOP_SEARCH: "police.uk stop and search",
         Source.POPULATION: "ONS population",
         Source.SURVEY: "victim survey",
+        Source.PUBLISHED_TABLES: "ONS police force area data tables",
     }[measure.source]
