@@ -50,7 +50,7 @@ def _csv_rows() -> list[dict[str, str]]:
 
 
 def _month(text: str) -> dt.date:
-    day, month, year = (int(p) for p in text.split("-"))
+    _day, month, year = (int(p) for p in text.split("-"))
     return dt.date(year, month, 1)
 
 
