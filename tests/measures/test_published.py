@@ -18,6 +18,8 @@ from openpyxl import load_workbook
 from forcestat.ingest.load import ingest_path
 from forcestat.measures.catalogue import PLAN_EXAMPLE, load_catalogue
 from forcestat.measures.engine import evaluate
+from forcestat.measures.periods import period_ending
+from forcestat.measures.published import published_counts
 from forcestat.store.database import open_store
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -143,3 +145,26 @@ def test_greater_manchester_december_2019_is_not_available_with_the_reason(
         "knife_crime_rate"
     ]
     assert wm.rank_of == 42
+
+
+def test_a_rolling_year_straddling_the_burglary_reclassification_is_not_used(
+    tables_store: duckdb.DuckDBPyConnection,
+) -> None:
+    # The 12 months to December 2017 hold domestic burglary (April to March 2017 codes)
+    # and residential burglary (from April 2017): the published residential figure is
+    # nine months only, so it does not answer the measure.
+    rows = tables_store.execute(
+        "SELECT series, value FROM force_figures WHERE force_name = 'West Midlands' "
+        "AND period_end = '2017-12-01' AND series IN ('Domestic burglary', 'Residential burglary')"
+    ).fetchall()
+    assert dict(rows)["Domestic burglary"] > 0 and dict(rows)["Residential burglary"] > 0
+    row = _rows(tables_store, "West Midlands", dt.date(2017, 12, 1), "residential_burglary")[
+        "residential_burglary"
+    ]
+    assert row.value is None
+    # By March 2018 domestic burglary is 0: a whole year of residential burglary.
+    measure = load_catalogue().get("residential_burglary")
+    windows = [period_ending(measure.period, dt.date(y, m, 1)) for y, m in ((2017, 12), (2018, 3))]
+    answer = published_counts(tables_store, measure, windows, {})
+    assert (windows[0], "West Midlands") not in answer.counts
+    assert answer.counts[(windows[1], "West Midlands")].numerator == 20_925

@@ -43,6 +43,7 @@ __all__ = [
     "published_counts",
     "published_group",
     "published_latest_month",
+    "straddling_years",
 ]
 
 
@@ -52,6 +53,10 @@ class PublishedGroup:
 
     series: tuple[str, ...]
     proxy: str = ""  # what the group counts beyond the measure's codes; '' if exact
+    # series the group replaced in a reclassification: a rolling year that still holds
+    # any of them (not zero) straddles the change, so the group's figure for it is part
+    # of a year only and is not used
+    replaced: tuple[str, ...] = ()
 
 
 def _codes(*codes: str) -> frozenset[str]:
@@ -65,6 +70,7 @@ _VIOLENCE_WITH_INJURY = _codes(
 _WEAPONS = _codes("10A", "10B", "10C", "10D", "81", "90")
 _RESIDENTIAL_BURGLARY = _codes("28E", "28F", "28G", "28H", "29A")
 _VEHICLE = _codes("45", "48", "37.2", "126")
+_DOMESTIC = ("Domestic burglary", "Non-domestic burglary")
 _ROBBERY = "'Robbery' stands in for personal robbery: it includes robbery of business property"
 
 # Offence codes of a catalogue measure -> the published groups that count them.
@@ -91,13 +97,16 @@ PUBLISHED_GROUPS: Mapping[frozenset[str], PublishedGroup] = {
         ("Drug offences",),
         "'Drug offences' stands in for possession: it includes trafficking and other drug offences",
     ),
-    _RESIDENTIAL_BURGLARY: PublishedGroup(("Residential burglary",)),
+    # Residential burglary replaced domestic burglary from April 2017: the rolling years
+    # to June 2017 - December 2017 hold some of each.
+    _RESIDENTIAL_BURGLARY: PublishedGroup(("Residential burglary",), replaced=_DOMESTIC),
     _codes("34B"): PublishedGroup(("Robbery",), _ROBBERY),
     _codes("39"): PublishedGroup(("Theft from the person",)),
     _VEHICLE: PublishedGroup(("Vehicle offences",)),
     _RESIDENTIAL_BURGLARY | _codes("34B", "39") | _VEHICLE: PublishedGroup(
         ("Residential burglary", "Robbery", "Theft from the person", "Vehicle offences"),
         _ROBBERY,
+        replaced=_DOMESTIC,
     ),
 }
 
@@ -143,6 +152,7 @@ def published_counts(
     }
     all_ends = sorted({e for es in ends.values() for e in es})
     by_series = {s: rolling_year_figures(con, s, all_ends) for s in group.series}
+    straddling = straddling_years(con, group, all_ends)
     forces = sorted({force for found in by_series.values() for _, force in found})
     for window in wanted:
         units = frozenset(publication_units(window, Granularity.FINANCIAL_QUARTERLY))
@@ -157,7 +167,7 @@ def published_counts(
             for series, found in by_series.items():
                 for end in ends[window]:
                     figure = found.get((end, force))
-                    if figure is None:
+                    if figure is None or (end, force) in straddling:
                         complete = False
                     elif figure.value is None:
                         why = figure.not_available or f"'{series}' not published"
@@ -176,6 +186,19 @@ def published_counts(
                 said += f" Proxy: {group.proxy}."
             answer.notes[(window, force)] = said
     return answer
+
+
+def straddling_years(
+    con: duckdb.DuckDBPyConnection, group: PublishedGroup, ends: Sequence[dt.date]
+) -> set[tuple[dt.date, str]]:
+    """(period end, force) of the rolling years that still hold a series the group
+    replaced: the group's figure for them covers part of the year only."""
+    found: set[tuple[dt.date, str]] = set()
+    for series in group.replaced:
+        for key, figure in rolling_year_figures(con, series, ends).items():
+            if figure.value:
+                found.add(key)
+    return found
 
 
 def published_latest_month(con: duckdb.DuckDBPyConnection, measure: Measure) -> dt.date | None:
