@@ -5,6 +5,7 @@ Expected values are read from the workbooks with openpyxl and worked out by hand
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import gzip
 import io
@@ -13,8 +14,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from forcestat.cli import cli
 from forcestat.ingest.load import ingest_path
 from forcestat.measures.catalogue import PLAN_EXAMPLE, load_catalogue
 from forcestat.measures.engine import evaluate
@@ -168,3 +171,28 @@ def test_a_rolling_year_straddling_the_burglary_reclassification_is_not_used(
     answer = published_counts(tables_store, measure, windows, {})
     assert (windows[0], "West Midlands") not in answer.counts
     assert answer.counts[(windows[1], "West Midlands")].numerator == 20_925
+
+
+def test_cli_measures_for_december_2019_give_the_june_2019_baseline(tmp_path: Path) -> None:
+    store = tmp_path / "cli.duckdb"
+    con = open_store(store)
+    for target in (JUNE_2019, DEC_2019, DATA / "population" / "pfa_population_data_mid2018.csv.gz"):
+        ingest_path(con, target)
+    con.close()
+    now = _p_row(DEC_2019, "Table P1", "E23000014")
+    then = _p_row(JUNE_2019, "Table P1", "E23000014")
+    args = ["measures", "--store", str(store), "--force", "West Midlands", "--period", "2019-12"]
+    result = CliRunner().invoke(cli, [*args, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = {r["measure"]: r for r in csv.DictReader(io.StringIO(result.output))}
+    vehicle = rows["vehicle_offences"]
+    assert vehicle["baseline_period"] == "12 months to June 2019"
+    assert float(vehicle["numerator"]) == _at(now, "Vehicle offences")
+    expected_change = (_at(now, "Vehicle offences") - _at(then, "Vehicle offences")) / _at(
+        then, "Vehicle offences"
+    )
+    assert float(vehicle["change_pct"]) == pytest.approx(expected_change * 100)
+    assert vehicle["population_year"] == "2018"  # mid-2018: no mid-2019 estimate loaded
+    table = CliRunner().invoke(cli, args, env={"COLUMNS": "250"})
+    assert "population year" in table.output
+    assert "personal_robbery: Proxy: 'Robbery' stands in for personal robbery" in table.output

@@ -90,6 +90,12 @@ def measures_command(
         _print_measures(table.rows)
 
 
+def _proxy(note: str) -> str:
+    """The row's 'Proxy: ...' sentence, where a published group stands in for it."""
+    at = note.find("Proxy: ")
+    return "" if at < 0 else note[at:].split(". ")[0].rstrip(".") + "."
+
+
 def _print_measures(rows: Any) -> None:
     """The measures with a value as a table, then those without one and why: the
     reasons are sentences, too long for a column."""
@@ -104,7 +110,7 @@ def _print_measures(rows: Any) -> None:
     t.add_column("period")
     for col in ("value", "baseline", "change", "95% interval"):
         t.add_column(col, justify="right")
-    for col in ("beyond chance", "comparators", "rank", "note"):
+    for col in ("beyond chance", "comparators", "rank", "population year", "note"):
         t.add_column(col)
 
     def show(value: float | None, unit: str) -> str:
@@ -129,11 +135,22 @@ def _print_measures(rows: Any) -> None:
             {True: "yes", False: "no", None: ""}[r.change_beyond_chance],
             show(r.comparator_mean, r.unit),
             "" if r.rank is None else f"{r.rank} of {r.rank_of}",
-            "" if r.like_for_like else "not like for like",
+            "" if r.population_year is None else str(r.population_year),
+            "; ".join(
+                n
+                for n in (
+                    "" if r.like_for_like else "not like for like",
+                    _proxy(r.note) and "proxy",
+                )
+                if n
+            ),
         )
     console = make_console()
     if shown:
         console.print(t)
+        proxies = sorted({(r.measure, _proxy(r.note)) for r in shown if _proxy(r.note)})
+        for measure_id, said in proxies:
+            console.print(f"  {measure_id}: {said}", markup=False)
     if missing:
         console.print(f"Not available ({len(missing)}):")
         for r in missing:
