@@ -254,3 +254,27 @@ def test_gzipped_and_plain_workbooks_read_alike(
         shutil.copyfileobj(src, dst)
     ingest_path(store, plain)
     assert _figure(store, "ons_pfa_tables", "2019-06-01", TOTAL) == 262_558
+
+
+def test_a_corrected_edition_replaces_the_period_and_a_reload_is_a_no_op(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    first = ingest_path(store, JUNE_2019)
+    again = ingest_path(store, JUNE_2019)
+    assert {r.status for r in again} == {"already_loaded"} and len(again) == len(first)
+    rows_before = store.execute("SELECT count(*) FROM force_figures").fetchone()
+    # A corrected edition: West Midlands' robbery restated.
+    wb = _workbook(JUNE_2019)
+    p1 = _sheet(wb, "Table P1")
+    header = next(r for r in p1.iter_rows(values_only=True) if r[0] == "Area Code")
+    col = header.index("Robbery") + 1
+    at = next(
+        i for i, r in enumerate(p1.iter_rows(values_only=True), start=1) if r[0] == WEST_MIDLANDS
+    )
+    p1.cell(row=at, column=col, value=9_999)
+    corrected = tmp_path / "policeforceareatablesyearendingjune2019corrected.xlsx"
+    wb.save(corrected)
+    results = ingest_path(store, corrected)
+    assert any(r.rows_replaced for r in results)
+    assert store.execute("SELECT count(*) FROM force_figures").fetchone() == rows_before
+    assert _figure(store, "ons_pfa_tables", "2019-06-01", "Robbery") == 9_999
