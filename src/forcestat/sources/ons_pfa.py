@@ -442,7 +442,11 @@ FIGURES_KEY = ("source", "period_end", "area_code", "area_name", "series", "unit
 
 ONS_PFA_FIGURES = Layout(
     name="ons_pfa_tables",
-    title="ONS police force area data tables (P1 counts, P3 rates, P4/P6 knife crime)",
+    title=(
+        "ONS police force area data tables workbook: P1 counts, P3 rates, P4/P6 knife "
+        "crime, each found by its title and read as one row per area and figure (the "
+        "header below is that reshaped row; the workbook is loaded as published)"
+    ),
     table="force_figures",
     variants=(variant(*((h, "ons_" + h.lower().replace(" ", "_")) for h in SYNTHETIC_HEADER)),),
     mapping={
@@ -488,7 +492,10 @@ ONS_PFA_FIGURES = Layout(
 
 ONS_PFA_POPULATION = Layout(
     name="ons_pfa_population",
-    title="ONS police force area data tables: mid-year population (P3, P9)",
+    title=(
+        "ONS police force area data tables workbook: mid-year population from P3 and P9, "
+        "read as one row per area and year"
+    ),
     table="population",
     variants=(variant(*((h, "ons_" + h.lower().replace(" ", "_")) for h in POPULATION_HEADER)),),
     mapping={
