@@ -196,3 +196,53 @@ def test_cli_measures_for_december_2019_give_the_june_2019_baseline(tmp_path: Pa
     table = CliRunner().invoke(cli, args, env={"COLUMNS": "250"})
     assert "population year" in table.output
     assert "personal_robbery: Proxy: 'Robbery' stands in for personal robbery" in table.output
+
+
+def test_a_proxy_is_not_compared_with_exact_codes(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    prc = DATA / "homeoffice" / "prc-pfa-mar2013-onwards-tables201718.csv"
+    ingest_path(store, prc)
+    # a population for 2017, the year the 12 months to March 2018 start in
+    mid_2017 = tmp_path / "mid2017.csv"
+    mid_2017.write_text(
+        "area_code,area_name,area_type,year,persons\n"
+        "West Midlands,West Midlands,force,2017,2897300\n",
+        encoding="utf-8",
+    )
+    ingest_path(store, mid_2017)
+    ingest_path(store, JUNE_2019)
+    ingest_path(store, DATA / "population" / "pfa_population_data_mid2018.csv.gz")
+    with prc.open(encoding="utf-8-sig", newline="") as fh:
+        personal = sum(
+            int(r["Number of Offences"].strip() or 0)
+            for r in csv.DictReader(fh)
+            if r["Force Name"].strip() == "West Midlands" and r["Offence Code"].strip() == "34B"
+        )
+    measure = load_catalogue().get("personal_robbery")
+    count = next(
+        r
+        for r in evaluate(
+            store, [measure], areas=["West Midlands"], period_ends=[dt.date(2018, 3, 1)]
+        ).rows
+    )
+    # 2017/18 from the codes (34B only), the baseline from all robbery: not like for like.
+    assert count.numerator == personal
+    assert count.like_for_like is False and count.change_beyond_chance is None
+    assert "Not like for like" in count.note
+    # With the March 2018 edition loaded too, both come from the published group.
+    ingest_path(store, TABLES / "policeforceareatablesyearendingmarch2018v2.xlsx.gz")
+    robbery = _at(
+        _p_row(
+            TABLES / "policeforceareatablesyearendingmarch2018v2.xlsx.gz", "Table P1", "E23000014"
+        ),
+        "Robbery",
+    )
+    both = next(
+        r
+        for r in evaluate(
+            store, [measure], areas=["West Midlands"], period_ends=[dt.date(2018, 3, 1)]
+        ).rows
+    )
+    assert both.numerator == robbery and both.like_for_like is True
+    assert "Proxy: 'Robbery' stands in for personal robbery" in both.note

@@ -446,7 +446,10 @@ def _period_rows(
     if baseline_why is not None:
         window_notes.append(_sentence(baseline_why))
     rank_note = ""
-    if measure.kind is Kind.RATE and ctx.unassigned_lsoas:
+    # Only populations summed through the area lookup are hit by its gaps; force-level
+    # estimates (the ONS force tables) are not.
+    summed = any("through the area lookup" in now_of(area).population_note for area in ranked)
+    if measure.kind is Kind.RATE and ctx.unassigned_lsoas and summed:
         rank_note = (
             f"Ranked among {len(ranked)} forces with a population; "
             f"{ctx.unassigned_lsoas:,} LSOAs in the area lookup name no force, so the "
@@ -464,9 +467,20 @@ def _period_rows(
         said = figures.notes.get((period, area))
         if said:
             notes.append(said)
-        said = figures.notes.get((baseline, area)) if baseline is not None else None
-        if said and baseline is not None:
-            notes.append(f"Baseline {baseline.label}: {said}")
+        then_said = figures.notes.get((baseline, area)) if baseline is not None else None
+        if then_said and baseline is not None:
+            notes.append(f"Baseline {baseline.label}: {then_said}")
+        # One window from offence codes, the other from a proxy group: not like for like.
+        mixed = (
+            baseline is not None
+            and "Proxy:" in (said or then_said or "")
+            and ((said is None) != (then_said is None))
+        )
+        if mixed:
+            notes.append(
+                "Not like for like: one of the period and the baseline counts the "
+                "measure's offence codes, the other the published group standing in."
+            )
         if now.population_note:
             notes.append(_sentence(now.population_note))
         notes.extend(window_notes)
@@ -486,7 +500,7 @@ def _period_rows(
             change = now.value - base_value
             change_pct = change / base_value * 100 if base_value else None
         beyond = None
-        if change is not None and comparison.like_for_like and then and baseline:
+        if change is not None and comparison.like_for_like and not mixed and then and baseline:
             beyond = _beyond_chance(measure, now, then, period, baseline)
         target, meets = _target(measure, now.value, base_value)
         low, high = _interval(measure, now)
@@ -510,6 +524,7 @@ def _period_rows(
             complete=not now.missing and now.reason is None,
             missing_months=figures.month_labels(now.missing),
             population_year=now.population_year,
+            like_for_like=comparison.like_for_like and not mixed,
             not_available=now.reason,
             note=" ".join(notes),
         )

@@ -141,7 +141,9 @@ def published_counts(
     have: Mapping[tuple[Period, str], SeriesCount],
 ) -> PublishedAnswer:
     """Counts for the windows (of whole rolling years) and forces the offence-code
-    table leaves without a complete count (``have``), from the published group."""
+    table leaves without a complete count (``have``), from the published group; for a
+    proxy group, every window of a force where the group answers them all, so that a
+    period and its baseline are counted alike."""
     answer = PublishedAnswer()
     group = published_group(measure)
     if group is None or not group.series:
@@ -154,12 +156,14 @@ def published_counts(
     by_series = {s: rolling_year_figures(con, s, all_ends) for s in group.series}
     straddling = straddling_years(con, group, all_ends)
     forces = sorted({force for found in by_series.values() for _, force in found})
+    exact: dict[tuple[Period, str], bool] = {}
+    found_counts: dict[tuple[Period, str], SeriesCount] = {}
+    found_notes: dict[tuple[Period, str], str] = {}
     for window in wanted:
         units = frozenset(publication_units(window, Granularity.FINANCIAL_QUARTERLY))
         for force in forces:
             held = have.get((window, force))
-            if held is not None and held.units.issuperset(units):
-                continue  # the offence codes answer exactly
+            exact[(window, force)] = held is not None and held.units.issuperset(units)
             total = 0.0
             sources: set[str] = set()
             why = None
@@ -175,16 +179,26 @@ def published_counts(
                         total += figure.value
                         sources.add(f"{SOURCE_TITLES[figure.source]} ({figure.edition})")
             if why is not None:
-                answer.unavailable[(window, force)] = why
+                if not exact[(window, force)]:
+                    answer.unavailable[(window, force)] = why
                 continue
             if not complete:
                 continue
             value = round(total)
-            answer.counts[(window, force)] = SeriesCount(value, value, units)
+            found_counts[(window, force)] = SeriesCount(value, value, units)
             said = f"From the published {', '.join(repr(s) for s in group.series)}: {'; '.join(sorted(sources))}."
             if group.proxy:
                 said += f" Proxy: {group.proxy}."
-            answer.notes[(window, force)] = said
+            found_notes[(window, force)] = said
+    for force in forces:
+        keys = [(w, force) for w in wanted]
+        # A proxy compared with exact codes would mix definitions: where the published
+        # group answers every window, it answers them all, the offence codes none.
+        everywhere = bool(group.proxy) and all(k in found_counts for k in keys)
+        for key in keys:
+            if key in found_counts and (everywhere or not exact[key]):
+                answer.counts[key] = found_counts[key]
+                answer.notes[key] = found_notes[key]
     return answer
 
 
