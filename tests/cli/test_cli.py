@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -117,16 +118,29 @@ def test_demo_loads_the_bundled_sample(runner: CliRunner, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert (tmp_path / "forcestat.toml").exists()
     assert (tmp_path / "forcestat.duckdb").exists()
-    n_files = len([p for p in SAMPLE.rglob("*") if p.is_file() and p.name.endswith(".gz")])
-    assert f"{n_files} file(s) loaded" in result.output
+    tables = SAMPLE.parent / "tables"
+    n_files = len(
+        [
+            p
+            for d in (SAMPLE, tables)
+            for p in d.rglob("*")
+            if p.is_file() and p.name.endswith(".gz")
+        ]
+    )
+    # A workbook counts once per table it holds (P1, P3, ...), so at least one per file.
+    loaded = re.search(r"(\d+) file\(s\) loaded, 0 already loaded", result.output)
+    assert loaded is not None and int(loaded.group(1)) > n_files
+    n_files = int(loaded.group(1))
     assert "City of London Police" in result.output
+    assert "Warwickshire Police" in result.output
     assert "2017/18" in result.output
     # The reports: City of London to its latest street file (2021-12-city-of-london-street),
-    # West Midlands for the Home Office year 2017/18.
-    for folder in ("city-of-london-2021-12", "west-midlands-2018-03"):
+    # West Midlands for the 12 months to December 2019 from the ONS force tables.
+    for folder in ("city-of-london-2021-12", "west-midlands-2019-12"):
         for name in ("report.html", "report.pdf", "tables.xlsx", "tables.ods"):
             assert (tmp_path / "out" / folder / name).stat().st_size > 0
     assert "12 months to December 2021" in result.output
+    assert "West Midlands, 12 months to December 2019" in result.output
     # Running it again finds everything already loaded.
     again = runner.invoke(cli, ["demo"])
     assert f"0 file(s) loaded, {n_files} already loaded" in again.output

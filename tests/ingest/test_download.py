@@ -416,7 +416,7 @@ def test_cli_errors_are_one_line_without_a_traceback(out: Path) -> None:
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("command", ["policeuk", "homeoffice", "population"])
+@pytest.mark.parametrize("command", ["policeuk", "homeoffice", "ons", "population"])
 def test_every_download_command_has_help(command: str) -> None:
     result = CliRunner().invoke(cli, ["download", command, "--help"])
     assert result.exit_code == 0

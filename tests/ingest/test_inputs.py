@@ -41,7 +41,7 @@ def test_a_file_of_another_kind_is_refused_listing_what_loads(tmp_path: Path) ->
         pass
 
     assert str(caught.value) == (
-        f"{notes}: not a file forcestat loads (expected .csv, .csv.gz, .zip, .ods, .xlsx or .xls)"
+        f"{notes}: not a file forcestat loads (expected .csv, .csv.gz, .zip, .ods, .xlsx, .xls, .ods.gz, .xlsx.gz or .xls.gz)"
     )
 
 
@@ -54,5 +54,5 @@ def test_a_folder_with_nothing_loadable_is_refused_listing_what_loads(
         ingest_path(store, tmp_path)
 
     assert str(caught.value) == (
-        f"{tmp_path}: no loadable files (.csv, .csv.gz, .zip, .ods, .xlsx, .xls)"
+        f"{tmp_path}: no loadable files (.csv, .csv.gz, .zip, .ods, .xlsx, .xls, .ods.gz, .xlsx.gz, .xls.gz)"
     )

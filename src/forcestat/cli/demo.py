@@ -12,9 +12,12 @@ from forcestat.cli.measuring import report
 from forcestat.config import CONFIG_FILE
 from forcestat.errors import ForcestatError
 
-__all__ = ["SAMPLE_DIR", "demo"]
+__all__ = ["SAMPLE_DIR", "TABLES_DIR", "demo"]
 
 SAMPLE_DIR = Path(__file__).resolve().parents[3] / "data" / "sample"
+# The official force tables (ONS editions, Home Office rolling totals, force
+# populations) and a second police.uk force, Warwickshire: see data/tables/PROVENANCE.md.
+TABLES_DIR = Path(__file__).resolve().parents[3] / "data" / "tables"
 
 
 @cli.command()
@@ -39,19 +42,24 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
     Writes forcestat.toml if there is none, loads the sample into the store, shows
     what is loaded, then writes the quarterly statement and scorecard (HTML, PDF,
     CSV, XLSX, ODS) under out/ for City of London (the force with monthly police.uk
-    data) and West Midlands (from the Home Office table), and prints where they are.
+    data) and West Midlands (the 12 months to December 2019 against the June 2019
+    baseline, from the ONS force tables), and prints where they are.
     """
     if not Path(CONFIG_FILE).exists():
         ctx.invoke(init, force_name=None, force_overwrite=False, path=Path(CONFIG_FILE))
     sample = sample or SAMPLE_DIR
     if not sample.is_dir():
         raise ForcestatError(f"{sample}: bundled sample data not found; pass --sample FOLDER")
-    ctx.invoke(ingest, paths=(sample,), strict=False, config_path=None, store_path=store_path)
+    # The force tables come with the bundled sample; a --sample folder stands alone.
+    paths = (sample, TABLES_DIR) if sample == SAMPLE_DIR and TABLES_DIR.is_dir() else (sample,)
+    ctx.invoke(ingest, paths=paths, strict=False, config_path=None, store_path=store_path)
     ctx.invoke(status, config_path=None, store_path=store_path)
     # The force with the monthly police.uk run, to its latest month loaded, and West
-    # Midlands from the Home Office table (2017/18: the year to March 2018).
+    # Midlands for the 12 months to December 2019 from the ONS tables (the year to
+    # March 2018 from the Home Office offence-code table without them).
     latest = _latest_street_month(store_path, "City of London")
-    for force_name, period_end in (("City of London", latest), ("West Midlands", "2018-03")):
+    west_midlands = "2019-12" if paths[-1] == TABLES_DIR else "2018-03"
+    for force_name, period_end in (("City of London", latest), ("West Midlands", west_midlands)):
         ctx.invoke(
             report,
             period_end=period_end,

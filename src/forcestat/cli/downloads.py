@@ -107,7 +107,7 @@ def _download_published(
     multiple=True,
     metavar="URL",
     help="A recorded crime table (PFA or CSP .ods) from gov.uk; repeat for more "
-    "(default: the force area tables release forcestat knows).",
+    "(default: the latest force area table listed on the gov.uk statistics page).",
 )
 @_download_options
 def download_homeoffice_command(
@@ -115,6 +115,23 @@ def download_homeoffice_command(
 ) -> None:
     """Home Office police recorded crime open data tables, into OUT/homeoffice/."""
     _download_published("homeoffice", urls, out, base_url, timeout)
+
+
+@download.command("ons")
+@click.option(
+    "--url",
+    "urls",
+    multiple=True,
+    metavar="URL",
+    help="An edition of the ONS police force area data tables (.xlsx); repeat for more "
+    "(default: the latest edition listed on the ONS dataset page).",
+)
+@_download_options
+def download_ons_command(
+    urls: tuple[str, ...], out: Path, base_url: str | None, timeout: float
+) -> None:
+    """ONS police force area data tables (counts, rates, knife crime), into OUT/ons/."""
+    _download_published("ons", urls, out, base_url, timeout)
 
 
 @download.command("population")

@@ -90,6 +90,12 @@ def measures_command(
         _print_measures(table.rows)
 
 
+def _proxy(note: str) -> str:
+    """The row's 'Proxy: ...' sentence, where a published group stands in for it."""
+    at = note.find("Proxy: ")
+    return "" if at < 0 else note[at:].split(". ")[0].rstrip(".") + "."
+
+
 def _print_measures(rows: Any) -> None:
     """The measures with a value as a table, then those without one and why: the
     reasons are sentences, too long for a column."""
@@ -104,7 +110,7 @@ def _print_measures(rows: Any) -> None:
     t.add_column("period")
     for col in ("value", "baseline", "change", "95% interval"):
         t.add_column(col, justify="right")
-    for col in ("beyond chance", "comparators", "rank", "note"):
+    for col in ("beyond chance", "comparators", "rank", "population year", "note"):
         t.add_column(col)
 
     def show(value: float | None, unit: str) -> str:
@@ -129,11 +135,22 @@ def _print_measures(rows: Any) -> None:
             {True: "yes", False: "no", None: ""}[r.change_beyond_chance],
             show(r.comparator_mean, r.unit),
             "" if r.rank is None else f"{r.rank} of {r.rank_of}",
-            "" if r.like_for_like else "not like for like",
+            "" if r.population_year is None else str(r.population_year),
+            "; ".join(
+                n
+                for n in (
+                    "" if r.like_for_like else "not like for like",
+                    _proxy(r.note) and "proxy",
+                )
+                if n
+            ),
         )
     console = make_console()
     if shown:
         console.print(t)
+        proxies = sorted({(r.measure, _proxy(r.note)) for r in shown if _proxy(r.note)})
+        for measure_id, said in proxies:
+            console.print(f"  {measure_id}: {said}", markup=False)
     if missing:
         console.print(f"Not available ({len(missing)}):")
         for r in missing:
@@ -150,17 +167,27 @@ def _print_measures(rows: Any) -> None:
     metavar="YYYY/YY",
     help="Financial year, e.g. 2017/18 (default: the latest in the Home Office tables loaded).",
 )
+@click.option(
+    "--period",
+    "period_end",
+    default=None,
+    metavar="YYYY-MM",
+    help="Instead: compare the published sources (ONS tables, Home Office rolling totals, "
+    "offence-code table) for the 12 months to this month, offence group by group.",
+)
 @output_format_option()
 @config_option
 @store_option
 def reconcile_command(
     force_name: str | None,
     year: str | None,
+    period_end: str | None,
     output_format: str,
     config_path: Path | None,
     store_path: Path | None,
 ) -> None:
-    """Compare police.uk crimes with Home Office recorded crime, by police.uk crime type."""
+    """Compare police.uk crimes with Home Office recorded crime, by police.uk crime type;
+    or, with --period, the published sources of a rolling year with one another."""
     import csv
     import dataclasses
     import io
@@ -173,6 +200,9 @@ def reconcile_command(
     force = force_name or config.force
     con = open_store(store, read_only=True)
     try:
+        if period_end is not None:
+            _print_source_agreement(con, force, period_end, output_format)
+            return
         result = reconcile(con, force, year or latest_financial_year(con, force))
     finally:
         con.close()
@@ -201,6 +231,69 @@ def reconcile_command(
     console = make_console()
     console.print(t)
     console.print("\n".join(result.notes), markup=False)
+
+
+def _print_source_agreement(con: Any, force: str, period_end: str, output_format: str) -> None:
+    import json
+
+    from forcestat.measures.periods import parse_month
+    from forcestat.measures.source_agreement import source_agreement
+
+    found = source_agreement(con, force, parse_month(period_end))
+    sources = sorted({title for r in found.rows for title, _ in r.figures})
+    records = [
+        {
+            "series": r.series,
+            **{title: dict(r.figures).get(title) for title in sources},
+            "agree": r.agree,
+            "difference": r.difference,
+        }
+        for r in found.rows
+    ]
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "force": found.force,
+                    "period_end": str(found.period_end),
+                    "editions": found.editions,
+                    "rows": records,
+                },
+                indent=1,
+            )
+        )
+        return
+    if output_format == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.DictWriter(
+            out, fieldnames=["series", *sources, "agree", "difference"], lineterminator="\n"
+        )
+        writer.writeheader()
+        writer.writerows(records)
+        click.echo(out.getvalue(), nl=False)
+        return
+    t = Table(title=f"{found.force}, 12 months to {found.period_end:%B %Y}: sources compared")
+    t.add_column("offence group")
+    for title in sources:
+        t.add_column(title, justify="right")
+    t.add_column("agree")
+    for r in found.rows:
+        values = dict(r.figures)
+        t.add_row(
+            r.series,
+            *("" if values.get(s) is None else f"{values[s]:,.0f}" for s in sources),
+            "" if r.agree is None else ("yes" if r.agree else f"no ({r.difference:+,.0f})"),
+        )
+    console = make_console()
+    console.print(t)
+    console.print(
+        f"{found.agreements} agree, {found.differences} differ; "
+        f"files: {'; '.join(found.editions) or 'none loaded for this period'}",
+        markup=False,
+    )
 
 
 @cli.command()

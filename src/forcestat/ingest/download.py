@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from forcestat.forces import find_force
+from forcestat.ingest.editions import fetch_listing, latest_edition
 
 # The transfer names in __all__ are re-exported so callers need one import for a download.
 from forcestat.ingest.transfer import (
@@ -87,6 +88,9 @@ class OfficialSource:
     folder: str  # under the output folder; '' for police.uk, whose months are folders
     release_page: str
     fallback_name: str
+    # the file names of this table's editions on ``release_page`` (a regular expression):
+    # when set, the latest edition listed there is fetched unless --url names one
+    edition_pattern: str = ""
 
 
 SOURCES: dict[str, OfficialSource] = {
@@ -108,6 +112,18 @@ SOURCES: dict[str, OfficialSource] = {
             "homeoffice",
             "https://www.gov.uk/government/statistics/police-recorded-crime-open-data-tables",
             "homeoffice-recorded-crime.ods",
+            r"^prc-pfa-.*\.ods$",
+        ),
+        OfficialSource(
+            "ons",
+            "ONS Crime in England and Wales: Police Force Area data tables",
+            "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/crimeandjustice/"
+            "datasets/policeforceareadatatables/current/pfatablesdec19.xlsx",
+            "ons",
+            "https://www.ons.gov.uk/peoplepopulationandcommunity/crimeandjustice/datasets/"
+            "policeforceareadatatables",
+            "ons-police-force-area-tables.xlsx",
+            r"(pfa|policeforcearea).*\.xlsx?$",
         ),
         OfficialSource(
             "population",
@@ -148,6 +164,7 @@ class DownloadReport:
     archives: list[FetchedFile] = field(default_factory=list)  # police.uk, now deleted
     changed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    edition: str | None = None  # which edition a listing page gave, in words
 
     @property
     def next_command(self) -> str:
@@ -436,19 +453,33 @@ def download_published(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     on_progress: ProgressCallback | None = None,
 ) -> DownloadReport:
-    """Fetch published files of ``source`` ('homeoffice' or 'population') into ``out``.
+    """Fetch published files of ``source`` ('homeoffice', 'ons' or 'population') into
+    ``out``.
 
-    With no ``urls``, the catalogue's release is fetched. Each file keeps the
-    publisher's name, under ``out/<source>/``.
+    With no ``urls``, the latest edition linked from the publisher's listing page is
+    fetched (Home Office, ONS force tables), or the catalogue's release. Each file
+    keeps the publisher's name, under ``out/<source>/``.
     """
     if source not in SOURCES or source == "policeuk":
-        raise DownloadError(f"source {source!r}: choose homeoffice or population")
+        raise DownloadError(f"source {source!r}: choose homeoffice, ons or population")
     entry = SOURCES[source]
+    edition = None
+    if not urls and entry.edition_pattern:
+        page = rebase_url(entry.release_page, base_url)
+        edition = latest_edition(
+            fetch_listing(page, timeout=timeout), entry.release_page, entry.edition_pattern
+        )
+        urls = [edition.url]
     targets = [rebase_url(given, base_url) for given in urls or [entry.url]]  # check all first
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     manifest = Manifest.load(out)
     report = DownloadReport(out)
+    if edition is not None:
+        report.edition = (
+            f"latest edition listed on {entry.release_page}: {edition.file_name} "
+            f"({edition.date:%B %Y})"
+        )
     hint = f"the address changes with each release; find the current one at {entry.release_page}"
     for url in targets:
         file = f"{entry.folder}/{published_file_name(url, entry.fallback_name)}"
@@ -473,7 +504,8 @@ def download_published(
 
 def download_summary(report: DownloadReport) -> list[str]:
     """Lines telling a user what was fetched, skipped, changed and missing, and what next."""
-    lines = [
+    lines = [report.edition] if report.edition else []
+    lines += [
         f"fetched archive {a.url} ({a.bytes:,} bytes, {a.action}); deleted after unpacking"
         for a in report.archives
     ]

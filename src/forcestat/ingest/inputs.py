@@ -36,7 +36,8 @@ _CHUNK = 1 << 20
 _MEASURE_THREADS = min(4, os.cpu_count() or 1)
 # Workbooks calamine reads: OpenDocument, Excel 2007 on, and Excel 97-2003 (ONS published
 # its mid-year estimates as .xls up to mid-2021).
-SPREADSHEET_SUFFIXES = (".ods", ".xlsx", ".xls")
+# A workbook gzipped as a whole (.xlsx.gz) is read once inflated.
+SPREADSHEET_SUFFIXES = (".ods", ".xlsx", ".xls", ".ods.gz", ".xlsx.gz", ".xls.gz")
 LOADABLE_SUFFIXES = (".csv", ".csv.gz", *SPREADSHEET_SUFFIXES)
 # What a user may name, as messages list it: loadable files and the archives that hold them.
 LOADABLE_KINDS = (".csv", ".csv.gz", ".zip", *SPREADSHEET_SUFFIXES)
@@ -82,7 +83,8 @@ def measure(path: Path, display: str) -> SourceFile:
     name = Path(display.split("!")[-1]).name
     gz = name.lower().endswith(".gz")
     text = not name.lower().endswith(SPREADSHEET_SUFFIXES)
-    inflater = zlib.decompressobj(wbits=31) if gz else None
+    # A gzipped workbook is inflated when it is read (calamine reports any damage then).
+    inflater = zlib.decompressobj(wbits=31) if gz and text else None
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)

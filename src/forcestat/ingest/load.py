@@ -61,6 +61,7 @@ from forcestat.sources import (
     LAYOUTS,
     detect_layout,
     detect_sheet_layout,
+    reshape_sheet,
     sheet_read_elsewhere,
 )
 from forcestat.sources.layout import HeaderVariant, Layout
@@ -200,7 +201,7 @@ def load_source(
         results = []
         sheets = read_sheets(source, [layout.header_search_rows for layout in LAYOUTS])
         found = False
-        for sheet in sheets:
+        for sheet in _reshaped(sheets):
             detected = detect_sheet_layout(sheet.cells, sheet.name)
             if detected is None:
                 continue  # cover sheets, notes and contents are not data
@@ -223,6 +224,21 @@ def load_source(
     header = next(csv.reader([header_line]), [])
     layout, variant = detect_layout(header, source.display)
     return [_load_unit(con, source, layout, variant, strict, read_ahead=read_ahead, batch=batch)]
+
+
+def _reshaped(sheets: list[SheetRows]) -> list[SheetRows]:
+    """Each sheet as read, or in its place the long tables a wide published table
+    (an ONS data table) reshapes into."""
+    out: list[SheetRows] = []
+    for sheet in sheets:
+        parts = reshape_sheet(sheet.name, sheet.cells)
+        if not parts:
+            out.append(sheet)
+        for part in parts:
+            out.append(
+                SheetRows(part.part, part.cells, 0, row_numbers=part.row_numbers, raw=part.raw)
+            )
+    return out
 
 
 def _load_unit(

@@ -7,6 +7,8 @@ sees (3 not 3.0), so an offence code or a count reads the same as in a CSV.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -24,6 +26,10 @@ class SheetRows:
     cells: list[list[str]]
     header_index: int = 0
     _width: int = field(default=0)
+    # A table reshaped from a wide sheet (header first): each row's sheet row number and
+    # its cell reference, so a reject names the published cell.
+    row_numbers: list[int] | None = None
+    raw: list[str] | None = None
 
     def numbered_rows(self) -> Iterator[tuple[int, list[str], str]]:
         """Rows below the header as (spreadsheet row number, cells, cells joined)."""
@@ -31,6 +37,10 @@ class SheetRows:
             cells = self.cells[index]
             if not any(c.strip() for c in cells):
                 continue  # blank rows separate notes from data; they are not data
+            if self.row_numbers is not None and self.raw is not None:
+                at = index - self.header_index - 1
+                yield self.row_numbers[at], cells, self.raw[at]
+                continue
             yield index + 1, cells, ",".join(cells)
 
 
@@ -54,7 +64,11 @@ def read_sheets(source: SourceFile, header_search_rows: list[int]) -> list[Sheet
     from python_calamine import CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_path(str(source.local))
+        if source.is_gzip:
+            with gzip.open(source.local, "rb") as fh:
+                workbook = CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
+        else:
+            workbook = CalamineWorkbook.from_path(str(source.local))
         sheets = []
         for name in workbook.sheet_names:
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)

@@ -53,6 +53,7 @@ from forcestat.measures.periods import (
     previous_year,
     unanswerable_reason,
 )
+from forcestat.measures.published import published_counts, published_latest_month
 from forcestat.measures.sql import (
     GRANULARITY,
     SeriesCount,
@@ -82,6 +83,7 @@ _SOURCE_NAME = {
     Source.HOME_OFFICE: "Home Office recorded crime",
     Source.POLICEUK_CRIMES: "police.uk street-level crime",
     Source.POLICEUK_STOP_SEARCH: "police.uk stop and search",
+    Source.PUBLISHED_TABLES: "ONS police force area data tables",
 }
 
 
@@ -164,6 +166,10 @@ class _Figures:
             self.counts.setdefault(window, {})[area] = count
         self.figures: dict[Period, dict[str, _Figure]] = {}
         self.labels: dict[tuple[dt.date, ...], tuple[str, ...]] = {}
+        # from published figures (forcestat.measures.published): why a force has no
+        # figure as published, and which published group a count came from
+        self.unavailable: dict[tuple[Period, str], str] = {}
+        self.notes: dict[tuple[Period, str], str] = {}
 
     def of(self, window: Period) -> Callable[[str], _Figure]:
         """The figure for ``area`` in ``window``, as a function of ``area``."""
@@ -176,7 +182,11 @@ class _Figures:
             found = figures.get(area)
             if found is None:
                 count = counts.get(area)
-                found = _figure(measure, window, count, populations, area, published)
+                why = self.unavailable.get((window, area))
+                if count is None and why is not None:
+                    found = _Figure(reason=f"not available as published: {why}")
+                else:
+                    found = _figure(measure, window, count, populations, area, published)
                 figures[area] = found
             return found
 
@@ -340,7 +350,7 @@ def _evaluate_measure(
     if measure.source is Source.POPULATION:
         return _population_rows(ctx, measure, wanted, ends), ""
     if ends is None:
-        latest = latest_month(ctx.con, measure, wanted)
+        latest = _latest_month(ctx.con, measure, wanted)
         if latest is None:
             where = f" for {', '.join(wanted)}" if wanted else ""
             why = f"no {_SOURCE_NAME[measure.source]} data loaded{where}"
@@ -367,12 +377,15 @@ def _evaluate_measure(
     )
     counts: dict[tuple[Period, str], SeriesCount] = {}
     sql = ""
-    if windows:
+    if windows and measure.source is not Source.PUBLISHED_TABLES:
         sql = compile_sql(measure, windows)
         counts = run_sql(ctx.con, sql, windows)
-    universe = sorted({area for _, area in counts})
+    answer = published_counts(ctx.con, measure, windows, counts)
+    counts.update(answer.counts)
+    universe = sorted({area for _, area in counts} | {area for _, area in answer.unavailable})
     targets = wanted if wanted is not None else universe
     figures = _Figures(measure, counts, ctx.populations)
+    figures.unavailable, figures.notes = answer.unavailable, answer.notes
     found = measure_crossings(measure)
     rows: list[MeasureRow] = []
     for _end, period, baseline, reason in plans:
@@ -384,6 +397,16 @@ def _evaluate_measure(
             _period_rows(ctx, measure, comparison, period, baseline, figures, universe, targets)
         )
     return rows, sql
+
+
+def _latest_month(
+    con: duckdb.DuckDBPyConnection, measure: Measure, wanted: list[str] | None
+) -> dt.date | None:
+    """The latest month the measure can be answered to: its own table's, or a later
+    rolling year of the published group that stands in for it."""
+    own = None if measure.source is Source.PUBLISHED_TABLES else latest_month(con, measure, wanted)
+    published = published_latest_month(con, measure)
+    return max((m for m in (own, published) if m is not None), default=None)
 
 
 def _period_rows(
@@ -423,7 +446,10 @@ def _period_rows(
     if baseline_why is not None:
         window_notes.append(_sentence(baseline_why))
     rank_note = ""
-    if measure.kind is Kind.RATE and ctx.unassigned_lsoas:
+    # Only populations summed through the area lookup are hit by its gaps; force-level
+    # estimates (the ONS force tables) are not.
+    summed = any("through the area lookup" in now_of(area).population_note for area in ranked)
+    if measure.kind is Kind.RATE and ctx.unassigned_lsoas and summed:
         rank_note = (
             f"Ranked among {len(ranked)} forces with a population; "
             f"{ctx.unassigned_lsoas:,} LSOAs in the area lookup name no force, so the "
@@ -438,6 +464,23 @@ def _period_rows(
         now = now_of(area)
         then = then_of(area) if then_of is not None else None
         notes = lead_notes.copy()
+        said = figures.notes.get((period, area))
+        if said:
+            notes.append(said)
+        then_said = figures.notes.get((baseline, area)) if baseline is not None else None
+        if then_said and baseline is not None:
+            notes.append(f"Baseline {baseline.label}: {then_said}")
+        # One window from offence codes, the other from a proxy group: not like for like.
+        mixed = (
+            baseline is not None
+            and "Proxy:" in (said or then_said or "")
+            and ((said is None) != (then_said is None))
+        )
+        if mixed:
+            notes.append(
+                "Not like for like: one of the period and the baseline counts the "
+                "measure's offence codes, the other the published group standing in."
+            )
         if now.population_note:
             notes.append(_sentence(now.population_note))
         notes.extend(window_notes)
@@ -457,7 +500,7 @@ def _period_rows(
             change = now.value - base_value
             change_pct = change / base_value * 100 if base_value else None
         beyond = None
-        if change is not None and comparison.like_for_like and then and baseline:
+        if change is not None and comparison.like_for_like and not mixed and then and baseline:
             beyond = _beyond_chance(measure, now, then, period, baseline)
         target, meets = _target(measure, now.value, base_value)
         low, high = _interval(measure, now)
@@ -481,6 +524,7 @@ def _period_rows(
             complete=not now.missing and now.reason is None,
             missing_months=figures.month_labels(now.missing),
             population_year=now.population_year,
+            like_for_like=comparison.like_for_like and not mixed,
             not_available=now.reason,
             note=" ".join(notes),
         )

@@ -37,6 +37,8 @@ GRANULARITY = {
     Source.HOME_OFFICE: Granularity.FINANCIAL_QUARTERLY,
     Source.POLICEUK_CRIMES: Granularity.MONTHLY,
     Source.POLICEUK_STOP_SEARCH: Granularity.MONTHLY,
+    # rolling years published at quarter ends
+    Source.PUBLISHED_TABLES: Granularity.FINANCIAL_QUARTERLY,
 }
 
 

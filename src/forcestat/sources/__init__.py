@@ -15,6 +15,8 @@ from forcestat.errors import LayoutError
 from forcestat.sources.homeoffice_prc import CSP_TABLE, PFA_TABLE
 from forcestat.sources.layout import HeaderVariant, Layout, normalise_header
 from forcestat.sources.offence_codes import OFFENCE_CODE_LOOKUP
+from forcestat.sources.ons_pfa import ONS_PFA_FIGURES, ONS_PFA_POPULATION, reshape_sheet
+from forcestat.sources.pfa_population import PFA_POPULATION
 from forcestat.sources.policeuk import OUTCOMES, STOP_AND_SEARCH, STREET
 from forcestat.sources.population import (
     AREA_LOOKUP,
@@ -23,6 +25,7 @@ from forcestat.sources.population import (
     MID_YEAR_POPULATION,
     MYE2_PERSONS,
 )
+from forcestat.sources.rolling_totals import ROLLING_TOTALS
 
 __all__ = [
     "LAYOUTS",
@@ -30,6 +33,7 @@ __all__ = [
     "detect_layout",
     "detect_sheet_layout",
     "layout_by_name",
+    "reshape_sheet",
     "sheet_read_elsewhere",
 ]
 
@@ -47,6 +51,10 @@ LAYOUTS: tuple[Layout, ...] = (
     CENSUS_2021_TS001,
     MID_YEAR_POPULATION,
     MYE2_PERSONS,
+    ONS_PFA_FIGURES,
+    ONS_PFA_POPULATION,
+    ROLLING_TOTALS,
+    PFA_POPULATION,
 )
 
 

@@ -258,10 +258,35 @@ CREATE TABLE spc_rebases (
 );
 """
 
+# Published force-level figures: rolling 12-month totals, rates and knife crime by area
+# and offence group, from the ONS police force area data tables and the Home Office
+# rolling-totals file. One row per source, period, area, series and unit; a figure ONS
+# does not give is a row with no value and the published reason.
+_V4 = """
+CREATE TABLE force_figures (
+    source        VARCHAR NOT NULL,   -- 'ons_pfa_tables', 'homeoffice_rolling_totals'
+    table_name    VARCHAR,            -- 'Table P1', 'rec-crime-pfa'
+    period_end    DATE NOT NULL,      -- first day of the last month of the period
+    months        INTEGER NOT NULL,   -- months the figure covers (12: a rolling year)
+    area_code     VARCHAR,            -- ONS code (K04, E92, W92, E12, E23, W15)
+    area_name     VARCHAR NOT NULL,   -- as published, footnote digits removed
+    area_type     VARCHAR NOT NULL,   -- 'country', 'region', 'force', 'other'
+    force_name    VARCHAR,            -- forcestat's force name; NULL for other areas
+    series        VARCHAR NOT NULL,   -- offence group as published ('Robbery', ...)
+    unit          VARCHAR NOT NULL,   -- 'count', 'rate_per_1000', 'rate_per_100000', ...
+    value         DOUBLE,             -- NULL when not available
+    not_available VARCHAR,            -- why there is no value, as published
+    note          VARCHAR,            -- a published footnote on the figure
+    ingest_id     INTEGER NOT NULL,
+    line_no       BIGINT NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "ingest log, rejects and the published source tables", _V1),
     Migration(2, "dashboard users, Plan milestones, progress updates and audit log", _V2),
     Migration(3, "recorded rebases of process behaviour charts", _V3),
+    Migration(4, "published force-level figures (ONS data tables, rolling totals)", _V4),
 )
 
 

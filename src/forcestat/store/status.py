@@ -30,6 +30,7 @@ _TABLES = (
     ("offence_codes", "Home Office offence codes"),
     ("areas", "area lookup (LSOA to force)"),
     ("population", "population"),
+    ("force_figures", "published force tables (ONS, rolling totals)"),
 )
 
 

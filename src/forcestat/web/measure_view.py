@@ -25,6 +25,7 @@ from forcestat.forces import TERRITORIAL_FORCES, Force, find_force
 from forcestat.measures.catalogue import Catalogue, Measure, Source
 from forcestat.measures.charting import chart_measure
 from forcestat.measures.engine import MeasureRow, evaluate
+from forcestat.measures.history import HistoryPoint, extreme_since, published_history
 from forcestat.measures.series import (
     Series,
     measure_series,
@@ -82,6 +83,10 @@ class MeasureView:
     reading: tuple[str, ...]
     no_chart_reason: str | None
     rebases: tuple[RebaseRecord, ...] = ()
+    # every published rolling year of the measure's offence groups, oldest first, and
+    # "the lowest 12-month total since ..." when the history supports it
+    history: tuple[HistoryPoint, ...] = ()
+    history_sentence: str | None = None
 
 
 def scorecard_rows(
@@ -215,7 +220,13 @@ def build_measure_view(
             name = f"{measure.title}, {force.name}"
             chart = spc_chart(spc, title=name, y_title=series_axis_title(measure))
             reading = (*charted.sentences, *charted.left_out)
+    history = published_history(con, measure, force.name)
+    sentence = None
+    if history and row.period_end is not None and row.value is not None:
+        sentence = extreme_since(history, dt.date(row.period_end.year, row.period_end.month, 1))
     return MeasureView(
+        history=history,
+        history_sentence=sentence,
         measure=measure,
         force=force,
         row=row,
@@ -286,4 +297,5 @@ def source_title(measure: Measure) -> str:
         Source.POLICEUK_STOP_SEARCH: "police.uk stop and search",
         Source.POPULATION: "ONS population",
         Source.SURVEY: "victim survey",
+        Source.PUBLISHED_TABLES: "ONS police force area data tables",
     }[measure.source]

@@ -77,6 +77,8 @@ class Source(StrEnum):
     POLICEUK_STOP_SEARCH = "policeuk_stop_search"  # stop_search
     POPULATION = "population"  # the resident population itself
     SURVEY = "survey"  # victim survey responses (not loaded yet)
+    # force_figures: a published rolling-year series (knife and sharp instrument offences)
+    PUBLISHED_TABLES = "published_tables"
 
 
 class Kind(StrEnum):
@@ -123,6 +125,7 @@ _FILTER_KEYS = {
     Source.POLICEUK_STOP_SEARCH: {"outcomes", "exclude_outcomes", "outcome_recorded"},
     Source.POPULATION: set(),
     Source.SURVEY: set(),
+    Source.PUBLISHED_TABLES: {"series"},
 }
 
 
@@ -136,6 +139,7 @@ class Filter:
     outcomes: tuple[str, ...] | None = None
     exclude_outcomes: tuple[str, ...] = ()
     outcome_recorded: bool = False  # leave out searches with no outcome recorded
+    series: tuple[str, ...] | None = None  # published series summed (published_tables)
 
 
 @dataclass(frozen=True)
@@ -300,7 +304,7 @@ def _filter(
         allowed = ", ".join(sorted(_FILTER_KEYS[source])) or "nothing"
         bad.append(f"{key} key(s) {', '.join(unknown)} do not apply to {source.value} ({allowed})")
     lists: dict[str, tuple[str, ...] | None] = {}
-    for name in ("offence_codes", "exclude_offence_groups", "crime_types", "outcomes"):
+    for name in ("offence_codes", "exclude_offence_groups", "crime_types", "outcomes", "series"):
         if name in raw:
             lists[name] = _text_list(raw[name])
             if lists[name] is None:
@@ -325,6 +329,7 @@ def _filter(
         outcomes=lists.get("outcomes"),
         exclude_outcomes=lists["exclude_outcomes"] or (),
         outcome_recorded=recorded is True,
+        series=lists.get("series"),
     )
 
 
