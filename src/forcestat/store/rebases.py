@@ -32,6 +32,7 @@ __all__ = [
     "RebaseRecord",
     "active_rebases",
     "rebase_records",
+    "rebases_version",
     "record_rebase",
     "withdraw_rebase",
 ]
@@ -202,3 +203,12 @@ def withdraw_rebase(
             after=asdict(after),
         )
     return after
+
+
+def rebases_version(con: sqlite3.Connection) -> tuple[int, int]:
+    """Changes whenever a rebase is recorded or withdrawn (each redraws a chart): the
+    latest rebase id and the number withdrawn."""
+    row = con.execute(
+        "SELECT coalesce(max(rebase_id), 0), count(withdrawn_at) FROM spc_rebases"
+    ).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)

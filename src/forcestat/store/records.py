@@ -36,7 +36,6 @@ __all__ = [
     "records_connection",
     "records_path",
     "records_transaction",
-    "records_version",
     "utc_now",
 ]
 
@@ -254,13 +253,6 @@ def records_connection(store: Path) -> Iterator[sqlite3.Connection]:
         yield con
     finally:
         con.close()
-
-
-def records_version(con: sqlite3.Connection) -> int:
-    """Changes whenever a record a page shows changes: every such change is audited,
-    so the latest audit id."""
-    row = con.execute("SELECT coalesce(max(audit_id), 0) FROM audit_log").fetchone()
-    return int(row[0]) if row else 0
 
 
 def records_beside(con: duckdb.DuckDBPyConnection) -> sqlite3.Connection:

@@ -43,6 +43,7 @@ from forcestat.store.snapshot import SnapshotReader, current_snapshot, publish_s
 from forcestat.web.auth import SessionSigner, new_session
 from forcestat.web.http import PageError, SessionCookieMiddleware, Visitor, visitor
 from forcestat.web.measure_view import ViewCache
+from forcestat.web.page_cache import PageCache, warm_pages
 from forcestat.web.pages import (
     account,
     areas,
@@ -187,8 +188,13 @@ def create_app(settings: WebSettings) -> Starlette:
         snapshots.close()
         raise
 
+    holder: dict[str, PageCache] = {}
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Before the first visitor: the configured force's pages, built once.
+        if "cache" in holder:
+            await warm_pages(app, holder["cache"])
         yield
         snapshots.close()
 
@@ -216,6 +222,7 @@ def create_app(settings: WebSettings) -> Starlette:
         middleware=[
             Middleware(_SecurityHeaders),
             Middleware(SessionCookieMiddleware, signer=signer),
+            Middleware(PageCache, holder=holder),
         ],
         exception_handlers={
             PageError: _page_error,

@@ -31,7 +31,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forcestat.forces import Force, force_by_slug
-from forcestat.store.records import open_records, records_version
+from forcestat.store.rebases import rebases_version
+from forcestat.store.records import open_records
 from forcestat.store.sessions import session_for
 from forcestat.store.snapshot import SnapshotReader
 from forcestat.store.users import Role, User, get_user
@@ -161,13 +162,13 @@ async def run_both(
     work: Callable[[duckdb.DuckDBPyConnection, sqlite3.Connection, tuple[object, ...]], T],
 ) -> T:
     """Run ``work`` on a snapshot cursor and the records, with the version of both
-    (snapshot, latest audit id) that a page built from them is cached under."""
+    (snapshot, recorded rebases) that a page built from them is cached under."""
     snapshots: SnapshotReader = request.app.state.snapshots
 
     def call() -> T:
         with snapshots.connection() as (version, cursor):
             return _with_records(
-                request, lambda records: work(cursor, records, (version, records_version(records)))
+                request, lambda records: work(cursor, records, (version, rebases_version(records)))
             )
 
     return await run_in_threadpool(call)

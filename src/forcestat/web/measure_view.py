@@ -234,14 +234,16 @@ def build_measure_view(
 
 class ViewCache:
     """Built pages, views and chart SVGs by what they show and the version of the data
-    they were built from (the store snapshot and the records' latest change), least
+    they were built from (the store snapshot and the recorded rebases), least
     recently used dropped first. A new snapshot or record changes the version, so
-    nothing stale is served and each page is built once per version."""
+    nothing stale is served and each page is built once per version: requests that ask
+    for a value being built wait for it rather than build it again."""
 
     def __init__(self, size: int = 256) -> None:
         self._items: OrderedDict[tuple[object, ...], object] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
+        self._building: dict[tuple[object, ...], threading.Event] = {}
 
     def get(self, key: tuple[object, ...]) -> object | None:
         with self._lock:
@@ -265,14 +267,28 @@ class ViewCache:
         build: Callable[[], T],
     ) -> T:
         """The ``kind`` kept under ``key`` for data at ``version``, built and kept when
-        there is none."""
+        there is none (once, however many ask at the same time)."""
         versioned = (*key, version)
-        found = self.get(versioned)
-        if isinstance(found, kind):
-            return found
-        built = build()
-        self.put(versioned, built)
-        return built
+        while True:
+            found = self.get(versioned)
+            if isinstance(found, kind):
+                return found
+            with self._lock:
+                pending = self._building.get(versioned)
+                if pending is None:
+                    pending = self._building[versioned] = threading.Event()
+                    break
+            # Another request is building it: wait, then take it (or, if that build
+            # failed, try again: the loop builds it here).
+            pending.wait(timeout=600)
+        try:
+            built = build()
+            self.put(versioned, built)
+            return built
+        finally:
+            with self._lock:
+                self._building.pop(versioned, None)
+            pending.set()
 
 
 def comparator_group(measure: Measure, force: Force, configured: Sequence[str]) -> tuple[str, ...]:
