@@ -95,7 +95,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, store: Path) -> Path:
     except (OSError, duckdb.Error) as exc:
         raise StoreError(
             f"{folder}: the data were saved, but the dashboard's copy could not be written "
-            f"({exc}); free space and run 'forcestat status' to publish it again"
+            f"({exc}); free space, then restart 'forcestat serve', which publishes it"
         ) from exc
     for old in folder.iterdir():
         match = _NAME.match(old.name.removesuffix(".partial"))
@@ -129,8 +129,8 @@ class SnapshotReader:
         path = current_snapshot(self.store)
         if path is None:
             raise StoreError(
-                f"{self.store}: no snapshot for the dashboard yet; run 'forcestat ingest' or "
-                "'forcestat status' once"
+                f"{self.store}: no snapshot for the dashboard yet; start 'forcestat serve' "
+                "when no load is running, and it publishes one"
             )
         if path.name == self._version and self._con is not None:
             self._stamp = stamp
