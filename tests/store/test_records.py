@@ -15,7 +15,12 @@ from forcestat.store.audit import audit_entries
 from forcestat.store.database import open_store
 from forcestat.store.milestones import get_milestone, progress_updates
 from forcestat.store.rebases import rebase_records
-from forcestat.store.records import RECORDS_SCHEMA_VERSION, open_records, records_path
+from forcestat.store.records import (
+    RECORDS_SCHEMA_VERSION,
+    open_records,
+    records_beside,
+    records_path,
+)
 from forcestat.store.users import authenticate, get_user, hash_password
 
 
@@ -106,4 +111,21 @@ def test_two_writers_at_once_both_commit(tmp_path: Path) -> None:
         t.join()
     con = open_records(tmp_path / "s.duckdb")
     assert len(audit_entries(con, limit=1000)) == 100
+    con.close()
+
+
+def test_the_records_beside_an_open_store_are_moved_through_its_connection(
+    tmp_path: Path,
+) -> None:
+    # The report opens the records beside the store it reads; the store may be open for
+    # writing in the same process, which a second, read-only connection could not join.
+    store = tmp_path / "old.duckdb"
+    con = open_store(store)
+    con.execute(
+        "INSERT INTO audit_log VALUES (4, TIMESTAMP '2024-01-03 10:00:00', 'a', "
+        "'milestone.create', 'milestone', '1', NULL, NULL)"
+    )
+    records = records_beside(con)
+    assert [e.audit_id for e in audit_entries(records)] == [4]
+    records.close()
     con.close()

@@ -190,10 +190,13 @@ def _create_schema(con: sqlite3.Connection) -> None:
             con.execute(statement)
 
 
-def _copy_from_store(con: sqlite3.Connection, store: Path) -> None:
-    """Bring the records an earlier release kept in the DuckDB store into ``con``."""
+def _copy_from_store(
+    con: sqlite3.Connection, store: Path, opened: duckdb.DuckDBPyConnection | None
+) -> None:
+    """Bring the records an earlier release kept in the DuckDB store into ``con``
+    (through ``opened`` when the caller has the store open already)."""
     try:
-        old = duckdb.connect(str(store), read_only=True)
+        old = opened.cursor() if opened is not None else duckdb.connect(str(store), read_only=True)
     except duckdb.Error as exc:
         raise StoreError(
             f"{store}: its users, milestones and audit log move to {records_path(store).name} "
@@ -215,8 +218,11 @@ def _copy_from_store(con: sqlite3.Connection, store: Path) -> None:
         old.close()
 
 
-def open_records(store: Path) -> sqlite3.Connection:
-    """Open (creating and filling if needed) the records database beside ``store``."""
+def open_records(
+    store: Path, *, store_con: duckdb.DuckDBPyConnection | None = None
+) -> sqlite3.Connection:
+    """Open (creating and filling if needed) the records database beside ``store``;
+    ``store_con``: the store, when the caller has it open."""
     path = records_path(store)
     try:
         con = _connect(path)
@@ -237,7 +243,7 @@ def open_records(store: Path) -> sqlite3.Connection:
             if int(con.execute("PRAGMA user_version").fetchone()[0]) == 0:
                 _create_schema(con)
                 if store.is_file():
-                    _copy_from_store(con, store)
+                    _copy_from_store(con, store, store_con)
                 con.execute(f"PRAGMA user_version = {RECORDS_SCHEMA_VERSION}")
     except BaseException:
         con.close()
@@ -265,4 +271,4 @@ def records_beside(con: duckdb.DuckDBPyConnection) -> sqlite3.Connection:
         memory = _connect(Path(":memory:"))
         _create_schema(memory)
         return memory
-    return open_records(Path(str(row[0])))
+    return open_records(Path(str(row[0])), store_con=con)
