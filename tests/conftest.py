@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 
 from forcestat.ingest.load import ingest_path
 from forcestat.store.database import open_store
+from forcestat.store.records import open_records
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
@@ -61,6 +63,14 @@ def chromium() -> Iterator[Any]:
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = open_store(tmp_path / "test.duckdb")
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def records(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    """The dashboard's records beside a fresh store (none is created)."""
+    con = open_records(tmp_path / "test.duckdb")
     yield con
     con.close()
 

@@ -25,6 +25,7 @@ from forcestat.store.milestones import (
     add_progress_update,
     create_milestone,
 )
+from forcestat.store.records import open_records
 
 from .conftest import Rendered
 from .test_statement import html_text
@@ -62,7 +63,7 @@ def tracked(
     tracker holds three published entries and one draft."""
     path = tmp_path_factory.mktemp("tracker") / "store.duckdb"
     shutil.copyfile(sample_store, path)
-    con = open_store(path)
+    records = open_records(path)
     try:
         entries = [
             # Last reviewed 15 January 2021, quarterly: due 15 April 2021, overdue by
@@ -88,20 +89,25 @@ def tracked(
             ),
         ]
         for fields, reviewed in entries:
-            created = create_milestone(con, fields, actor="editor@opcc.example")
+            created = create_milestone(records, fields, actor="editor@opcc.example")
             add_progress_update(
-                con,
+                records,
                 created.milestone_id,
                 update_date=reviewed,
                 status=fields.status,
                 note="Reviewed at the board.",
                 actor="editor@opcc.example",
             )
-        context = build_report(
-            con, settings, period_end=dt.date(2021, 6, 1), force="City of London"
-        )
+        con = open_store(path, read_only=True)
+        try:
+            # The report finds the records beside the store it reads.
+            context = build_report(
+                con, settings, period_end=dt.date(2021, 6, 1), force="City of London"
+            )
+        finally:
+            con.close()
     finally:
-        con.close()
+        records.close()
     assert context.plan_delivery is not None
     exported = {
         name: list(csv.reader(io.StringIO(data.decode("utf-8"))))

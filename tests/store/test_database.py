@@ -112,7 +112,7 @@ def test_a_transaction_commits_whole_or_rolls_back_whole(tmp_path: Path) -> None
 
 
 def test_a_store_held_by_another_process_says_who_and_what_to_do(tmp_path: Path) -> None:
-    # A second process holds the store open for writing, as 'forcestat serve' does.
+    # A second process holds the store open for writing, as a load does.
     import subprocess
     import sys
 
@@ -138,4 +138,4 @@ def test_a_store_held_by_another_process_says_who_and_what_to_do(tmp_path: Path)
         holder.communicate("", timeout=30)
     message = str(refused.value)
     assert f"another program has the store open (process {holder.pid})" in message
-    assert "'forcestat serve'" in message
+    assert "such as a load or report still running" in message

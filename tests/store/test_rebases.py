@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 
-import duckdb
 import pytest
 
 from forcestat.spc.rebases import fit_rebases
@@ -26,7 +26,7 @@ APRIL_2020 = dt.date(2020, 4, 1)
 
 
 def record(
-    con: duckdb.DuckDBPyConnection, month: dt.date = APRIL_2020, reason: str = "Lockdown"
+    con: sqlite3.Connection, month: dt.date = APRIL_2020, reason: str = "Lockdown"
 ) -> RebaseRecord:
     return record_rebase(
         con,
@@ -38,36 +38,36 @@ def record(
     )
 
 
-def test_a_recorded_rebase_applies_with_who_when_and_why(store: duckdb.DuckDBPyConnection) -> None:
+def test_a_recorded_rebase_applies_with_who_when_and_why(records: sqlite3.Connection) -> None:
     before = dt.datetime.now() - dt.timedelta(minutes=1)
-    made = record(store, reason="  First national   lockdown ")
+    made = record(records, reason="  First national   lockdown ")
     assert made.reason == "First national lockdown"  # spaces tidied, words kept
     assert made.recorded_by == "analyst@opcc.example"
     assert made.recorded_at >= before and made.active
-    (applied,) = active_rebases(store, "burglary_policeuk", COL)
+    (applied,) = active_rebases(records, "burglary_policeuk", COL)
     assert (applied.month, applied.reason) == (APRIL_2020, "First national lockdown")
-    assert active_rebases(store, "burglary_policeuk", "West Midlands Police") == ()
-    assert active_rebases(store, "robbery_policeuk", COL) == ()
+    assert active_rebases(records, "burglary_policeuk", "West Midlands Police") == ()
+    assert active_rebases(records, "robbery_policeuk", COL) == ()
 
 
-def test_rebases_come_back_in_month_order(store: duckdb.DuckDBPyConnection) -> None:
-    record(store, dt.date(2021, 1, 1), "Second")
-    record(store, APRIL_2020, "First")
-    assert [r.reason for r in active_rebases(store, "burglary_policeuk", COL)] == [
+def test_rebases_come_back_in_month_order(records: sqlite3.Connection) -> None:
+    record(records, dt.date(2021, 1, 1), "Second")
+    record(records, APRIL_2020, "First")
+    assert [r.reason for r in active_rebases(records, "burglary_policeuk", COL)] == [
         "First",
         "Second",
     ]
 
 
 def test_the_same_month_twice_is_refused_and_nothing_is_added(
-    store: duckdb.DuckDBPyConnection,
+    records: sqlite3.Connection,
 ) -> None:
-    first = record(store)
+    first = record(records)
     with pytest.raises(
         RebaseError, match=f"already rebased from 2020-04 \\(rebase {first.rebase_id}\\)"
     ):
-        record(store, reason="again")
-    assert len(rebase_records(store, include_withdrawn=True)) == 1
+        record(records, reason="again")
+    assert len(rebase_records(records, include_withdrawn=True)) == 1
 
 
 @pytest.mark.parametrize(
@@ -79,40 +79,40 @@ def test_the_same_month_twice_is_refused_and_nothing_is_added(
     ],
 )
 def test_bad_rebases_are_refused(
-    store: duckdb.DuckDBPyConnection, month: dt.date, reason: str, message: str
+    records: sqlite3.Connection, month: dt.date, reason: str, message: str
 ) -> None:
     with pytest.raises(RebaseError, match=message):
-        record(store, month, reason)
-    assert rebase_records(store, include_withdrawn=True) == []
-    assert audit_entries(store, entity="spc_rebase") == []
+        record(records, month, reason)
+    assert rebase_records(records, include_withdrawn=True) == []
+    assert audit_entries(records, entity="spc_rebase") == []
 
 
 def test_withdrawing_keeps_the_record_and_stops_applying_it(
-    store: duckdb.DuckDBPyConnection,
+    records: sqlite3.Connection,
 ) -> None:
-    made = record(store)
+    made = record(records)
     gone = withdraw_rebase(
-        store, made.rebase_id, withdrawn_by="lead@opcc.example", reason="Recorded in error"
+        records, made.rebase_id, withdrawn_by="lead@opcc.example", reason="Recorded in error"
     )
     assert not gone.active
     assert (gone.withdrawn_by, gone.withdrawn_reason) == ("lead@opcc.example", "Recorded in error")
-    assert active_rebases(store, "burglary_policeuk", COL) == ()
-    (kept,) = rebase_records(store, include_withdrawn=True)
+    assert active_rebases(records, "burglary_policeuk", COL) == ()
+    (kept,) = rebase_records(records, include_withdrawn=True)
     assert kept.reason == "Lockdown" and kept.withdrawn_at is not None
     with pytest.raises(RebaseError, match="already withdrawn by lead@opcc.example"):
-        withdraw_rebase(store, made.rebase_id, withdrawn_by="x", reason="again")
+        withdraw_rebase(records, made.rebase_id, withdrawn_by="x", reason="again")
     with pytest.raises(RebaseError, match="there is no rebase 99"):
-        withdraw_rebase(store, 99, withdrawn_by="x", reason="why")
+        withdraw_rebase(records, 99, withdrawn_by="x", reason="why")
     # Withdrawn, the month is free to record again with a new reason.
-    assert record(store, reason="Lockdown, confirmed by the board").active
+    assert record(records, reason="Lockdown, confirmed by the board").active
 
 
 def test_each_change_is_in_the_audit_log_with_before_and_after(
-    store: duckdb.DuckDBPyConnection,
+    records: sqlite3.Connection,
 ) -> None:
-    made = record(store)
-    withdraw_rebase(store, made.rebase_id, withdrawn_by="lead@opcc.example", reason="Error")
-    withdrawal, creation = audit_entries(store, entity="spc_rebase")
+    made = record(records)
+    withdraw_rebase(records, made.rebase_id, withdrawn_by="lead@opcc.example", reason="Error")
+    withdrawal, creation = audit_entries(records, entity="spc_rebase")
     assert (creation.action, creation.actor, creation.before_json) == (
         "spc_rebase.record",
         "analyst@opcc.example",

@@ -35,6 +35,7 @@ from forcestat.store.milestones import (
     create_milestone,
 )
 from forcestat.store.rebases import record_rebase
+from forcestat.store.records import open_records
 from forcestat.store.users import Role, add_user
 from forcestat.web.app import create_app
 from forcestat.web.settings import WebSettings
@@ -100,6 +101,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     store = folder / "web.duckdb"
     con = open_store(store)
     ingest_path(con, SAMPLE)
+    con.close()
+    con = open_records(store)
     for email, password in (ADMIN, EDITOR, VIEWER, THROTTLED):
         role = {ADMIN: Role.ADMIN, EDITOR: Role.EDITOR}.get((email, password), Role.VIEWER)
         add_user(con, email, password, role, actor="test fixture")

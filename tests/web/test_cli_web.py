@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from forcestat.cli import cli
-from forcestat.store.database import open_store
+from forcestat.store.records import records_connection
 from forcestat.store.users import authenticate
 
 
@@ -32,9 +32,8 @@ def test_the_first_admin_is_added_from_stdin_and_can_sign_in(tmp_path: Path) -> 
     assert "Added chief@opcc.example as admin." in result.output
     listed = runner.invoke(cli, ["user", "list", "--store", str(store)])
     assert listed.output.splitlines() == ["chief@opcc.example\tadmin\tactive"]
-    con = open_store(store)
-    user = authenticate(con, "chief@opcc.example", "a long admin password")
-    con.close()
+    with records_connection(store) as records:
+        user = authenticate(records, "chief@opcc.example", "a long admin password")
     assert user is not None and user.role.value == "admin"
 
 

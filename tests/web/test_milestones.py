@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 
-import duckdb
 import pytest
 
 from forcestat.store.audit import audit_entries
@@ -90,48 +90,48 @@ def test_an_update_cannot_be_dated_in_the_future() -> None:
 
 
 def test_a_review_is_overdue_a_period_after_the_latest_update(
-    store: duckdb.DuckDBPyConnection,
+    records: sqlite3.Connection,
 ) -> None:
     fields, _ = parse_milestone_form({**FORM, "review_frequency": "quarterly"})
     assert fields is not None
-    created = create_milestone(store, fields, actor="editor@opcc.example")
+    created = create_milestone(records, fields, actor="editor@opcc.example")
     add_progress_update(
-        store,
+        records,
         created.milestone_id,
         update_date=dt.date(2024, 1, 10),
         status=Status.ON_TRACK,
         note="Procurement done",
         actor="editor@opcc.example",
     )
-    milestone = get_milestone(store, created.milestone_id, include_drafts=False)
+    milestone = get_milestone(records, created.milestone_id, include_drafts=False)
     assert milestone is not None
     # Last update 10 January 2024 + 3 months = review due 10 April 2024.
     assert milestone.review_due == dt.date(2024, 4, 10)
     assert not milestone.review_overdue(dt.date(2024, 4, 10))
     assert milestone.review_overdue(dt.date(2024, 4, 11))
-    summary = tracker_summary(store, dt.date(2024, 4, 11))
+    summary = tracker_summary(records, dt.date(2024, 4, 11))
     assert [m.milestone_id for m in summary.reviews_overdue] == [created.milestone_id]
     assert summary.past_due_date == ()  # due 31 March 2025
     assert dict(summary.by_status)[Status.ON_TRACK] == 1
 
 
-def test_a_complete_entry_is_never_overdue(store: duckdb.DuckDBPyConnection) -> None:
+def test_a_complete_entry_is_never_overdue(records: sqlite3.Connection) -> None:
     fields, _ = parse_milestone_form({**FORM, "status": "complete", "due_date": "2020-01-01"})
     assert fields is not None
-    created = create_milestone(store, fields, actor="e@x.example")
+    created = create_milestone(records, fields, actor="e@x.example")
     assert not created.review_overdue(dt.date(2030, 1, 1))
     assert not created.past_due_date(dt.date(2030, 1, 1))
 
 
-def test_every_change_is_audited_with_before_and_after(store: duckdb.DuckDBPyConnection) -> None:
+def test_every_change_is_audited_with_before_and_after(records: sqlite3.Connection) -> None:
     fields, _ = parse_milestone_form(FORM)
     assert fields is not None
-    created = create_milestone(store, fields, actor="editor@opcc.example")
+    created = create_milestone(records, fields, actor="editor@opcc.example")
     changed, _ = parse_milestone_form({**FORM, "lead": "Chief Inspector, Bishopsgate"})
     assert changed is not None
-    update_milestone(store, created.milestone_id, changed, actor="admin@opcc.example")
+    update_milestone(records, created.milestone_id, changed, actor="admin@opcc.example")
     add_progress_update(
-        store,
+        records,
         created.milestone_id,
         update_date=dt.date(2024, 2, 1),
         status=Status.AT_RISK,
@@ -139,7 +139,7 @@ def test_every_change_is_audited_with_before_and_after(store: duckdb.DuckDBPyCon
         actor="editor@opcc.example",
     )
     progress, update, creation = audit_entries(
-        store, entity="milestone", entity_id=created.milestone_id
+        records, entity="milestone", entity_id=created.milestone_id
     )
     assert creation.action == "milestone.create" and creation.before_json is None
     assert json.loads(creation.after_json or "{}")["lead"] == "Head of Neighbourhood Policing"
@@ -151,35 +151,35 @@ def test_every_change_is_audited_with_before_and_after(store: duckdb.DuckDBPyCon
     assert ("status", "on_track", "at_risk") in [
         (c.field, c.before, c.after) for c in progress.changes
     ]
-    after = get_milestone(store, created.milestone_id, include_drafts=True)
+    after = get_milestone(records, created.milestone_id, include_drafts=True)
     assert after is not None and after.status is Status.AT_RISK
 
 
-def test_drafts_are_hidden_unless_asked_for(store: duckdb.DuckDBPyConnection) -> None:
+def test_drafts_are_hidden_unless_asked_for(records: sqlite3.Connection) -> None:
     fields, _ = parse_milestone_form({**FORM, "published": ""})
     assert fields is not None
-    draft = create_milestone(store, fields, actor="e@x.example")
-    assert get_milestone(store, draft.milestone_id, include_drafts=False) is None
-    assert list_milestones(store, include_drafts=False) == []
-    assert [m.milestone_id for m in list_milestones(store, include_drafts=True)] == [
+    draft = create_milestone(records, fields, actor="e@x.example")
+    assert get_milestone(records, draft.milestone_id, include_drafts=False) is None
+    assert list_milestones(records, include_drafts=False) == []
+    assert [m.milestone_id for m in list_milestones(records, include_drafts=True)] == [
         draft.milestone_id
     ]
 
 
 def test_an_entry_files_under_an_objective_not_a_milestone(
-    store: duckdb.DuckDBPyConnection,
+    records: sqlite3.Connection,
 ) -> None:
     objective, _ = parse_milestone_form({**FORM, "kind": "objective", "title": "Safer streets"})
     assert objective is not None
-    parent = create_milestone(store, objective, actor="e@x.example")
+    parent = create_milestone(records, objective, actor="e@x.example")
     child, _ = parse_milestone_form({**FORM, "parent_id": str(parent.milestone_id)})
     assert child is not None
-    created = create_milestone(store, child, actor="e@x.example")
+    created = create_milestone(records, child, actor="e@x.example")
     assert created.parent_id == parent.milestone_id and parent.kind is Kind.OBJECTIVE
     grandchild, _ = parse_milestone_form({**FORM, "parent_id": str(created.milestone_id)})
     assert grandchild is not None
     with pytest.raises(MilestoneError, match="not a milestone"):
-        create_milestone(store, grandchild, actor="e@x.example")
+        create_milestone(records, grandchild, actor="e@x.example")
     # The refused entry left no row and no audit entry behind.
-    assert len(list_milestones(store, include_drafts=True)) == 2
-    assert len(audit_entries(store, entity="milestone")) == 2
+    assert len(list_milestones(records, include_drafts=True)) == 2
+    assert len(audit_entries(records, entity="milestone")) == 2

@@ -19,7 +19,7 @@ def test_the_plan_measures_join_the_national_ones(tmp_path: Path) -> None:
     )
     ids = {m.id for m in app.state.catalogue.measures}
     assert {"stop_search_rate", "stop_search_positive_outcome_rate", "homicide"} <= ids
-    app.state.store.close()
+    app.state.snapshots.close()
 
 
 def test_a_bad_plan_stops_the_start_and_frees_the_store(tmp_path: Path) -> None:

@@ -64,6 +64,7 @@ def measure_series_for_chart(
     from forcestat.measures.series import monthly_series, series_axis_title
     from forcestat.store.database import open_store
     from forcestat.store.rebases import active_rebases
+    from forcestat.store.records import records_connection
 
     config, store = project_settings(config_path, store_path)
     force = find_force(force_name or config.force)
@@ -79,9 +80,10 @@ def measure_series_for_chart(
                 f"no monthly {measure_id} values are loaded for {force.name} {when}; "
                 "'forcestat status' lists the months loaded"
             )
-        recorded = active_rebases(con, measure.id, force.name)
     finally:
         con.close()
+    with records_connection(store) as records:
+        recorded = active_rebases(records, measure.id, force.name)
     return _ChosenSeries(measure, force.name, series, recorded, series_axis_title(measure))
 
 
@@ -318,11 +320,13 @@ def rebase_add(
     from forcestat.spc.rebases import undrawable_reason
     from forcestat.store.database import open_store
     from forcestat.store.rebases import active_rebases, record_rebase
+    from forcestat.store.records import open_records
 
     config, store = project_settings(config_path, store_path)
     force = find_force(force_name or config.force)
     first = parse_month(month)
-    con = open_store(store)
+    con = open_store(store, read_only=True)
+    records = open_records(store)
     try:
         catalogue = project_catalogue(con, config, plan_path)
         measure = _monthly_measure(catalogue, measure_id)
@@ -336,12 +340,12 @@ def rebase_add(
         # ... and the chart must be able to draw it (a segment needs two months or more).
         latest = monthly_series(con, measure, force.name)
         if latest is not None:
-            existing = active_rebases(con, measure.id, force.name)
+            existing = active_rebases(records, measure.id, force.name)
             why = undrawable_reason(first, existing, latest.months)
             if why is not None:
                 raise ForcestatError(f"{measure.id} for {force.name}: {why}")
         record = record_rebase(
-            con,
+            records,
             measure_id=measure.id,
             area=force.name,
             month=first,
@@ -350,6 +354,7 @@ def rebase_add(
         )
     finally:
         con.close()
+        records.close()
     click.echo(
         f"Recorded rebase {record.rebase_id}: {measure.id} for {force.name} from "
         f"{record.month:%Y-%m} ({record.reason})"
@@ -371,16 +376,13 @@ def rebase_list(
 ) -> None:
     """List recorded rebases."""
     from forcestat.forces import find_force
-    from forcestat.store.database import open_store
     from forcestat.store.rebases import rebase_records
+    from forcestat.store.records import records_connection
 
     _, store = project_settings(config_path, store_path)
     area = find_force(force_name).name if force_name else None
-    con = open_store(store, read_only=True)
-    try:
-        records = rebase_records(con, measure_id=measure_id, area=area, include_withdrawn=show_all)
-    finally:
-        con.close()
+    with records_connection(store) as kept:
+        records = rebase_records(kept, measure_id=measure_id, area=area, include_withdrawn=show_all)
     if not records:
         click.echo("No rebases recorded.")
         return
@@ -408,17 +410,14 @@ def rebase_withdraw(
     store_path: Path | None,
 ) -> None:
     """Stop applying rebase REBASE_ID; it stays on record, marked withdrawn."""
-    from forcestat.store.database import open_store
     from forcestat.store.rebases import withdraw_rebase
+    from forcestat.store.records import records_connection
 
     _, store = project_settings(config_path, store_path)
-    con = open_store(store)
-    try:
+    with records_connection(store) as records:
         record = withdraw_rebase(
-            con, rebase_id, withdrawn_by=withdrawn_by or _default_user(), reason=reason
+            records, rebase_id, withdrawn_by=withdrawn_by or _default_user(), reason=reason
         )
-    finally:
-        con.close()
     click.echo(
         f"Withdrew rebase {record.rebase_id} ({record.measure_id} for {record.area} from "
         f"{record.month:%Y-%m})"

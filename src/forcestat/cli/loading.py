@@ -53,6 +53,7 @@ def ingest(
     """
     from forcestat.ingest.load import LoadResult, ingest_path
     from forcestat.store.database import open_store
+    from forcestat.store.snapshot import publish_snapshot
 
     _, store = project_settings(config_path, store_path)
     console = make_console()
@@ -72,6 +73,9 @@ def ingest(
                 except IngestError as exc:  # the path itself: missing, unreadable zip
                     found = [LoadResult(str(target), "failed", error=str(exc))]
                 results.extend(found)
+        # The dashboard reads a published copy: publish what was loaded, holding the
+        # store so no other load can change it during the copy.
+        publish_snapshot(con, store)
     finally:
         con.close()
     _print_results(console, results)

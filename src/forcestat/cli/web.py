@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -43,8 +44,11 @@ def serve(
 ) -> None:
     """Serve the dashboard and Plan tracker over the store (stop with Ctrl+C).
 
-    Sessions are signed with FORCESTAT_SECRET_KEY when set (otherwise sign-ins last until
-    the server stops). Behind an https proxy, cookies are marked Secure.
+    The dashboard reads the store's latest published snapshot, so 'ingest', 'report',
+    'user' and the other commands work while it runs; it shows new data within a
+    second of a load finishing. Sessions are signed with FORCESTAT_SECRET_KEY when set
+    (otherwise sign-ins last until the server stops). Behind an https proxy, cookies
+    are marked Secure.
     """
     import uvicorn
 
@@ -76,6 +80,26 @@ def user() -> None:
     """Who may sign in to the dashboard, and with which role."""
 
 
+def _password(password_stdin: bool, prompt: str = "Password") -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
+def _user_id(records: Any, email: str) -> int:
+    from forcestat.store.users import AuthError, find_user
+
+    found = find_user(records, email)
+    if found is None:
+        raise AuthError(f"there is no user {email}; 'forcestat user list' shows them")
+    return found.user_id
+
+
+password_stdin_option = click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input, not a prompt."
+)
+
+
 @user.command("add")
 @click.argument("email")
 @click.option(
@@ -85,9 +109,7 @@ def user() -> None:
     show_default=True,
     help="viewer sees drafts, editor updates the Plan tracker, admin manages users.",
 )
-@click.option(
-    "--password-stdin", is_flag=True, help="Read the password from standard input, not a prompt."
-)
+@password_stdin_option
 @config_option
 @store_option
 def user_add(
@@ -97,20 +119,15 @@ def user_add(
     config_path: Path | None,
     store_path: Path | None,
 ) -> None:
-    """Add a user (the first admin, for example). Prompts for the password."""
-    from forcestat.store.database import open_store
+    """Add a user (the first admin, for example). Prompts for the password: at least 12
+    characters, not a commonly used one."""
+    from forcestat.store.records import records_connection
     from forcestat.store.users import Role, add_user
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin)
     _, store = project_settings(config_path, store_path)
-    con = open_store(store)
-    try:
-        created = add_user(con, email, password, Role(role), actor="command line")
-    finally:
-        con.close()
+    with records_connection(store) as records:
+        created = add_user(records, email, password, Role(role), actor="command line")
     click.echo(f"Added {created.email} as {created.role.value}.")
 
 
@@ -119,16 +136,92 @@ def user_add(
 @store_option
 def user_list(config_path: Path | None, store_path: Path | None) -> None:
     """List the users, their roles and whether they may sign in."""
-    from forcestat.store.database import open_store
+    from forcestat.store.records import records_connection
     from forcestat.store.users import list_users
 
     _, store = project_settings(config_path, store_path)
-    con = open_store(store)
-    try:
-        found = list_users(con)
-    finally:
-        con.close()
+    with records_connection(store) as records:
+        found = list_users(records)
     for u in found:
-        click.echo(f"{u.email}\t{u.role.value}\t{'active' if u.active else 'deactivated'}")
+        state = "active" if u.active else "deactivated"
+        if u.must_change_password:
+            state += ", must change password"
+        click.echo(f"{u.email}\t{u.role.value}\t{state}")
     if not found:
         click.echo("No users yet: add the first with 'forcestat user add EMAIL --role admin'.")
+
+
+@user.command("password")
+@click.argument("email")
+@password_stdin_option
+@config_option
+@store_option
+def user_password(
+    email: str, password_stdin: bool, config_path: Path | None, store_path: Path | None
+) -> None:
+    """Change your own password: asks for the current one, then the new one (with
+    --password-stdin, reads the current then the new from two lines). Signs you out
+    of the dashboard everywhere."""
+    from forcestat.store.records import records_connection
+    from forcestat.store.users import change_password
+
+    if password_stdin:
+        current, new = _password(True), _password(True)
+    else:
+        current = str(click.prompt("Current password", hide_input=True))
+        new = _password(False, "New password")
+    _, store = project_settings(config_path, store_path)
+    with records_connection(store) as records:
+        changed = change_password(
+            records, _user_id(records, email), current, new, actor=email.strip().lower()
+        )
+    click.echo(f"Changed the password of {changed.email}.")
+
+
+@user.command("reset")
+@click.argument("email")
+@config_option
+@store_option
+def user_reset(email: str, config_path: Path | None, store_path: Path | None) -> None:
+    """Reset a user's password: prints a temporary password that they must change when
+    they next sign in. Ends their sessions."""
+    from forcestat.store.records import records_connection
+    from forcestat.store.users import reset_password
+
+    _, store = project_settings(config_path, store_path)
+    with records_connection(store) as records:
+        temporary = reset_password(records, _user_id(records, email), actor="command line")
+    click.echo(f"Temporary password for {email.strip().lower()}: {temporary}")
+    click.echo("Give it to them in person; they choose a new one when they sign in with it.")
+
+
+@user.command("deactivate")
+@click.argument("email")
+@config_option
+@store_option
+def user_deactivate(email: str, config_path: Path | None, store_path: Path | None) -> None:
+    """Stop a user signing in, ending their sessions at once (kept, and can be
+    activated again from the dashboard's users page)."""
+    from forcestat.store.records import records_connection
+    from forcestat.store.users import set_user_active
+
+    _, store = project_settings(config_path, store_path)
+    with records_connection(store) as records:
+        done = set_user_active(records, _user_id(records, email), False, actor="command line")
+    click.echo(f"Deactivated {done.email}; their sessions have ended.")
+
+
+@user.command("remove")
+@click.argument("email")
+@config_option
+@store_option
+def user_remove(email: str, config_path: Path | None, store_path: Path | None) -> None:
+    """Remove a user's account and end their sessions. The audit log keeps the account
+    as it was and every change they made."""
+    from forcestat.store.records import records_connection
+    from forcestat.store.users import remove_user
+
+    _, store = project_settings(config_path, store_path)
+    with records_connection(store) as records:
+        removed = remove_user(records, _user_id(records, email), actor="command line")
+    click.echo(f"Removed {removed.email}; the audit log keeps the record.")

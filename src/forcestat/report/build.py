@@ -16,6 +16,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import hashlib
+import sqlite3
 from pathlib import Path
 
 import duckdb
@@ -51,6 +52,7 @@ from forcestat.report.sections import build_section, comparison_notes, report_ga
 from forcestat.spc.xmr import Polarity, Rebase, SpcError, SpcOptions
 from forcestat.store.provenance import sources_used
 from forcestat.store.rebases import active_rebases
+from forcestat.store.records import records_beside
 
 __all__ = ["build_report", "national_priorities"]
 
@@ -208,12 +210,32 @@ def build_report(
     force: str | None = None,
     catalogue: Catalogue | None = None,
     branding: Branding | None = None,
+    records: sqlite3.Connection | None = None,
 ) -> ReportContext:
     """The report for ``force`` (default: the configured force) over the 12 months to
-    ``period_end``, from the store ``con``.
+    ``period_end``, from the store ``con`` and the records (Plan tracker, recorded
+    rebases) beside it, or ``records`` when given.
 
     Raises ReportError when the store holds nothing for the force in the period.
     """
+    own = records is None
+    kept = records_beside(con) if records is None else records
+    try:
+        return _build(con, kept, config, period_end, force, catalogue, branding)
+    finally:
+        if own:
+            kept.close()
+
+
+def _build(
+    con: duckdb.DuckDBPyConnection,
+    records: sqlite3.Connection,
+    config: Config,
+    period_end: dt.date,
+    force: str | None,
+    catalogue: Catalogue | None,
+    branding: Branding | None,
+) -> ReportContext:
     force, group, also = _areas(find_force(force or config.force).name, config)
     catalogue = catalogue or load_catalogue(
         config.plan,
@@ -251,7 +273,7 @@ def build_report(
     charts: dict[str, SeriesChart] = {}
     chart_gaps: dict[str, str] = {}
     for m in shown:
-        rebases = active_rebases(con, m.id, force)
+        rebases = active_rebases(records, m.id, force)
         chart, why = _chart(m, row_of[(m.id, force)], series.get(m.id), rebases)
         if chart is not None:
             charts[m.id] = chart
@@ -342,7 +364,7 @@ def build_report(
         config_sha256=_file_sha256(config.source) if config.source is not None else None,
         branding=branding,
         sections=sections,
-        plan_delivery=plan_delivery(con, _last_day(period_end)),
+        plan_delivery=plan_delivery(records, _last_day(period_end)),
         not_measured=not_measured,
         scorecard=scorecard,
         scorecard_table=tables.scorecard_table(scorecard),

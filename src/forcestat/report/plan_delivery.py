@@ -14,8 +14,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-
-import duckdb
+import sqlite3
 
 from forcestat.report.context import Column, ColumnKind, DataTable, PlanDelivery
 from forcestat.report.narrative import join_names
@@ -79,7 +78,7 @@ def _attention_sentence(overdue: int, past_due: int, as_at: dt.date) -> str:
     return f"At {long_date(as_at)}, {join_names(parts)}; they are listed below."
 
 
-def plan_delivery(con: duckdb.DuckDBPyConnection, as_at: dt.date) -> PlanDelivery | None:
+def plan_delivery(con: sqlite3.Connection, as_at: dt.date) -> PlanDelivery | None:
     """The tracker's published entries by status and those needing attention as at
     ``as_at``; None when the store holds no published entry (or no tracker)."""
     if not has_tracker(con):

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
+from forcestat.store.records import utc_now
 
 __all__ = ["AuditEntry", "FieldChange", "audit_entries", "record_change", "to_json"]
 
@@ -70,7 +71,7 @@ class AuditEntry:
 
 
 def record_change(
-    con: duckdb.DuckDBPyConnection,
+    con: sqlite3.Connection,
     *,
     actor: str,
     action: str,
@@ -81,17 +82,17 @@ def record_change(
 ) -> int:
     """Append one entry to the audit log and return its id. Call it inside the
     transaction that makes the change."""
-    row = con.execute(
-        "INSERT INTO audit_log VALUES (nextval('audit_id_seq'), now()::TIMESTAMP, ?, ?, ?, ?, ?, ?) "
-        "RETURNING audit_id",
-        [actor, action, entity, str(entity_id), to_json(before), to_json(after)],
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
+    cursor = con.execute(
+        "INSERT INTO audit_log (changed_at, actor, action, entity, entity_id, before_json, "
+        "after_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [utc_now(), actor, action, entity, str(entity_id), to_json(before), to_json(after)],
+    )
+    assert cursor.lastrowid is not None
+    return int(cursor.lastrowid)
 
 
 def audit_entries(
-    con: duckdb.DuckDBPyConnection,
+    con: sqlite3.Connection,
     *,
     entity: str | None = None,
     entity_id: int | str | None = None,

@@ -378,9 +378,9 @@ def open_store(
             holder = re.search(r"\(PID (\d+)\)", str(exc))
             who = f" (process {holder.group(1)})" if holder else ""
             raise StoreError(
-                f"{path}: another program has the store open{who}, such as the dashboard "
-                "('forcestat serve') or a load still running; stop it or let it finish, "
-                "then run this again"
+                f"{path}: another program has the store open{who}, such as a load or "
+                "report still running, or a 'forcestat serve' of an earlier release; let "
+                "it finish or stop it, then run this again"
             ) from exc
         raise StoreError(f"{path}: cannot open as a DuckDB store: {exc}") from exc
     if read_only:

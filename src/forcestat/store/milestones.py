@@ -15,16 +15,16 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-import duckdb
-
 from forcestat.errors import ForcestatError
 from forcestat.months import add_months
 from forcestat.store.audit import record_change
-from forcestat.store.database import transaction
+from forcestat.store.records import records_transaction as transaction
+from forcestat.store.records import utc_now
 
 __all__ = [
     "Kind",
@@ -210,21 +210,22 @@ def _milestone(row: tuple[Any, ...]) -> Milestone:
         published=bool(row[11]),
         created_at=row[12],
         updated_at=row[13],
-        last_update_date=row[14],
+        # max() of a DATE column comes back as its text
+        last_update_date=dt.date.fromisoformat(row[14]) if isinstance(row[14], str) else row[14],
     )
 
 
-def has_tracker(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the store holds the tracker's tables (``milestones`` and
-    ``milestone_updates``, added by migration 2)."""
+def has_tracker(con: sqlite3.Connection) -> bool:
+    """Whether the records hold the tracker's tables (``milestones`` and
+    ``milestone_updates``)."""
     row = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_name IN ('milestones', 'milestone_updates')"
+        "SELECT count(*) FROM sqlite_master "
+        "WHERE type = 'table' AND name IN ('milestones', 'milestone_updates')"
     ).fetchone()
     return row is not None and int(row[0]) == 2
 
 
-def list_milestones(con: duckdb.DuckDBPyConnection, *, include_drafts: bool) -> list[Milestone]:
+def list_milestones(con: sqlite3.Connection, *, include_drafts: bool) -> list[Milestone]:
     """Every entry (published ones only unless ``include_drafts``), objectives first,
     then by due date and title."""
     where = "" if include_drafts else "WHERE m.published"
@@ -236,7 +237,7 @@ def list_milestones(con: duckdb.DuckDBPyConnection, *, include_drafts: bool) -> 
 
 
 def get_milestone(
-    con: duckdb.DuckDBPyConnection, milestone_id: int, *, include_drafts: bool
+    con: sqlite3.Connection, milestone_id: int, *, include_drafts: bool
 ) -> Milestone | None:
     """One entry, or None when there is none (or it is a draft and drafts are hidden)."""
     row = con.execute(f"{_SELECT} WHERE m.milestone_id = ?", [milestone_id]).fetchone()
@@ -246,7 +247,7 @@ def get_milestone(
     return milestone if (milestone.published or include_drafts) else None
 
 
-def progress_updates(con: duckdb.DuckDBPyConnection, milestone_id: int) -> list[ProgressUpdate]:
+def progress_updates(con: sqlite3.Connection, milestone_id: int) -> list[ProgressUpdate]:
     """An entry's progress updates, latest first."""
     rows = con.execute(
         "SELECT update_id, milestone_id, update_date, status, note, author, created_at "
@@ -256,9 +257,7 @@ def progress_updates(con: duckdb.DuckDBPyConnection, milestone_id: int) -> list[
     return [ProgressUpdate(r[0], r[1], r[2], Status(r[3]), r[4], r[5], r[6]) for r in rows]
 
 
-def _check_parent(
-    con: duckdb.DuckDBPyConnection, fields: MilestoneFields, own_id: int | None
-) -> None:
+def _check_parent(con: sqlite3.Connection, fields: MilestoneFields, own_id: int | None) -> None:
     if fields.parent_id is None:
         return
     if fields.parent_id == own_id:
@@ -288,20 +287,19 @@ def _values(fields: MilestoneFields) -> list[Any]:
     ]
 
 
-def create_milestone(
-    con: duckdb.DuckDBPyConnection, fields: MilestoneFields, *, actor: str
-) -> Milestone:
+def create_milestone(con: sqlite3.Connection, fields: MilestoneFields, *, actor: str) -> Milestone:
     """Add an entry to the tracker, audited as ``actor``."""
     with transaction(con):
         _check_parent(con, fields, None)
-        row = con.execute(
-            "INSERT INTO milestones VALUES (nextval('milestone_id_seq'), "
-            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, now()::TIMESTAMP) "
-            "RETURNING milestone_id",
-            _values(fields),
-        ).fetchone()
-        assert row is not None
-        created = get_milestone(con, int(row[0]), include_drafts=True)
+        now = utc_now()
+        cursor = con.execute(
+            "INSERT INTO milestones (kind, parent_id, title, description, lead, "
+            "review_frequency, due_date, measure_id, target, status, published, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [*_values(fields), now, now],
+        )
+        assert cursor.lastrowid is not None
+        created = get_milestone(con, int(cursor.lastrowid), include_drafts=True)
         assert created is not None
         record_change(
             con,
@@ -316,7 +314,7 @@ def create_milestone(
 
 
 def update_milestone(
-    con: duckdb.DuckDBPyConnection, milestone_id: int, fields: MilestoneFields, *, actor: str
+    con: sqlite3.Connection, milestone_id: int, fields: MilestoneFields, *, actor: str
 ) -> Milestone:
     """Change an entry's fields, audited with the record before and after."""
     with transaction(con):
@@ -327,8 +325,8 @@ def update_milestone(
         con.execute(
             "UPDATE milestones SET kind = ?, parent_id = ?, title = ?, description = ?, "
             "lead = ?, review_frequency = ?, due_date = ?, measure_id = ?, target = ?, "
-            "status = ?, published = ?, updated_at = now()::TIMESTAMP WHERE milestone_id = ?",
-            [*_values(fields), milestone_id],
+            "status = ?, published = ?, updated_at = ? WHERE milestone_id = ?",
+            [*_values(fields), utc_now(), milestone_id],
         )
         after = get_milestone(con, milestone_id, include_drafts=True)
         assert after is not None
@@ -345,7 +343,7 @@ def update_milestone(
 
 
 def add_progress_update(
-    con: duckdb.DuckDBPyConnection,
+    con: sqlite3.Connection,
     milestone_id: int,
     *,
     update_date: dt.date,
@@ -358,11 +356,15 @@ def add_progress_update(
         milestone = get_milestone(con, milestone_id, include_drafts=True)
         if milestone is None:
             raise MilestoneError(f"there is no entry {milestone_id}")
+        cursor = con.execute(
+            "INSERT INTO milestone_updates (milestone_id, update_date, status, note, author, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [milestone_id, update_date, status.value, note, actor, utc_now()],
+        )
         row = con.execute(
-            "INSERT INTO milestone_updates VALUES (nextval('milestone_update_id_seq'), "
-            "?, ?, ?, ?, ?, now()::TIMESTAMP) "
-            "RETURNING update_id, milestone_id, update_date, status, note, author, created_at",
-            [milestone_id, update_date, status.value, note, actor],
+            "SELECT update_id, milestone_id, update_date, status, note, author, created_at "
+            "FROM milestone_updates WHERE update_id = ?",
+            [cursor.lastrowid],
         ).fetchone()
         assert row is not None
         update = ProgressUpdate(row[0], row[1], row[2], Status(row[3]), row[4], row[5], row[6])
@@ -382,15 +384,14 @@ def add_progress_update(
         )
         if status is not milestone.status:
             con.execute(
-                "UPDATE milestones SET status = ?, updated_at = now()::TIMESTAMP "
-                "WHERE milestone_id = ?",
-                [status.value, milestone_id],
+                "UPDATE milestones SET status = ?, updated_at = ? WHERE milestone_id = ?",
+                [status.value, utc_now(), milestone_id],
             )
     return update
 
 
 def tracker_summary(
-    con: duckdb.DuckDBPyConnection, today: dt.date, *, include_drafts: bool = False
+    con: sqlite3.Connection, today: dt.date, *, include_drafts: bool = False
 ) -> TrackerSummary:
     """Entries by status and those needing attention, for the tracker and the statement."""
     entries = list_milestones(con, include_drafts=include_drafts)

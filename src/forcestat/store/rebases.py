@@ -16,15 +16,15 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import asdict, dataclass
 from typing import Any
-
-import duckdb
 
 from forcestat.errors import ForcestatError
 from forcestat.spc.xmr import Rebase
 from forcestat.store.audit import record_change
-from forcestat.store.database import transaction
+from forcestat.store.records import records_transaction as transaction
+from forcestat.store.records import utc_now
 
 __all__ = [
     "MAX_REASON_LENGTH",
@@ -32,6 +32,7 @@ __all__ = [
     "RebaseRecord",
     "active_rebases",
     "rebase_records",
+    "rebases_version",
     "record_rebase",
     "withdraw_rebase",
 ]
@@ -88,7 +89,7 @@ def _text(value: str, what: str, limit: int) -> str:
 
 
 def rebase_records(
-    con: duckdb.DuckDBPyConnection,
+    con: sqlite3.Connection,
     *,
     measure_id: str | None = None,
     area: str | None = None,
@@ -109,15 +110,13 @@ def rebase_records(
     return [_record(row) for row in con.execute(sql, params).fetchall()]
 
 
-def active_rebases(
-    con: duckdb.DuckDBPyConnection, measure_id: str, area: str
-) -> tuple[Rebase, ...]:
+def active_rebases(con: sqlite3.Connection, measure_id: str, area: str) -> tuple[Rebase, ...]:
     """The rebases that apply to the measure's chart for the area, in month order."""
     return tuple(r.as_rebase() for r in rebase_records(con, measure_id=measure_id, area=area))
 
 
 def record_rebase(
-    con: duckdb.DuckDBPyConnection,
+    con: sqlite3.Connection,
     *,
     measure_id: str,
     area: str,
@@ -144,11 +143,13 @@ def record_rebase(
             f"(rebase {existing[0].rebase_id}); withdraw it first to change its reason"
         )
     with transaction(con):
+        cursor = con.execute(
+            "INSERT INTO spc_rebases (measure_id, area, month, reason, recorded_by, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [measure_id, area, month, reason, recorded_by, utc_now()],
+        )
         row = con.execute(
-            "INSERT INTO spc_rebases VALUES "
-            "(nextval('spc_rebase_id_seq'), ?, ?, ?, ?, ?, now()::TIMESTAMP, NULL, NULL, NULL) "
-            f"RETURNING {_COLUMNS}",
-            [measure_id, area, month, reason, recorded_by],
+            f"SELECT {_COLUMNS} FROM spc_rebases WHERE rebase_id = ?", [cursor.lastrowid]
         ).fetchone()
         assert row is not None
         record = _record(row)
@@ -165,7 +166,7 @@ def record_rebase(
 
 
 def withdraw_rebase(
-    con: duckdb.DuckDBPyConnection, rebase_id: int, *, withdrawn_by: str, reason: str
+    con: sqlite3.Connection, rebase_id: int, *, withdrawn_by: str, reason: str
 ) -> RebaseRecord:
     """Stop applying a recorded rebase, keeping it with who withdrew it and why."""
     reason = _text(reason, "a reason", MAX_REASON_LENGTH)
@@ -182,10 +183,13 @@ def withdraw_rebase(
             f"on {before.withdrawn_at:%Y-%m-%d}"
         )
     with transaction(con):
+        con.execute(
+            "UPDATE spc_rebases SET withdrawn_by = ?, withdrawn_at = ?, "
+            "withdrawn_reason = ? WHERE rebase_id = ?",
+            [withdrawn_by, utc_now(), reason, rebase_id],
+        )
         row = con.execute(
-            "UPDATE spc_rebases SET withdrawn_by = ?, withdrawn_at = now()::TIMESTAMP, "
-            f"withdrawn_reason = ? WHERE rebase_id = ? RETURNING {_COLUMNS}",
-            [withdrawn_by, reason, rebase_id],
+            f"SELECT {_COLUMNS} FROM spc_rebases WHERE rebase_id = ?", [rebase_id]
         ).fetchone()
         assert row is not None
         after = _record(row)
@@ -199,3 +203,12 @@ def withdraw_rebase(
             after=asdict(after),
         )
     return after
+
+
+def rebases_version(con: sqlite3.Connection) -> tuple[int, int]:
+    """Changes whenever a rebase is recorded or withdrawn (each redraws a chart): the
+    latest rebase id and the number withdrawn."""
+    row = con.execute(
+        "SELECT coalesce(max(rebase_id), 0), count(withdrawn_at) FROM spc_rebases"
+    ).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)

@@ -1,6 +1,8 @@
 """The dashboard as an ASGI application (Starlette), served by uvicorn.
 
-``create_app`` opens the store, mounts GOV.UK Frontend's built files from node_modules
+``create_app`` brings the store up to date and publishes a snapshot of it (unless a
+load holds it, when the last published snapshot is served), creates the dashboard's
+records beside it, and mounts GOV.UK Frontend's built files from node_modules
 (``/govuk-frontend`` for CSS and JS, ``/assets`` for the fonts and images its CSS
 names), the package's own static files, and every page's routes. Errors are pages:
 an expected failure (``PageError``) or an unknown URL shows its status and a message;
@@ -30,14 +32,20 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from forcestat.errors import StoreError
 from forcestat.forces import find_force
 from forcestat.measures.catalogue import load_catalogue
 from forcestat.measures.sql import store_offence_codes
 from forcestat.store.database import open_store
-from forcestat.web.auth import SessionSigner, SignInThrottle, new_session
+from forcestat.store.records import open_records
+from forcestat.store.sessions import SignInThrottle
+from forcestat.store.snapshot import SnapshotReader, current_snapshot, publish_snapshot
+from forcestat.web.auth import SessionSigner, new_session
 from forcestat.web.http import PageError, SessionCookieMiddleware, Visitor, visitor
 from forcestat.web.measure_view import ViewCache
+from forcestat.web.page_cache import PageCache, warm_pages
 from forcestat.web.pages import (
+    account,
     areas,
     audit,
     data,
@@ -104,6 +112,8 @@ async def _error_page(request: Request, status: int, title: str, message: str) -
     except Exception:  # the store itself may be what failed
         who = Visitor(request.scope.get("forcestat.session") or new_session(), None)
     links: list[tuple[str, str]] = []
+    if status == 403 and who.user is not None and who.user.must_change_password:
+        links.append(("Change your password", "/account/password"))
     if status == 403 and who.user is None:
         links.append(("Sign in", f"/sign-in?next={request.url.path}"))
     if status == 400 and request.method == "GET" and "period" in request.query_params:
@@ -145,24 +155,48 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def create_app(settings: WebSettings) -> Starlette:
-    """The dashboard over the store in ``settings`` (opened, and upgraded, at startup)."""
-    default_force = find_force(settings.force)
-    store = open_store(settings.store)
+def _publish_at_start(store_path: Path) -> None:
+    """Upgrade the store and publish a snapshot of it as it is now. While a load holds
+    it, serve the snapshot already published: the load publishes a new one as it ends."""
     try:
-        catalogue = load_catalogue(
-            settings.plan,
-            extra_offence_codes=store_offence_codes(store),
-            national_baseline=settings.national_baseline,
-        )
-    except BaseException:
-        store.close()
+        con = open_store(store_path)
+    except StoreError:
+        if current_snapshot(store_path) is not None:
+            log.warning("%s is in use: serving its last snapshot until it is released", store_path)
+            return
         raise
+    try:
+        publish_snapshot(con, store_path)
+    finally:
+        con.close()
+
+
+def create_app(settings: WebSettings) -> Starlette:
+    """The dashboard over the store in ``settings`` (upgraded and published at startup)."""
+    default_force = find_force(settings.force)
+    _publish_at_start(settings.store)
+    open_records(settings.store).close()  # created, or moved from an older store, now
+    snapshots = SnapshotReader(settings.store)
+    try:
+        with snapshots.connection() as (_, store):
+            catalogue = load_catalogue(
+                settings.plan,
+                extra_offence_codes=store_offence_codes(store),
+                national_baseline=settings.national_baseline,
+            )
+    except BaseException:
+        snapshots.close()
+        raise
+
+    holder: dict[str, PageCache] = {}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Before the first visitor: the configured force's pages, built once.
+        if "cache" in holder:
+            await warm_pages(app, holder["cache"])
         yield
-        store.close()
+        snapshots.close()
 
     page_routes = [
         *home.routes,
@@ -175,6 +209,7 @@ def create_app(settings: WebSettings) -> Starlette:
         *signin.routes,
         *users.routes,
         *audit.routes,
+        *account.routes,
     ]
     static = [
         Mount("/static", StaticFiles(directory=_STATIC), name="static"),
@@ -187,6 +222,7 @@ def create_app(settings: WebSettings) -> Starlette:
         middleware=[
             Middleware(_SecurityHeaders),
             Middleware(SessionCookieMiddleware, signer=signer),
+            Middleware(PageCache, holder=holder),
         ],
         exception_handlers={
             PageError: _page_error,
@@ -197,9 +233,9 @@ def create_app(settings: WebSettings) -> Starlette:
     )
     app.state.settings = settings
     app.state.catalogue = catalogue
-    # Built pages and charts, keyed by what they show and the store's latest ingest.
+    # Built pages and charts, keyed by what they show and the version of the data.
     app.state.views = ViewCache(512)
-    app.state.store = store
+    app.state.snapshots = snapshots
     app.state.throttle = SignInThrottle()
     app.state.default_force = default_force
     app.state.default_force_slug = default_force.slug

@@ -1,5 +1,9 @@
 """What every page handler needs from a request: the visitor, the store, checked input.
 
+- ``run_db`` lends the newest read-only snapshot of the analytical store;
+  ``run_records`` the dashboard's own records (users, sessions, tracker, rebases, audit
+  log); ``run_both`` both, with the version pages are cached under.
+
 - ``PageError`` is an expected failure a visitor can act on; the app renders it as an
   error page with its status (404 unknown force, 400 bad period, 403 not allowed).
 - ``SessionCookieMiddleware`` reads the signed session cookie into the request (a new
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -26,6 +31,10 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forcestat.forces import Force, force_by_slug
+from forcestat.store.rebases import rebases_version
+from forcestat.store.records import open_records
+from forcestat.store.sessions import session_for
+from forcestat.store.snapshot import SnapshotReader
 from forcestat.store.users import Role, User, get_user
 from forcestat.web.auth import Session, SessionSigner, csrf_matches, new_session
 
@@ -39,7 +48,9 @@ __all__ = [
     "month_parameter",
     "replace_session",
     "require_role",
+    "run_both",
     "run_db",
+    "run_records",
     "visitor",
 ]
 
@@ -66,7 +77,11 @@ class Visitor:
     user: User | None
 
     def can(self, role: Role) -> bool:
-        return self.user is not None and self.user.role.allows(role)
+        return (
+            self.user is not None
+            and not self.user.must_change_password
+            and self.user.role.allows(role)
+        )
 
     @property
     def sees_drafts(self) -> bool:
@@ -118,27 +133,68 @@ def replace_session(request: Request, session: Session) -> None:
 
 
 async def run_db(request: Request, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-    """Run ``work`` on its own cursor of the store, in a worker thread."""
-    store: duckdb.DuckDBPyConnection = request.app.state.store
+    """Run ``work`` on a cursor of the newest store snapshot, in a worker thread. A
+    snapshot published while it runs is used by the next request, not this one."""
+    snapshots: SnapshotReader = request.app.state.snapshots
 
     def call() -> T:
-        cursor = store.cursor()
-        try:
+        with snapshots.connection() as (_, cursor):
             return work(cursor)
-        finally:
-            cursor.close()
+
+    return await run_in_threadpool(call)
+
+
+def _with_records(request: Request, work: Callable[[sqlite3.Connection], T]) -> T:
+    records = open_records(request.app.state.settings.store)
+    try:
+        return work(records)
+    finally:
+        records.close()
+
+
+async def run_records(request: Request, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run ``work`` on a connection to the dashboard's records, in a worker thread."""
+    return await run_in_threadpool(_with_records, request, work)
+
+
+async def run_both(
+    request: Request,
+    work: Callable[[duckdb.DuckDBPyConnection, sqlite3.Connection, tuple[object, ...]], T],
+) -> T:
+    """Run ``work`` on a snapshot cursor and the records, with the version of both
+    (snapshot, recorded rebases) that a page built from them is cached under."""
+    snapshots: SnapshotReader = request.app.state.snapshots
+
+    def call() -> T:
+        with snapshots.connection() as (version, cursor):
+            return _with_records(
+                request, lambda records: work(cursor, records, (version, rebases_version(records)))
+            )
 
     return await run_in_threadpool(call)
 
 
 async def visitor(request: Request) -> Visitor:
-    """The session and, when signed in as an active user, the user."""
+    """The session and, when signed in as an active user whose session the server still
+    holds, the user. A session ended on the server (signed out, deactivated, removed,
+    password changed or reset, expired) is replaced by a new anonymous one."""
     session: Session = request.scope["forcestat.session"]
-    if session.user_id is None:
+    if session.token is None:
         return Visitor(session, None)
-    user_id = session.user_id
-    user = await run_db(request, lambda con: get_user(con, user_id))
-    return Visitor(session, user if user is not None and user.active else None)
+    token = session.token
+
+    def look_up(records: sqlite3.Connection) -> User | None:
+        live = session_for(records, token)
+        if live is None:
+            return None
+        user = get_user(records, live.user_id)
+        return user if user is not None and user.active else None
+
+    user = await run_records(request, look_up)
+    if user is None:
+        session = new_session()
+        replace_session(request, session)
+    return Visitor(session, user)
 
 
 def require_role(who: Visitor, role: Role) -> User:
@@ -146,6 +202,13 @@ def require_role(who: Visitor, role: Role) -> User:
     if who.user is None:
         raise PageError(
             403, "Sign in to continue", "You need to sign in to do this. Sign in and try again."
+        )
+    if who.user.must_change_password:
+        raise PageError(
+            403,
+            "Choose a new password first",
+            "Your password was reset by an administrator. Choose a new one on the "
+            "'Change your password' page, then try again.",
         )
     if not who.user.role.allows(role):
         raise PageError(

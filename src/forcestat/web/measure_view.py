@@ -13,6 +13,7 @@ and recorded rebases stay the same (a new ingest or rebase changes every key).
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -36,7 +37,6 @@ from forcestat.measures.series import (
 from forcestat.spc.chart import SpcChart, spc_chart
 from forcestat.spc.rules import PointType
 from forcestat.spc.xmr import SpcError, SpcResult
-from forcestat.store.database import store_version
 from forcestat.store.rebases import RebaseRecord, rebase_records
 
 T = TypeVar("T")
@@ -130,6 +130,7 @@ def _ranking(
 
 def latest_variation(
     con: duckdb.DuckDBPyConnection,
+    records: sqlite3.Connection,
     measures: Sequence[Measure],
     force: Force,
     rows: Sequence[MeasureRow],
@@ -144,7 +145,7 @@ def latest_variation(
             last = dt.date(row.period_end.year, row.period_end.month, 1)
             last_months.setdefault(last, []).append(by_id[row.measure])
     recorded: dict[str, list[RebaseRecord]] = {}
-    for record in rebase_records(con, area=force.name):
+    for record in rebase_records(records, area=force.name):
         recorded.setdefault(record.measure_id, []).append(record)
     found: dict[str, PointType] = {}
     for last, shown in last_months.items():
@@ -161,6 +162,7 @@ def latest_variation(
 
 def build_measure_view(
     con: duckdb.DuckDBPyConnection,
+    records: sqlite3.Connection,
     measure: Measure,
     force: Force,
     period_end: dt.date | None,
@@ -199,7 +201,7 @@ def build_measure_view(
     else:
         last = dt.date(row.period_end.year, row.period_end.month, 1)
         monthly = monthly_series(con, measure, force.name, last)
-        recorded = rebase_records(con, measure_id=measure.id, area=force.name)
+        recorded = rebase_records(records, measure_id=measure.id, area=force.name)
         try:
             if monthly is None:
                 raise SpcError(f"no monthly values are loaded up to {last:%B %Y}")
@@ -242,13 +244,17 @@ def build_measure_view(
 
 
 class ViewCache:
-    """Measure views and chart SVGs by (measure, force, period, latest ingest id),
-    least recently used dropped first."""
+    """Built pages, views and chart SVGs by what they show and the version of the data
+    they were built from (the store snapshot and the recorded rebases), least
+    recently used dropped first. A new snapshot or record changes the version, so
+    nothing stale is served and each page is built once per version: requests that ask
+    for a value being built wait for it rather than build it again."""
 
     def __init__(self, size: int = 256) -> None:
         self._items: OrderedDict[tuple[object, ...], object] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
+        self._building: dict[tuple[object, ...], threading.Event] = {}
 
     def get(self, key: tuple[object, ...]) -> object | None:
         with self._lock:
@@ -266,20 +272,34 @@ class ViewCache:
 
     def fetch(
         self,
-        con: duckdb.DuckDBPyConnection,
+        version: tuple[object, ...],
         key: tuple[object, ...],
         kind: type[T],
         build: Callable[[], T],
     ) -> T:
-        """The ``kind`` kept under ``key`` for the store as it is now (its loaded files
-        and rebases), built and kept when there is none."""
-        versioned = (*key, store_version(con))
-        found = self.get(versioned)
-        if isinstance(found, kind):
-            return found
-        built = build()
-        self.put(versioned, built)
-        return built
+        """The ``kind`` kept under ``key`` for data at ``version``, built and kept when
+        there is none (once, however many ask at the same time)."""
+        versioned = (*key, version)
+        while True:
+            found = self.get(versioned)
+            if isinstance(found, kind):
+                return found
+            with self._lock:
+                pending = self._building.get(versioned)
+                if pending is None:
+                    pending = self._building[versioned] = threading.Event()
+                    break
+            # Another request is building it: wait, then take it (or, if that build
+            # failed, try again: the loop builds it here).
+            pending.wait(timeout=600)
+        try:
+            built = build()
+            self.put(versioned, built)
+            return built
+        finally:
+            with self._lock:
+                self._building.pop(versioned, None)
+            pending.set()
 
 
 def comparator_group(measure: Measure, force: Force, configured: Sequence[str]) -> tuple[str, ...]:

@@ -28,7 +28,8 @@ _PROJECT = Path(__file__).resolve().parents[3]
 class WebSettings:
     """What ``create_app`` needs.
 
-    store: the DuckDB store file (opened read-write: the tracker and users live there).
+    store: the DuckDB store file (read through its published snapshots; the users,
+        sessions, tracker, rebases and audit log live in the records database beside it).
     govuk_frontend: govuk-frontend's built ``dist/govuk`` folder (CSS, JS, fonts, images).
     reports: the folder of published reports (its ``drafts/`` sub-folder holds drafts,
         shown to signed-in users only); None for no reports page content.

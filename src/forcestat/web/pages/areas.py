@@ -38,7 +38,7 @@ from forcestat.store.drilldown import (
     window_ending,
 )
 from forcestat.web.downloads import FORMATS, DownloadTable, download_response
-from forcestat.web.http import PageError, force_from_path, month_parameter, run_db, visitor
+from forcestat.web.http import PageError, force_from_path, month_parameter, run_both, visitor
 from forcestat.web.incident_map import IncidentMap, MapArea, incident_map
 from forcestat.web.measure_view import ViewCache
 from forcestat.web.rendering import render
@@ -302,13 +302,18 @@ async def areas(request: Request) -> Response:
 
     cache: ViewCache = request.app.state.views
 
-    def cached(con: duckdb.DuckDBPyConnection) -> AreasPage:
+    def cached(
+        con: duckdb.DuckDBPyConnection, records: object, version: tuple[object, ...]
+    ) -> AreasPage:
         key = ("areas", force.slug, period, la_code, lsoa_code)
         return cache.fetch(
-            con, key, AreasPage, lambda: build_areas_page(con, force, period, la_code, lsoa_code)
+            version,
+            key,
+            AreasPage,
+            lambda: build_areas_page(con, force, period, la_code, lsoa_code),
         )
 
-    page = await run_db(request, cached)
+    page = await run_both(request, cached)
     if file_format is not None:
         if page.table is None:
             raise PageError(404, "No table to download", "A neighbourhood page has no area table.")

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from forcestat.store.audit import AuditEntry, audit_entries
 from forcestat.store.users import Role
-from forcestat.web.http import PageError, require_role, run_db, visitor
+from forcestat.web.http import PageError, require_role, run_records, visitor
 from forcestat.web.rendering import render
 
 __all__ = ["AuditPage", "routes"]
@@ -44,7 +44,7 @@ async def audit(request: Request) -> Response:
         )
     if entity_id is not None and not entity_id.isdigit():
         raise PageError(400, "Record not recognised", "The id must be a whole number, such as 3.")
-    entries = await run_db(
+    entries = await run_records(
         request, lambda con: audit_entries(con, entity=entity, entity_id=entity_id, limit=SHOWN)
     )
     page = AuditPage("Audit log", tuple(entries), entity, entity_id)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -41,7 +42,8 @@ from forcestat.web.http import (
     force_from_path,
     month_parameter,
     require_role,
-    run_db,
+    run_both,
+    run_records,
     visitor,
 )
 from forcestat.web.measure_view import (
@@ -164,6 +166,8 @@ def find_measure(catalogue: Catalogue, measure_id: str) -> Measure:
 
 def measure_view(
     con: duckdb.DuckDBPyConnection,
+    records: sqlite3.Connection,
+    version: tuple[object, ...],
     cache: ViewCache,
     measure: Measure,
     force: Force,
@@ -174,7 +178,10 @@ def measure_view(
     group = comparator_group(measure, force, configured_group)
     key = ("view", measure.id, force.slug, period)
     return cache.fetch(
-        con, key, MeasureView, lambda: build_measure_view(con, measure, force, period, group)
+        version,
+        key,
+        MeasureView,
+        lambda: build_measure_view(con, records, measure, force, period, group),
     )
 
 
@@ -239,8 +246,11 @@ async def _measure_page(
 ) -> Response:
     group = _group(request, force)
     cache: ViewCache = request.app.state.views
-    view = await run_db(
-        request, lambda con: measure_view(con, cache, measure, force, period, group)
+    view = await run_both(
+        request,
+        lambda con, records, version: measure_view(
+            con, records, version, cache, measure, force, period, group
+        ),
     )
     shown = view.row.period_end or period
     period_text = shown.strftime("%Y-%m") if shown else ""
@@ -325,8 +335,11 @@ async def record_rebase_form(request: Request) -> Response:
     who, form, editor, force, measure, period = await _editor_post(request)
     group = _group(request, force)
     cache: ViewCache = request.app.state.views
-    view = await run_db(
-        request, lambda con: measure_view(con, cache, measure, force, period, group)
+    view = await run_both(
+        request,
+        lambda con, records, version: measure_view(
+            con, records, version, cache, measure, force, period, group
+        ),
     )
     if view.monthly is None or view.spc is None:
         raise PageError(
@@ -356,7 +369,7 @@ async def record_rebase_form(request: Request) -> Response:
         problems["rebase-reason"] = f"Shorten the reason to {MAX_REASON_LENGTH} characters or fewer"
     if not problems and month is not None:
         try:
-            await run_db(
+            await run_records(
                 request,
                 lambda con: record_rebase(
                     con,
@@ -380,7 +393,7 @@ async def withdraw_rebase_form(request: Request) -> Response:
     """An editor withdraws a recorded rebase of this measure and force, saying why."""
     who, form, editor, force, measure, period = await _editor_post(request)
     rebase_id: int = request.path_params["rebase_id"]
-    recorded = await run_db(
+    recorded = await run_records(
         request,
         lambda con: rebase_records(con, measure_id=measure.id, area=force.name),
     )
@@ -399,7 +412,7 @@ async def withdraw_rebase_form(request: Request) -> Response:
         problem = f"Shorten the reason to {MAX_REASON_LENGTH} characters or fewer"
     if not problem:
         try:
-            await run_db(
+            await run_records(
                 request,
                 lambda con: withdraw_recorded_rebase(
                     con, rebase_id, withdrawn_by=editor.email, reason=reason
@@ -468,17 +481,21 @@ async def chart_svg(request: Request) -> Response:
     group = _group(request, force)
     cache: ViewCache = request.app.state.views
 
-    def render_svg(con: duckdb.DuckDBPyConnection) -> str:
-        view = measure_view(con, cache, measure, force, period, group)
+    def render_svg(
+        con: duckdb.DuckDBPyConnection, records: sqlite3.Connection, version: tuple[object, ...]
+    ) -> str:
+        view = measure_view(con, records, version, cache, measure, force, period, group)
         if view.chart is None:
             raise PageError(404, "No chart", view.no_chart_reason or "This measure has no chart.")
         return view.chart.to_svg()
 
-    def svg(con: duckdb.DuckDBPyConnection) -> str:
+    def svg(
+        con: duckdb.DuckDBPyConnection, records: sqlite3.Connection, version: tuple[object, ...]
+    ) -> str:
         key = ("svg", measure.id, force.slug, period)
-        return cache.fetch(con, key, str, lambda: render_svg(con))
+        return cache.fetch(version, key, str, lambda: render_svg(con, records, version))
 
-    return Response(await run_db(request, svg), media_type="image/svg+xml")
+    return Response(await run_both(request, svg), media_type="image/svg+xml")
 
 
 routes = [

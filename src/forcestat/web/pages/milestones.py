@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import duckdb
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -40,7 +40,7 @@ from forcestat.store.milestones import (
     update_milestone,
 )
 from forcestat.store.users import Role
-from forcestat.web.http import PageError, Visitor, checked_form, require_role, run_db, visitor
+from forcestat.web.http import PageError, Visitor, checked_form, require_role, run_records, visitor
 from forcestat.web.milestone_forms import parse_milestone_form, parse_update_form
 from forcestat.web.rendering import render
 
@@ -146,7 +146,7 @@ async def tracker(request: Request) -> Response:
     who = await visitor(request)
     today = _today()
 
-    def build(con: duckdb.DuckDBPyConnection) -> TrackerPage:
+    def build(con: sqlite3.Connection) -> TrackerPage:
         entries = list_milestones(con, include_drafts=who.sees_drafts)
         return TrackerPage(
             "Plan tracker",
@@ -158,11 +158,11 @@ async def tracker(request: Request) -> Response:
             _measure_titles(request),
         )
 
-    return render(request, who, "milestones/list.html", await run_db(request, build))
+    return render(request, who, "milestones/list.html", await run_records(request, build))
 
 
 def _detail(
-    con: duckdb.DuckDBPyConnection,
+    con: sqlite3.Connection,
     who: Visitor,
     milestone_id: int,
     problems: Mapping[str, str] | None = None,
@@ -219,7 +219,7 @@ def _with_measure(request: Request, page: MilestonePage) -> MilestonePage:
 async def detail(request: Request) -> Response:
     who = await visitor(request)
     milestone_id = _id(request)
-    page = await run_db(request, lambda con: _detail(con, who, milestone_id))
+    page = await run_records(request, lambda con: _detail(con, who, milestone_id))
     return render(request, who, "milestones/detail.html", _with_measure(request, page))
 
 
@@ -230,12 +230,14 @@ async def add_update(request: Request) -> Response:
     milestone_id = _id(request)
     parsed, problems = parse_update_form(form, _today())
     if parsed is None:
-        page = await run_db(request, lambda con: _detail(con, who, milestone_id, problems, form))
+        page = await run_records(
+            request, lambda con: _detail(con, who, milestone_id, problems, form)
+        )
         page = _with_measure(request, page)
         return render(request, who, "milestones/detail.html", page, status_code=400)
     update_date, status, note = parsed
     try:
-        await run_db(
+        await run_records(
             request,
             lambda con: add_progress_update(
                 con,
@@ -251,7 +253,7 @@ async def add_update(request: Request) -> Response:
     return RedirectResponse(f"/milestones/{milestone_id}#updates", status_code=303)
 
 
-def _parents(con: duckdb.DuckDBPyConnection, exclude: int | None) -> tuple[tuple[int, str], ...]:
+def _parents(con: sqlite3.Connection, exclude: int | None) -> tuple[tuple[int, str], ...]:
     return tuple(
         (m.milestone_id, f"{m.kind.label}: {m.title}")
         for m in list_milestones(con, include_drafts=True)
@@ -278,7 +280,7 @@ def _values_of(milestone: Milestone) -> dict[str, str]:
 async def new_form(request: Request) -> Response:
     who = await visitor(request)
     require_role(who, Role.EDITOR)
-    parents = await run_db(request, lambda con: _parents(con, None))
+    parents = await run_records(request, lambda con: _parents(con, None))
     values = {"kind": "milestone", "review_frequency": "quarterly", "status": "not_started"}
     page = MilestoneFormPage(
         "Add to the Plan tracker", "/milestones", values, {}, parents, _measure_choices(request)
@@ -293,14 +295,14 @@ async def create(request: Request) -> Response:
     fields, problems = parse_milestone_form(form)
     if fields is not None:
         try:
-            created = await run_db(
+            created = await run_records(
                 request, lambda con: create_milestone(con, fields, actor=editor.email)
             )
         except MilestoneError as exc:
             problems = {"parent_id": str(exc)}
         else:
             return RedirectResponse(f"/milestones/{created.milestone_id}", status_code=303)
-    parents = await run_db(request, lambda con: _parents(con, None))
+    parents = await run_records(request, lambda con: _parents(con, None))
     page = MilestoneFormPage(
         "Add to the Plan tracker", "/milestones", form, problems, parents, _measure_choices(request)
     )
@@ -313,7 +315,7 @@ async def edit_form(request: Request) -> Response:
     milestone_id = _id(request)
     measures = _measure_choices(request)
 
-    def build(con: duckdb.DuckDBPyConnection) -> MilestoneFormPage:
+    def build(con: sqlite3.Connection) -> MilestoneFormPage:
         milestone = get_milestone(con, milestone_id, include_drafts=True)
         if milestone is None:
             raise _not_found(milestone_id)
@@ -327,7 +329,7 @@ async def edit_form(request: Request) -> Response:
             f"/milestones/{milestone_id}",
         )
 
-    return render(request, who, "milestones/form.html", await run_db(request, build))
+    return render(request, who, "milestones/form.html", await run_records(request, build))
 
 
 async def update(request: Request) -> Response:
@@ -338,14 +340,14 @@ async def update(request: Request) -> Response:
     fields, problems = parse_milestone_form(form)
     if fields is not None:
         try:
-            await run_db(
+            await run_records(
                 request, lambda con: update_milestone(con, milestone_id, fields, actor=editor.email)
             )
         except MilestoneError as exc:
             problems = {"parent_id": str(exc)}
         else:
             return RedirectResponse(f"/milestones/{milestone_id}", status_code=303)
-    parents = await run_db(request, lambda con: _parents(con, milestone_id))
+    parents = await run_records(request, lambda con: _parents(con, milestone_id))
     page = MilestoneFormPage(
         "Edit the entry",
         f"/milestones/{milestone_id}",

@@ -9,6 +9,7 @@ most similar forces' mean), each linking to its measure page for the same period
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 
 import duckdb
@@ -29,7 +30,7 @@ from forcestat.web.figures import (
     value_text,
     variation_of,
 )
-from forcestat.web.http import force_from_path, month_parameter, run_db, visitor
+from forcestat.web.http import force_from_path, month_parameter, run_both, visitor
 from forcestat.web.measure_view import (
     ViewCache,
     latest_variation,
@@ -69,6 +70,8 @@ class OverviewPage:
 
 def build_overview(
     con: duckdb.DuckDBPyConnection,
+    records: sqlite3.Connection,
+    version: tuple[object, ...],
     cache: ViewCache,
     catalogue: Catalogue,
     force: Force,
@@ -78,12 +81,13 @@ def build_overview(
     """The scorecard page for a force and period."""
     key = ("overview", force.slug, period)
     return cache.fetch(
-        con, key, OverviewPage, lambda: _overview(con, catalogue, force, period, group)
+        version, key, OverviewPage, lambda: _overview(con, records, catalogue, force, period, group)
     )
 
 
 def _overview(
     con: duckdb.DuckDBPyConnection,
+    records: sqlite3.Connection,
     catalogue: Catalogue,
     force: Force,
     period: dt.date | None,
@@ -91,7 +95,7 @@ def _overview(
 ) -> OverviewPage:
     found = scorecard_rows(con, catalogue, force, period, group)
     rows = {r.measure: r for r in found}
-    variations = latest_variation(con, catalogue.measures, force, found)
+    variations = latest_variation(con, records, catalogue.measures, force, found)
     query = "" if period is None else f"?period={period:%Y-%m}"
     grouped: dict[str, list[ScorecardLine]] = {}
     for measure in catalogue.measures:
@@ -149,8 +153,11 @@ async def overview(request: Request) -> Response:
         if force.slug == request.app.state.default_force_slug
         else ()
     )
-    page = await run_db(
-        request, lambda con: build_overview(con, cache, catalogue, force, period, group)
+    page = await run_both(
+        request,
+        lambda con, records, version: build_overview(
+            con, records, version, cache, catalogue, force, period, group
+        ),
     )
     return render(request, who, "overview.html", page)
 
