@@ -13,6 +13,7 @@ from forcestat.forces import find_force
 from forcestat.ingest.load import ingest_path
 from forcestat.measures.catalogue import load_catalogue
 from forcestat.measures.history import HistoryPoint, extreme_since, published_history
+from forcestat.store.records import records_beside
 from forcestat.web.measure_view import build_measure_view
 
 TABLES = Path(__file__).resolve().parents[2] / "data" / "tables"
@@ -48,6 +49,7 @@ def test_nothing_said_on_a_short_history_or_an_ordinary_value() -> None:
 
 
 def test_west_midlands_robbery_history_and_measure_page(store: duckdb.DuckDBPyConnection) -> None:
+    records = records_beside(store)
     ingest_path(store, ROLLING)
     ingest_path(store, TABLES / "ons" / "pfa-tables" / "pfatablesdec19.xlsx.gz")
     ingest_path(store, TABLES / "population" / "pfa_population_data_mid2018.csv.gz")
@@ -63,7 +65,9 @@ def test_west_midlands_robbery_history_and_measure_page(store: duckdb.DuckDBPyCo
     history = published_history(store, measure, "West Midlands")
     assert {p.period_end: p.value for p in history if p.period_end.year <= 2018} == expected
     assert history[-1].period_end == dt.date(2019, 12, 1)
-    view = build_measure_view(store, measure, find_force("West Midlands"), dt.date(2019, 12, 1), ())
+    view = build_measure_view(
+        store, records, measure, find_force("West Midlands"), dt.date(2019, 12, 1), ()
+    )
     assert view.history == history
     assert view.history_sentence == _expected_sentence(sorted(expected.items()), 8_755)
 
