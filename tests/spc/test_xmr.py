@@ -271,13 +271,39 @@ def test_conflicting_flags_report_every_rule_and_label_by_priority() -> None:
     assert latest.rules == (Rule.OUTSIDE_LIMITS, Rule.TREND, Rule.SHIFT)
     # Outside limits (above: a concern when lower is better) outranks the falling trend.
     assert latest.point_type is PointType.CONCERN
-    # ... but the variation icon takes the improvement.
-    assert result.variation is PointType.IMPROVEMENT
     higher = run_spc(months_from(2020, 1, 27), SPIKE, SpcOptions(Polarity.HIGHER))
     assert higher.latest.point_type is PointType.IMPROVEMENT
     assert higher.variation is PointType.IMPROVEMENT
     neutral = run_spc(months_from(2020, 1, 27), SPIKE)
     assert neutral.variation is PointType.NEUTRAL_HIGH
+
+
+def test_the_variation_icon_never_contradicts_the_latest_point() -> None:
+    # The icon summarises the latest point (Making Data Count), so it takes the type that
+    # colours that point: here above the upper limit in a falling trend, lower is better.
+    # The point is orange (a concern, by the outside-limits rule), so the icon is too,
+    # not the improvement the falling trend alone would say.
+    result = run_spc(months_from(2020, 1, 27), SPIKE, SpcOptions(Polarity.LOWER))
+    assert result.latest.point_type is PointType.CONCERN
+    assert result.variation is PointType.CONCERN
+    assert result.variation is result.latest.point_type
+
+
+def test_the_icon_follows_a_shift_at_the_latest_point() -> None:
+    # Twelve months alternating 9, 11 (sum 120), then seven alternating 11.5, 11.6 (sum
+    # 80.8): mean 200.8 / 19 = 10.57; moving ranges eleven 2s, 0.5 and six 0.1s, mean
+    # 23.1 / 18 = 1.28, so UPL 10.57 + 3.41 = 13.98 and upper 2-sigma 12.84. The last
+    # seven are above the mean, below both lines and not rising: only the shift rule
+    # flags them. Lower is better: a concern, point and icon alike.
+    values = [9.0, 11.0] * 6 + [11.5, 11.6, 11.5, 11.6, 11.5, 11.6, 11.5]
+    result = run_spc(months_from(2021, 1, 19), values, SpcOptions(Polarity.LOWER))
+    assert result.latest.rules == (Rule.SHIFT,)
+    assert result.latest.point_type is PointType.CONCERN
+    assert result.variation is PointType.CONCERN
+    # No special cause at the latest point: common cause, whatever came before.
+    calm = run_spc(months_from(2021, 1, 20), [*values, 10.0], SpcOptions(Polarity.LOWER))
+    assert calm.latest.signals == ()
+    assert calm.variation is PointType.COMMON_CAUSE
 
 
 def test_rules_can_be_switched_off() -> None:
