@@ -13,7 +13,8 @@ deliberate difference and why; in short:
 
 - screening drops moving ranges strictly *above* 3.267 x the mean moving range (0.2.2
   drops those equal to it too, which leaves a constant series with no limits at all);
-- the variation icon of the latest point takes improvement when its rules disagree.
+- the variation icon is the latest point's own type, so the icon and the colour of the
+  point it summarises always agree.
 
 Example:
     >>> from datetime import date
@@ -54,7 +55,6 @@ from forcestat.spc.rules import (
     find_trends,
     find_two_of_three,
     point_type,
-    signal_point_type,
 )
 
 __all__ = [
@@ -364,12 +364,13 @@ def process_limits(
 # ---- icons and warnings -------------------------------------------------------------
 
 
-def variation_type(point: SpcPoint, polarity: Polarity) -> PointType:
-    """The variation icon of a point: its type, except that improvement wins a conflict."""
-    if any(
-        signal_point_type(s.direction, polarity) is PointType.IMPROVEMENT for s in point.signals
-    ):
-        return PointType.IMPROVEMENT
+def variation_type(point: SpcPoint) -> PointType:
+    """The variation icon of a point: its own type, as its colour on the chart shows it.
+
+    Making Data Count's icon summarises the latest point, so where that point's rules
+    disagree (above the upper limit in a falling trend, say) the icon takes the rule
+    that coloured the point (``RULE_PRIORITY``), never a different one.
+    """
     return point.point_type
 
 
@@ -504,7 +505,7 @@ def run_spc(
         points=tuple(points),
         segments=tuple(segments),
         special_causes=tuple(causes),
-        variation=variation_type(points[-1], options.polarity),
+        variation=variation_type(points[-1]),
         assurance=assurance_type(options.target, segments[-1].limits, options.polarity),
         warnings=short_series_warnings(segments),
         suggested_rebases=suggest_rebases(causes, segments),
