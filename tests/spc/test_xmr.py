@@ -6,7 +6,9 @@ import csv
 import datetime as dt
 import gzip
 import itertools
+import math
 from collections.abc import Sequence
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from forcestat.spc.xmr import (
     SpcPoint,
     TrendTies,
     assurance_type,
+    find_shifts,
     process_limits,
     run_spc,
 )
@@ -74,6 +77,40 @@ def test_golden_limits_without_screening() -> None:
     assert round(limits.upl, 2) == 6.95
     assert round(limits.lpl, 2) == -3.06
     assert limits.moving_ranges_excluded == 0
+
+
+# Eight one-decimal months summing to 31.2 (2.2 + 0.9 + 1.5 + 3.9 + 0.9 + 3.1 + 1.6 +
+# 17.1), so the exact mean is 31.2 / 8 = 3.9, the fourth month's own value.
+ON_THE_MEAN = [2.2, 0.9, 1.5, 3.9, 0.9, 3.1, 1.6, 17.1]
+
+
+def test_the_mean_is_exact_so_a_month_on_it_is_not_below_it() -> None:
+    exact = sum(Fraction(repr(v)) for v in ON_THE_MEAN) / len(ON_THE_MEAN)
+    assert exact == Fraction("3.9")
+    # Naive summation, and even fsum then a division, land one float step above 3.9 ...
+    naive = sum(ON_THE_MEAN) / 8
+    assert naive == math.fsum(ON_THE_MEAN) / 8 == 3.9000000000000004
+    # ... which reads 3.9 as below the mean and makes the first seven months a shift.
+    assert [r.indexes for r in find_shifts(ON_THE_MEAN, naive, 7)] == [tuple(range(7))]
+    result = run_spc(months_from(2023, 1, 8), ON_THE_MEAN, SpcOptions(rules=ONLY_SHIFT))
+    assert result.segments[0].limits.mean == 3.9
+    assert result.points[3].value == result.points[3].mean
+    assert result.special_causes == ()  # 3.9 is on the mean and breaks the run
+
+
+def test_limits_and_moving_ranges_are_exact_too() -> None:
+    # 10.1, 10.2 alternating: mean 10.15, every moving range 0.1, so the limits are
+    # 10.15 +/- 2.66 x 0.1 = 10.416 and 9.884; the upper 2-sigma line 10.15 + 0.266 x 2/3.
+    limits = process_limits([10.1, 10.2] * 6)
+    assert limits.mean == 10.15
+    assert limits.mean_moving_range == 0.1
+    assert limits.upl == 10.416
+    assert limits.lpl == 9.884
+    assert limits.upper_two_sigma == float(Fraction("10.15") + Fraction("0.266") * 2 / 3)
+    # Float arithmetic gives 10.149999999999999, 0.09999999999999964 and 10.415999999999997.
+    assert 10.2 - 10.1 != 0.1
+    result = run_spc(months_from(2023, 1, 12), [10.1, 10.2] * 6)
+    assert {p.moving_range for p in result.points[1:]} == {0.1}
 
 
 @pytest.mark.parametrize("screen", [True, False])

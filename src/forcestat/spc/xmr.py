@@ -6,6 +6,9 @@ segments at each rebase -> process limits per segment (from all its points, its 
 n, or a named baseline period) -> special-cause rules per segment (``spc_rules``) ->
 point types -> short-series warnings -> variation and assurance icons.
 
+Means and limits are exact (``forcestat.spc.exact``): a month equal to the mean in the
+figures as written is on it, not a float's width below it.
+
 Defaults follow NHSRplotthedots 0.2.2 so an analyst gets the same chart from either:
 moving-range screening on, a tie breaks a trend, and two-of-three counts only points
 between the 2-sigma line and the process limit. ``docs/methodology.md`` lists each
@@ -32,9 +35,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from fractions import Fraction
 
 from forcestat.errors import ForcestatError
 from forcestat.months import next_month
+from forcestat.spc.exact import as_written
 
 # The rule vocabulary is re-exported: charts, sentences and tests import it from here.
 from forcestat.spc.rules import (
@@ -102,6 +107,10 @@ LIMIT_SCALE = 2.66
 # D4 for n = 2: a moving range above this multiple of the mean is an outlier, not routine noise.
 MOVING_RANGE_SCREEN = 3.267
 TWO_SIGMA_FRACTION = 2 / 3
+# The same constants as exact decimals, so limits are computed without rounding.
+_LIMIT_SCALE = Fraction("2.66")
+_MOVING_RANGE_SCREEN = Fraction("3.267")
+_TWO_SIGMA_FRACTION = Fraction(2, 3)
 MIN_BASELINE_POINTS = 12
 # Segments with fewer points than this have trial limits (NHSRplotthedots warns below 13).
 TRIAL_LIMIT_POINTS = 13
@@ -336,25 +345,26 @@ def process_limits(
     """XmR limits: mean +/- 2.66 x mean moving range, from the first ``baseline_points``.
 
     With ``screen``, moving ranges above 3.267 x their mean are dropped and the mean
-    moving range computed again, once.
+    moving range computed again, once. Every line is computed exactly on the values as
+    written (``forcestat.spc.exact``) and rounded once, so a value equal to the mean or
+    to a limit compares equal to it.
     """
-    base = list(values[:baseline_points] if baseline_points else values)
-    # Offsetting by the first value keeps the mean of a constant series exactly that value.
-    mean = base[0] + math.fsum(v - base[0] for v in base) / len(base)
+    base = [as_written(v) for v in (values[:baseline_points] if baseline_points else values)]
+    mean = sum(base, Fraction(0)) / len(base)
     moving_ranges = [abs(b - a) for a, b in itertools.pairwise(base)]
-    mean_mr = math.fsum(moving_ranges) / len(moving_ranges)
+    mean_mr = sum(moving_ranges, Fraction(0)) / len(moving_ranges)
     kept = moving_ranges
     if screen:
-        kept = [mr for mr in moving_ranges if mr <= MOVING_RANGE_SCREEN * mean_mr]
-        mean_mr = math.fsum(kept) / len(kept)
-    spread = LIMIT_SCALE * mean_mr
+        kept = [mr for mr in moving_ranges if mr <= _MOVING_RANGE_SCREEN * mean_mr]
+        mean_mr = sum(kept, Fraction(0)) / len(kept)
+    spread = _LIMIT_SCALE * mean_mr
     return ProcessLimits(
-        mean=mean,
-        mean_moving_range=mean_mr,
-        lpl=mean - spread,
-        upl=mean + spread,
-        lower_two_sigma=mean - TWO_SIGMA_FRACTION * spread,
-        upper_two_sigma=mean + TWO_SIGMA_FRACTION * spread,
+        mean=float(mean),
+        mean_moving_range=float(mean_mr),
+        lpl=float(mean - spread),
+        upl=float(mean + spread),
+        lower_two_sigma=float(mean - _TWO_SIGMA_FRACTION * spread),
+        upper_two_sigma=float(mean + _TWO_SIGMA_FRACTION * spread),
         points_used=len(base),
         moving_ranges_used=len(kept),
         moving_ranges_excluded=len(moving_ranges) - len(kept),
@@ -473,7 +483,7 @@ def _chart_segment(
             upl=limits.upl,
             lower_two_sigma=limits.lower_two_sigma,
             upper_two_sigma=limits.upper_two_sigma,
-            moving_range=abs(value - values[k - 1]) if k else None,
+            moving_range=float(abs(as_written(value) - as_written(values[k - 1]))) if k else None,
             signals=tuple(signals[k]),
             point_type=point_type(signals[k], options.polarity),
         )
