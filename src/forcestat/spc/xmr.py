@@ -1,4 +1,4 @@
-"""Process behaviour (XmR) charts with the NHS England *Making Data Count* rules.
+"""Process behaviour charts (XmR, p and u) with the NHS England *Making Data Count* rules.
 
 Pure computation: no plotting, no files. ``run_spc`` is a pipeline of small functions,
 in the order NHSRplotthedots 0.2.2 runs them: validate the options -> split into
@@ -6,6 +6,9 @@ segments at each rebase -> process limits per segment (from all its points, its 
 n, or a named baseline period) -> special-cause rules per segment (``spc_rules``) ->
 point types -> short-series warnings -> variation and assurance icons.
 
+An XmR chart (the default) charts the values as they are. A p or u chart
+(``SpcOptions.chart``) charts numerators over denominators, with limits a month from
+``forcestat.spc.attributes``; the rules, point types, icons and sentences are the same.
 Means and limits are exact (``forcestat.spc.exact``): a month equal to the mean in the
 figures as written is on it, not a float's width below it.
 
@@ -39,12 +42,14 @@ from fractions import Fraction
 
 from forcestat.errors import ForcestatError
 from forcestat.months import next_month
+from forcestat.spc.attributes import ChartType, LaneyRule, attribute_limits, attribute_values
 from forcestat.spc.exact import as_written
 
 # The rule vocabulary is re-exported: charts, sentences and tests import it from here.
 from forcestat.spc.rules import (
     RULE_PRIORITY,
     Direction,
+    PointLimits,
     PointType,
     Polarity,
     ProcessLimits,
@@ -71,7 +76,9 @@ __all__ = [
     "TRIAL_LIMIT_POINTS",
     "AssuranceType",
     "BaselinePeriod",
+    "ChartType",
     "Direction",
+    "LaneyRule",
     "PointType",
     "Polarity",
     "ProcessLimits",
@@ -164,6 +171,10 @@ class SpcOptions:
     ``baseline_points``, the first n points of each segment (n >= 12), or
     ``baseline_period``, a named period of at least 12 months inside one segment (that
     segment's limits rest on it; other segments use all their points).
+
+    ``chart`` p or u charts numerators over denominators, times ``per`` (100 charts a
+    proportion in per cent, 1,000 a rate per 1,000); ``laney`` says when their limits
+    are widened by Laney's sigma_Z. ``screen_moving_ranges`` concerns XmR charts only.
     """
 
     polarity: Polarity = Polarity.NEUTRAL
@@ -173,6 +184,9 @@ class SpcOptions:
     screen_moving_ranges: bool = True
     rebases: tuple[Rebase, ...] = ()
     rules: RuleSettings = field(default_factory=RuleSettings)
+    chart: ChartType = ChartType.XMR
+    laney: LaneyRule = LaneyRule.AUTO
+    per: float = 1
 
 
 @dataclass(frozen=True)
@@ -187,6 +201,10 @@ class Segment:
     trial_limits: bool
     rebase: Rebase | None
     baseline: BaselinePeriod  # the months the limits were computed from
+    # p and u charts: limits vary by month, so ``limits`` holds the latest month's lines
+    # and ``limits.mean_moving_range`` the mean moving range of the z-scores.
+    sigma_z: float | None = None
+    laney: bool = False  # whether the limits were widened by sigma_z
 
 
 @dataclass(frozen=True)
@@ -208,6 +226,8 @@ class SpcPoint:
     moving_range: float | None
     signals: tuple[Signal, ...]
     point_type: PointType
+    numerator: float | None = None  # p and u charts: the month's count ...
+    denominator: float | None = None  # ... and its trials or exposure
 
     @property
     def special_cause(self) -> bool:
@@ -254,7 +274,12 @@ def _month_label(month: dt.date) -> str:
     return month.strftime("%Y-%m")
 
 
-def validate(months: Sequence[dt.date], values: Sequence[float], options: SpcOptions) -> None:
+def validate(
+    months: Sequence[dt.date],
+    values: Sequence[float],
+    options: SpcOptions,
+    denominators: Sequence[float] | None = None,
+) -> None:
     """Raise SpcError naming the first problem with the series or the options."""
     if len(months) != len(values):
         raise SpcError(f"{len(months)} months but {len(values)} values; give one value a month")
@@ -270,6 +295,7 @@ def validate(months: Sequence[dt.date], values: Sequence[float], options: SpcOpt
                 f"{_month_label(month)} follows {_month_label(months[i - 1])}: months must be "
                 "consecutive and in order, with no gaps"
             )
+    _validate_denominators(months, values, options, denominators)
     rules = options.rules
     if rules.shift_length < 2 or rules.trend_length < 3:
         raise SpcError("a shift needs a length of at least 2 points and a trend at least 3")
@@ -291,6 +317,40 @@ def validate(months: Sequence[dt.date], values: Sequence[float], options: SpcOpt
             raise SpcError(
                 f"rebase at {_month_label(rebase.month)} is not a month after the first of the "
                 f"series ({_month_label(months[0])} to {_month_label(months[-1])})"
+            )
+
+
+def _validate_denominators(
+    months: Sequence[dt.date],
+    values: Sequence[float],
+    options: SpcOptions,
+    denominators: Sequence[float] | None,
+) -> None:
+    chart = options.chart
+    if chart is ChartType.XMR:
+        if denominators is not None:
+            raise SpcError(
+                "denominators are given but an XmR chart uses none; choose a p or u chart"
+            )
+        return
+    if denominators is None:
+        raise SpcError(f"a {chart.value}-chart needs a denominator for every month; none given")
+    if len(denominators) != len(values):
+        raise SpcError(f"{len(values)} values but {len(denominators)} denominators")
+    if not (math.isfinite(options.per) and options.per > 0):
+        raise SpcError(f"per {options.per}: give a positive number such as 1, 100 or 1000")
+    for month, x, n in zip(months, values, denominators, strict=True):
+        if not math.isfinite(n) or n <= 0:
+            raise SpcError(
+                f"{_month_label(month)}: denominator {n:g} is not a positive number; a "
+                f"{chart.value}-chart divides by it"
+            )
+        if x < 0:
+            raise SpcError(f"{_month_label(month)}: count {x:g} is negative")
+        if chart is ChartType.P and x > n:
+            raise SpcError(
+                f"{_month_label(month)}: {x:g} of {n:g} is more than all of them; a proportion's "
+                "numerator cannot exceed its denominator"
             )
 
 
@@ -440,21 +500,64 @@ def _segment_bounds(months: Sequence[dt.date], rebases: Sequence[Rebase]) -> lis
     return list(itertools.pairwise(edges))
 
 
+def _attribute_segment(
+    values: Sequence[float],
+    denominators: Sequence[float],
+    options: SpcOptions,
+    bounds: tuple[int, int],
+) -> tuple[list[float], ProcessLimits, list[PointLimits], float | None, bool]:
+    """A p or u segment: the charted ratios, the latest month's lines as the segment's
+    limits, the lines at each point, sigma_Z and whether it widened the limits."""
+    found = attribute_limits(
+        options.chart,
+        values,
+        denominators,
+        baseline=bounds,
+        laney=options.laney,
+        per=options.per,
+    )
+    latest = found.points[-1]
+    limits = ProcessLimits(
+        mean=found.centre,
+        mean_moving_range=found.mean_moving_range_z or 0.0,
+        lpl=latest.lpl,
+        upl=latest.upl,
+        lower_two_sigma=latest.lower_two_sigma,
+        upper_two_sigma=latest.upper_two_sigma,
+        points_used=bounds[1] - bounds[0],
+        moving_ranges_used=bounds[1] - bounds[0] - 1,
+        moving_ranges_excluded=0,
+    )
+    ratios = attribute_values(values, denominators, options.per)
+    return ratios, limits, list(found.points), found.sigma_z, found.laney
+
+
 def _chart_segment(
     index: int,
     months: Sequence[dt.date],
     values: Sequence[float],
     options: SpcOptions,
     rebase: Rebase | None,
+    denominators: Sequence[float] | None = None,
 ) -> tuple[Segment, list[SpcPoint], list[SpecialCause]]:
-    """Limits, rules and point types of one segment (``months`` and ``values`` are its own)."""
+    """Limits, rules and point types of one segment (``months``, ``values`` and
+    ``denominators`` are its own; for a p or u chart ``values`` are the numerators)."""
     if len(values) < MIN_SEGMENT_POINTS:
         raise SpcError(
             f"the limits from {_month_label(months[0])} would rest on {len(values)} month; "
             f"leave at least {MIN_SEGMENT_POINTS} months between rebases and after the last"
         )
     start, stop = _baseline_bounds(months, options)
-    limits = process_limits(values[start:stop], screen=options.screen_moving_ranges)
+    numerators: Sequence[float | None] = [None] * len(values)
+    sigma_z, laney = None, False
+    if denominators is None:
+        limits = process_limits(values[start:stop], screen=options.screen_moving_ranges)
+        lines: list[PointLimits] = [_lines(limits)] * len(values)
+    else:
+        numerators = values
+        values, limits, lines, sigma_z, laney = _attribute_segment(
+            values, denominators, options, (start, stop)
+        )
     segment = Segment(
         index=index,
         first_month=months[0],
@@ -464,8 +567,10 @@ def _chart_segment(
         trial_limits=len(values) < TRIAL_LIMIT_POINTS,
         rebase=rebase,
         baseline=BaselinePeriod(months[start], months[stop - 1]),
+        sigma_z=sigma_z,
+        laney=laney,
     )
-    runs = find_rule_runs(values, limits, options.rules)
+    runs = find_rule_runs(values, lines, options.rules)
     signals: list[list[Signal]] = [[] for _ in values]
     causes = []
     for run in runs:
@@ -478,34 +583,57 @@ def _chart_segment(
             month=months[k],
             value=value,
             segment=index,
-            mean=limits.mean,
-            lpl=limits.lpl,
-            upl=limits.upl,
-            lower_two_sigma=limits.lower_two_sigma,
-            upper_two_sigma=limits.upper_two_sigma,
+            mean=lines[k].mean,
+            lpl=lines[k].lpl,
+            upl=lines[k].upl,
+            lower_two_sigma=lines[k].lower_two_sigma,
+            upper_two_sigma=lines[k].upper_two_sigma,
             moving_range=float(abs(as_written(value) - as_written(values[k - 1]))) if k else None,
             signals=tuple(signals[k]),
             point_type=point_type(signals[k], options.polarity),
+            numerator=numerators[k],
+            denominator=denominators[k] if denominators is not None else None,
         )
         for k, value in enumerate(values)
     ]
     return segment, points, causes
 
 
+def _lines(limits: ProcessLimits) -> PointLimits:
+    return PointLimits(
+        limits.mean, limits.lpl, limits.upl, limits.lower_two_sigma, limits.upper_two_sigma
+    )
+
+
 def run_spc(
-    months: Sequence[dt.date], values: Sequence[float], options: SpcOptions | None = None
+    months: Sequence[dt.date],
+    values: Sequence[float],
+    options: SpcOptions | None = None,
+    *,
+    denominators: Sequence[float] | None = None,
 ) -> SpcResult:
-    """Chart a monthly series: limits per segment, rules, point types and icons."""
+    """Chart a monthly series: limits per segment, rules, point types and icons.
+
+    For a p or u chart (``options.chart``) ``values`` are each month's count (successes,
+    events) and ``denominators`` its trials or exposure; the chart plots their ratio
+    times ``options.per``.
+    """
     options = options or SpcOptions()
-    validate(months, values, options)
+    validate(months, values, options, denominators)
     floats = [float(v) for v in values]
+    sizes = None if denominators is None else [float(n) for n in denominators]
     rebase_at = {r.month: r for r in options.rebases}
     segments: list[Segment] = []
     points: list[SpcPoint] = []
     causes: list[SpecialCause] = []
     for index, (lo, hi) in enumerate(_segment_bounds(months, options.rebases)):
         segment, segment_points, segment_causes = _chart_segment(
-            index, months[lo:hi], floats[lo:hi], options, rebase_at.get(months[lo])
+            index,
+            months[lo:hi],
+            floats[lo:hi],
+            options,
+            rebase_at.get(months[lo]),
+            None if sizes is None else sizes[lo:hi],
         )
         segments.append(segment)
         points += segment_points
