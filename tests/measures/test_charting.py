@@ -94,6 +94,9 @@ def test_a_proportion_with_denominators_gets_a_p_chart_in_per_cent() -> None:
     assert chart.spc.points[0].value == 30.0
     assert chart.spc.points[0].upl == pytest.approx(35 + 300 * math.sqrt(0.35 * 0.65 / 100))
     assert (chart.spc.points[0].numerator, chart.spc.points[0].denominator) == (30.0, 100.0)
+    assert "Positive outcomes has been stable since January 2019 at around 35 per cent." in (
+        chart.sentences
+    )
 
 
 def test_a_rate_with_residents_gets_a_u_chart_per_thousand() -> None:
@@ -105,6 +108,9 @@ def test_a_rate_with_residents_gets_a_u_chart_per_thousand() -> None:
     assert chart.spc.options.per == 1000
     assert chart.spc.segments[0].limits.mean == 1.5
     assert chart.spc.points[1].upl == pytest.approx(1.5 + 3000 * math.sqrt(0.0015 / 10_000))
+    assert chart.sentences[0] == (
+        "Searches has been stable since January 2019 at around 1.5 per 1,000 residents a month."
+    )
 
 
 def test_counts_and_series_without_denominators_keep_the_xmr_chart() -> None:

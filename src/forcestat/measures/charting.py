@@ -46,6 +46,15 @@ def chart_type(measure: Measure, series: Series) -> ChartType:
     return ChartType.XMR
 
 
+def _reading_unit(measure: Measure) -> str:
+    # 'at around 35 per cent', 'at around 1.5 per 1,000 residents a month'
+    if measure.kind is Kind.PROPORTION:
+        return "per cent"
+    if measure.kind is Kind.RATE:
+        return f"per {measure.unit.per:,} residents a month"
+    return "a month"
+
+
 def _chart_per(measure: Measure, chart: ChartType) -> float:
     # A proportion is charted in per cent, a rate per so many residents.
     return 100.0 if chart is ChartType.P else float(measure.unit.per)
@@ -103,5 +112,7 @@ def chart_measure(
         result = run_spc(
             series.months, series.numerators, options, denominators=series.denominators
         )
-    sentences = describe(result, name=name, suggest_rebases=suggest_rebases)
+    sentences = describe(
+        result, name=name, unit=_reading_unit(measure), suggest_rebases=suggest_rebases
+    )
     return MeasureChart(measure, series, result, drawn, left_out, sentences)
