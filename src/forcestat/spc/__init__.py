@@ -1,8 +1,8 @@
 """Process behaviour charts: XmR, p and u limits, the *Making Data Count* rules,
 seasonality, rebases that fit a chart, plain-English readings and the drawn chart.
 
-Owns: computation on numbers and months only (``xmr``, ``attributes``, ``exact``,
-``rules``, ``seasonality``, ``rebases``), the words for a result (``sentences``),
+Owns: computation on numbers and months only (``xmr``, ``model``, ``attributes``,
+``exact``, ``rules``, ``seasonality``, ``rebases``), the words for a result (``sentences``),
 reading and writing an analyst's own series (``files``) and drawing a result
 (``chart``, ``palette``).
 May import: the shared modules (``forcestat.errors``, ``forcestat.months``). Never the
