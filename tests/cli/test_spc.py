@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -48,12 +49,13 @@ def test_csv_rows_for_the_golden_series(tmp_path: Path) -> None:
         "segment",
     ]
     assert {"special_cause", "rules", "point_type"} <= set(rows[0])
-    # Mean 35/18 = 1.9444; screened mean moving range 1; limits 1.9444 -/+ 2.66.
+    # Mean 35/18 = 1.9444; screened mean moving range 1; limits 1.9444 -/+ 2.66,
+    # written in full: the shortest text that reads back as the same float.
     assert (rows[0]["date"], rows[0]["mean"], rows[0]["lpl"], rows[0]["upl"]) == (
         "2023-01",
-        "1.9444",
-        "-0.7156",
-        "4.6044",
+        "1.9444444444444444",
+        "-0.7155555555555555",
+        "4.604444444444445",
     )
     spike = rows[4]
     assert (spike["date"], spike["value"], spike["special_cause"]) == ("2023-05", "10", "true")
@@ -73,8 +75,88 @@ def test_no_screen_matches_the_excel_tools(tmp_path: Path) -> None:
     # 1.94444 -/+ 5.00706 = -3.06261 and 6.95150.
     result = run("--input", golden_file(tmp_path), "--format", "csv", "--no-screen")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert (rows[0]["lpl"], rows[0]["upl"]) == ("-3.0626", "6.9515")
+    assert (round(float(rows[0]["lpl"]), 4), round(float(rows[0]["upl"]), 4)) == (-3.0626, 6.9515)
     assert rows[4]["point_type"] == "neutral_high"
+
+
+def test_csv_and_json_figures_read_back_exactly(tmp_path: Path) -> None:
+    # The exact mean is 35/18 and the screened mean moving range 1, so the upper limit is
+    # 35/18 + 2.66 and the upper 2-sigma line 35/18 + 2.66 x 2/3, each rounded once.
+    mean = Fraction(35, 18)
+    expected = {
+        "mean": float(mean),
+        "upl": float(mean + Fraction("2.66")),
+        "lpl": float(mean - Fraction("2.66")),
+        "upper_two_sigma": float(mean + Fraction("2.66") * 2 / 3),
+        "lower_two_sigma": float(mean - Fraction("2.66") * 2 / 3),
+    }
+    rows = list(
+        csv.DictReader(io.StringIO(run("--input", golden_file(tmp_path), "--format", "csv").stdout))
+    )
+    document = json.loads(run("--input", golden_file(tmp_path), "--format", "json").stdout)
+    for row in (rows[0], document["points"][0]):
+        assert {key: float(row[key]) for key in expected} == expected
+    assert [float(r["value"]) for r in rows] == GOLDEN
+    (segment,) = document["segments"]
+    assert (segment["mean"], segment["upl"]) == (expected["mean"], expected["upl"])
+
+
+# Montgomery's orange juice cans (Introduction to Statistical Quality Control, 2nd ed.,
+# pp. 152-155): nonconforming cans in 30 samples of 50. p-bar = 347 / 1500 = 23.13%,
+# limits 23.13 +/- 3 x 100 x sqrt(0.2313 x 0.7687 / 50) = 5.24% and 41.02%.
+ORANGE_JUICE = [12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22]
+ORANGE_JUICE += [8, 10, 5, 13, 11, 20, 18, 24, 15, 9, 12, 7, 13, 9, 6]
+
+
+def cans_file(tmp_path: Path) -> Path:
+    months = [f"{2022 + i // 12}-{i % 12 + 1:02d}" for i in range(30)]
+    rows = [f"{m},{d},50" for m, d in zip(months, ORANGE_JUICE, strict=True)]
+    return write_series(tmp_path / "cans.csv", rows, header="date,numerator,denominator")
+
+
+def test_a_p_chart_from_numerators_and_denominators(tmp_path: Path) -> None:
+    result = run("--input", cans_file(tmp_path), "--chart", "p", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0])[:5] == ["date", "value", "numerator", "denominator", "mean"]
+    assert (rows[0]["value"], rows[0]["numerator"], rows[0]["denominator"]) == ("24", "12", "50")
+    assert float(rows[0]["mean"]) == float(Fraction(34700, 1500))
+    assert (round(float(rows[0]["lpl"]), 2), round(float(rows[0]["upl"]), 2)) == (5.24, 41.02)
+    # Samples 15 (44%) and 23 (48%) are above the upper limit.
+    assert [r["date"] for r in rows if "outside_limits" in r["rules"]] == ["2023-03", "2023-11"]
+    assert "The limits are a p-chart's, from each month's number of cases." in result.stderr
+    document = json.loads(
+        run("--input", cans_file(tmp_path), "--chart", "p", "--format", "json").stdout
+    )
+    assert document["chart"] == "p"
+    assert document["segments"][0]["laney"] is False
+    assert 1.6 < document["segments"][0]["sigma_z"] < 2  # under 2: the plain p-chart
+    always = run("--input", cans_file(tmp_path), "--chart", "p", "--laney", "always")
+    assert "widened by Laney's adjustment" in always.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--chart", "u", "--per", "1000", "--seasonally-adjust"), "--seasonally-adjust works"),
+        ((), "has numerator and denominator columns; give --chart p"),
+    ],
+)
+def test_a_p_or_u_file_needs_its_chart(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    result = run("--input", cans_file(tmp_path), *args)
+    assert result.exit_code != 0
+    assert message in result.stderr
+
+
+def test_a_p_chart_of_a_date_value_file_is_refused(tmp_path: Path) -> None:
+    result = run("--input", golden_file(tmp_path), "--chart", "p")
+    assert result.exit_code == 1
+    assert "a p-chart needs each month's numerator and denominator" in result.stderr
+    bad = write_series(
+        tmp_path / "bad.csv", ["2022-01,5,50", "2022-02,6,0"], header="date,numerator,denominator"
+    )
+    result = run("--input", bad, "--chart", "p")
+    assert "line 3: denominator '0' is not a positive number" in result.stderr
 
 
 def test_table_prints_rows_icons_and_reading(tmp_path: Path) -> None:

@@ -78,6 +78,15 @@ def test_a_proportion_is_charted_in_per_cent_and_a_rate_per_resident(
     assert rate is not None
     # The 2020 rate uses the latest population at or before 2020: the 2011 census.
     assert rate.values[-1] == pytest.approx(len(rows) / census_by_force()["City of London"] * 1000)
+    # Each month's numerator and denominator come too, for the p and u charts.
+    assert share.numerators is not None and share.denominators is not None
+    assert (share.numerators[-1], share.denominators[-1]) == (len(positive), len(recorded))
+    assert len(share.numerators) == len(share.denominators) == 36
+    assert rate.numerators is not None and rate.denominators is not None
+    assert rate.numerators[-1] == len(rows)
+    assert rate.denominators[-1] == census_by_force()["City of London"]
+    count = monthly_series(sample_store, catalogue.get("burglary_policeuk"), COL)
+    assert count is not None and count.numerators is None and count.denominators is None
     assert series_axis_title(catalogue.get("stop_search_positive_outcome_rate")) == "Per cent"
     assert series_axis_title(catalogue.get("stop_search_rate")) == (
         "Rate per 1,000 residents, a month"

@@ -10,7 +10,7 @@ import pytest
 
 from forcestat.spc.chart import SpcChart, spc_chart
 from forcestat.spc.palette import POINT_STYLES, TARGET_LINE
-from forcestat.spc.xmr import PointType, Polarity, Rebase, SpcOptions, run_spc
+from forcestat.spc.xmr import ChartType, LaneyRule, PointType, Polarity, Rebase, SpcOptions, run_spc
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -129,3 +129,27 @@ def test_limits_in_words_say_a_lower_limit_below_zero_plainly() -> None:
     shifted = run_spc(months_from(2023, 1, 18), [v - 5 for v in golden])
     alt_text = spc_chart(shifted, title="Net change").text_alternative
     assert "with process limits of \u22125.72 to \u22120.396." in alt_text
+
+
+def test_a_p_chart_draws_each_months_limits_as_steps() -> None:
+    # Montgomery's dyed cloth as a u-chart: rolls of 10, 8 and 13 units have limits
+    # 2.5550, 2.6886 and 2.4159 (tests/spc/test_attributes.py works them out).
+    defects = [14, 12, 20, 11, 7, 10, 21, 16, 19, 23]
+    units = [10, 8, 13, 10, 9.5, 10, 12, 10.5, 12, 12.5]
+    options = SpcOptions(chart=ChartType.U, laney=LaneyRule.NEVER)
+    result = run_spc(months_from(2023, 1, 10), defects, options, denominators=units)
+    spec = json.loads(spc_chart(result, title="Dyed cloth", y_title="Defects a unit").to_json())
+    lines = [
+        layer
+        for layer in spec["layer"]
+        if layer["mark"]["type"] == "line" and layer["encoding"]["y"]["field"] in ("lpl", "upl")
+    ]
+    assert len(lines) == 2 and all(line["mark"]["interpolate"] == "step" for line in lines)
+    (data,) = spec["datasets"].values()
+    assert [round(row["upl"], 4) for row in data[:3]] == [2.555, 2.6886, 2.4159]
+    assert [row["denominator"] for row in data[:3]] == [10, 8, 13]
+    alternative = spc_chart(result, title="Dyed cloth").text_alternative
+    assert "process limits of 0.411 to 2.44 in the latest month" in alternative
+    # An XmR chart's limits are flat in each segment and drawn as plain lines.
+    flat = json.loads(spc_chart(run_spc(months_from(2023, 1, 3), [1, 2, 3]), title="x").to_json())
+    assert all("interpolate" not in layer["mark"] for layer in flat["layer"])

@@ -18,7 +18,7 @@ from forcestat.spc.sentences import (
     reading,
     seasonality_sentence,
 )
-from forcestat.spc.xmr import Polarity, Rebase, SpcOptions, run_spc
+from forcestat.spc.xmr import ChartType, LaneyRule, Polarity, Rebase, SpcOptions, run_spc
 
 STREET = Path(__file__).resolve().parents[2] / "data" / "sample" / "policeuk" / "street"
 
@@ -188,3 +188,19 @@ def test_seasonality_sentences() -> None:
     assert seasonality_sentence(seasonal_pattern(ms, flat), name="Burglary").startswith(
         "Burglary shows no stable month-of-year pattern"
     )
+
+
+def test_a_p_chart_says_how_its_limits_were_drawn() -> None:
+    # 999 calls: 10,000 a month, 1,000 and 1,200 late in turn. sigma_Z = 2 x 3.1960 /
+    # 1.128 = 5.67 (worked in tests/spc/test_attributes.py), so Laney's limits are used.
+    months = [dt.date(2022, m, 1) for m in range(1, 13)]
+    options = SpcOptions(chart=ChartType.P, per=100)
+    result = run_spc(months, [1000, 1200] * 6, options, denominators=[10_000] * 12)
+    assert (
+        "The limits are a p-chart's, from each month's number of cases, widened by Laney's "
+        "adjustment: the months vary 5.67 times as much as sampling alone would make them."
+    ) in describe(result, name="Late 999 calls")
+    plain = SpcOptions(chart=ChartType.U, laney=LaneyRule.NEVER)
+    result = run_spc(months[:2], [14, 12], plain, denominators=[10, 8])
+    assert "The limits are a u-chart's, from each month's exposure." in describe(result)
+    assert not any("limits are" in s for s in describe(run_spc(months[:2], [1, 2])))

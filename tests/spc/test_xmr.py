@@ -6,7 +6,9 @@ import csv
 import datetime as dt
 import gzip
 import itertools
+import math
 from collections.abc import Sequence
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from forcestat.spc.xmr import (
     SpcPoint,
     TrendTies,
     assurance_type,
+    find_shifts,
     process_limits,
     run_spc,
 )
@@ -74,6 +77,40 @@ def test_golden_limits_without_screening() -> None:
     assert round(limits.upl, 2) == 6.95
     assert round(limits.lpl, 2) == -3.06
     assert limits.moving_ranges_excluded == 0
+
+
+# Eight one-decimal months summing to 31.2 (2.2 + 0.9 + 1.5 + 3.9 + 0.9 + 3.1 + 1.6 +
+# 17.1), so the exact mean is 31.2 / 8 = 3.9, the fourth month's own value.
+ON_THE_MEAN = [2.2, 0.9, 1.5, 3.9, 0.9, 3.1, 1.6, 17.1]
+
+
+def test_the_mean_is_exact_so_a_month_on_it_is_not_below_it() -> None:
+    exact = sum(Fraction(repr(v)) for v in ON_THE_MEAN) / len(ON_THE_MEAN)
+    assert exact == Fraction("3.9")
+    # Naive summation, and even fsum then a division, land one float step above 3.9 ...
+    naive = sum(ON_THE_MEAN) / 8
+    assert naive == math.fsum(ON_THE_MEAN) / 8 == 3.9000000000000004
+    # ... which reads 3.9 as below the mean and makes the first seven months a shift.
+    assert [r.indexes for r in find_shifts(ON_THE_MEAN, naive, 7)] == [tuple(range(7))]
+    result = run_spc(months_from(2023, 1, 8), ON_THE_MEAN, SpcOptions(rules=ONLY_SHIFT))
+    assert result.segments[0].limits.mean == 3.9
+    assert result.points[3].value == result.points[3].mean
+    assert result.special_causes == ()  # 3.9 is on the mean and breaks the run
+
+
+def test_limits_and_moving_ranges_are_exact_too() -> None:
+    # 10.1, 10.2 alternating: mean 10.15, every moving range 0.1, so the limits are
+    # 10.15 +/- 2.66 x 0.1 = 10.416 and 9.884; the upper 2-sigma line 10.15 + 0.266 x 2/3.
+    limits = process_limits([10.1, 10.2] * 6)
+    assert limits.mean == 10.15
+    assert limits.mean_moving_range == 0.1
+    assert limits.upl == 10.416
+    assert limits.lpl == 9.884
+    assert limits.upper_two_sigma == float(Fraction("10.15") + Fraction("0.266") * 2 / 3)
+    # Float arithmetic gives 10.149999999999999, 0.09999999999999964 and 10.415999999999997.
+    assert 10.2 - 10.1 != 0.1
+    result = run_spc(months_from(2023, 1, 12), [10.1, 10.2] * 6)
+    assert {p.moving_range for p in result.points[1:]} == {0.1}
 
 
 @pytest.mark.parametrize("screen", [True, False])
@@ -271,13 +308,39 @@ def test_conflicting_flags_report_every_rule_and_label_by_priority() -> None:
     assert latest.rules == (Rule.OUTSIDE_LIMITS, Rule.TREND, Rule.SHIFT)
     # Outside limits (above: a concern when lower is better) outranks the falling trend.
     assert latest.point_type is PointType.CONCERN
-    # ... but the variation icon takes the improvement.
-    assert result.variation is PointType.IMPROVEMENT
     higher = run_spc(months_from(2020, 1, 27), SPIKE, SpcOptions(Polarity.HIGHER))
     assert higher.latest.point_type is PointType.IMPROVEMENT
     assert higher.variation is PointType.IMPROVEMENT
     neutral = run_spc(months_from(2020, 1, 27), SPIKE)
     assert neutral.variation is PointType.NEUTRAL_HIGH
+
+
+def test_the_variation_icon_never_contradicts_the_latest_point() -> None:
+    # The icon summarises the latest point (Making Data Count), so it takes the type that
+    # colours that point: here above the upper limit in a falling trend, lower is better.
+    # The point is orange (a concern, by the outside-limits rule), so the icon is too,
+    # not the improvement the falling trend alone would say.
+    result = run_spc(months_from(2020, 1, 27), SPIKE, SpcOptions(Polarity.LOWER))
+    assert result.latest.point_type is PointType.CONCERN
+    assert result.variation is PointType.CONCERN
+    assert result.variation is result.latest.point_type
+
+
+def test_the_icon_follows_a_shift_at_the_latest_point() -> None:
+    # Twelve months alternating 9, 11 (sum 120), then seven alternating 11.5, 11.6 (sum
+    # 80.8): mean 200.8 / 19 = 10.57; moving ranges eleven 2s, 0.5 and six 0.1s, mean
+    # 23.1 / 18 = 1.28, so UPL 10.57 + 3.41 = 13.98 and upper 2-sigma 12.84. The last
+    # seven are above the mean, below both lines and not rising: only the shift rule
+    # flags them. Lower is better: a concern, point and icon alike.
+    values = [9.0, 11.0] * 6 + [11.5, 11.6, 11.5, 11.6, 11.5, 11.6, 11.5]
+    result = run_spc(months_from(2021, 1, 19), values, SpcOptions(Polarity.LOWER))
+    assert result.latest.rules == (Rule.SHIFT,)
+    assert result.latest.point_type is PointType.CONCERN
+    assert result.variation is PointType.CONCERN
+    # No special cause at the latest point: common cause, whatever came before.
+    calm = run_spc(months_from(2021, 1, 20), [*values, 10.0], SpcOptions(Polarity.LOWER))
+    assert calm.latest.signals == ()
+    assert calm.variation is PointType.COMMON_CAUSE
 
 
 def test_rules_can_be_switched_off() -> None:

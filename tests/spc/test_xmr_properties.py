@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from forcestat.spc.attributes import ChartType, LaneyRule, attribute_limits
 from forcestat.spc.xmr import (
     AssuranceType,
     PointType,
@@ -105,3 +106,54 @@ def test_a_sustained_step_of_four_sigma_is_a_shift(
     shifts = [c for c in result.special_causes if c.rule is Rule.SHIFT]
     assert any(set(c.months) >= {p.month for p in stepped} for c in shifts)
     assert all(p.point_type is expected for p in stepped if p.rules == (Rule.SHIFT,))
+
+
+# ---- p and u charts --------------------------------------------------------------------
+
+trials = st.lists(
+    st.tuples(st.integers(min_value=0, max_value=500), st.integers(min_value=1, max_value=500)),
+    min_size=2,
+    max_size=60,
+)
+
+
+@given(rows=trials, laney=st.sampled_from(list(LaneyRule)))
+@settings(max_examples=60, deadline=None)
+def test_p_chart_lines_are_ordered_inside_zero_and_one(
+    rows: list[tuple[int, int]], laney: LaneyRule
+) -> None:
+    numerators = [min(x, n) for x, n in rows]
+    denominators = [n for _, n in rows]
+    limits = attribute_limits(ChartType.P, numerators, denominators, laney=laney)
+    for line in limits.points:
+        assert 0 <= line.lpl <= line.lower_two_sigma <= line.mean
+        assert line.mean <= line.upper_two_sigma <= line.upl <= 1
+
+
+@given(rows=trials)
+@settings(max_examples=60, deadline=None)
+def test_the_automatic_rule_never_narrows_the_plain_limits(rows: list[tuple[int, int]]) -> None:
+    numerators = [x for x, _ in rows]
+    exposure = [n for _, n in rows]
+    plain = attribute_limits(ChartType.U, numerators, exposure, laney=LaneyRule.NEVER)
+    auto = attribute_limits(ChartType.U, numerators, exposure)
+    assert auto.centre == plain.centre
+    for wide, narrow in zip(auto.points, plain.points, strict=True):
+        assert wide.upl >= narrow.upl and wide.lpl <= narrow.lpl
+
+
+@given(
+    ratio=st.integers(min_value=0, max_value=20),
+    sizes=st.lists(st.integers(min_value=1, max_value=50), min_size=2, max_size=40),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_steady_proportion_is_on_its_centre_line_every_month(
+    ratio: int, sizes: list[int]
+) -> None:
+    # ratio / 20 of every month's cases: each month equals the pooled p-bar exactly.
+    numerators = [ratio * n for n in sizes]
+    denominators = [20 * n for n in sizes]
+    options = SpcOptions(chart=ChartType.P, per=100)
+    result = run_spc(months(len(sizes)), numerators, options, denominators=denominators)
+    assert all(p.value == p.mean for p in result.points)
+    assert result.special_causes == ()

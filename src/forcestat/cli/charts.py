@@ -23,7 +23,7 @@ from forcestat.cli.app import (
 from forcestat.errors import ForcestatError
 from forcestat.measures.catalogue import Catalogue, Measure
 from forcestat.measures.series import Series
-from forcestat.spc.xmr import Rebase
+from forcestat.spc.xmr import ChartType, Rebase
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,32 @@ def measure_series_for_chart(
     "input_path",
     default=None,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Instead of --measure: a CSV with columns date,value, one row a month, no gaps.",
+    help="Instead of --measure: a CSV with columns date,value, one row a month, no gaps "
+    "(date,numerator,denominator for --chart p or u).",
+)
+@click.option(
+    "--chart",
+    "chart_name",
+    type=click.Choice(["xmr", "p", "u"]),
+    default=None,
+    help="xmr for counts and single values; p for a proportion and u for a rate, with "
+    "limits from each month's denominator (default: the measure's, p for a proportion "
+    "and u for a rate that has monthly denominators, else xmr; xmr for --input).",
+)
+@click.option(
+    "--laney",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="p and u charts: widen the limits by Laney's sigma_Z: auto when the months "
+    "vary at least twice as much as sampling explains (large denominators).",
+)
+@click.option(
+    "--per",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="--input p and u charts: show each ratio times this (default: 100 for p, so per "
+    "cent; 1 for u).",
 )
 @click.option(
     "--title", default=None, help="Name of the series in the reading (default: file name)."
@@ -172,6 +197,9 @@ def spc(
     force_name: str | None,
     period_end: str | None,
     input_path: Path | None,
+    chart_name: str | None,
+    laney: str,
+    per: float | None,
     title: str | None,
     polarity: str | None,
     target: float | None,
@@ -187,12 +215,13 @@ def spc(
     config_path: Path | None,
     store_path: Path | None,
 ) -> None:
-    """Process behaviour (XmR) chart of a monthly series, with the Making Data Count rules.
+    """Process behaviour chart (XmR, p or u) of a monthly series, with the Making Data
+    Count rules.
 
     The series is a catalogue measure for a force (--measure), with the rebases recorded
     for it, or a CSV of your own (--input). Prints one row per month (mean, process
     limits, the rules that fired, point type), then the variation and assurance icons
-    and the reading in plain English.
+    and the reading in plain English. --format csv and json write every figure in full.
     """
     import io
 
@@ -208,15 +237,22 @@ def spc(
     )
     from forcestat.spc.seasonality import seasonal_pattern
     from forcestat.spc.sentences import describe, seasonality_sentence
-    from forcestat.spc.xmr import Polarity, SpcOptions, run_spc
+    from forcestat.spc.xmr import ChartType, LaneyRule, Polarity, SpcOptions, run_spc
 
     if (measure_id is None) == (input_path is None):
         raise click.UsageError("give either --measure ID or --input FILE")
+    chart_kind = ChartType(chart_name) if chart_name else None
+    if seasonally_adjust and chart_kind not in (None, ChartType.XMR):
+        raise click.UsageError("--seasonally-adjust works on an XmR chart; leave out --chart")
     chosen: _ChosenSeries | None = None
     y_title = "Value"
+    denominators: tuple[float, ...] | None = None
     if input_path is not None:
         own = read_series_csv(input_path)
         name, months, values = title or input_path.stem, own.months, own.values
+        chart_kind, denominators = _input_chart(input_path, chart_kind, own.denominators)
+        if chart_kind is ChartType.P and per in (None, 100):
+            y_title = "Per cent"
     else:
         assert measure_id is not None
         chosen = measure_series_for_chart(
@@ -226,6 +262,8 @@ def spc(
         months, values = chosen.series.months, chosen.series.values
         polarity = polarity or chosen.measure.polarity.value
         y_title = chosen.y_title
+        if seasonally_adjust:
+            chart_kind = ChartType.XMR  # the adjusted values, charted as they are
     seasonal: list[str] = []
     if seasonally_adjust:
         pattern = seasonal_pattern(months, values)
@@ -240,14 +278,20 @@ def spc(
         baseline_period=command_line_baseline_period(baseline_period),
         screen_moving_ranges=not no_screen,
         rebases=command_line_rebases(rebase_months, rebase_reason),
+        laney=LaneyRule(laney),
     )
     reading: list[str]
     if chosen is None:
-        result = run_spc(months, values, options)
+        assert chart_kind is not None
+        default_per = 100.0 if chart_kind is ChartType.P else 1.0
+        options = dataclasses.replace(options, chart=chart_kind, per=per or default_per)
+        result = run_spc(months, values, options, denominators=denominators)
         reading = [*seasonal, *describe(result, name=name)]
     else:
         series = dataclasses.replace(chosen.series, values=tuple(values))
-        charted = chart_measure(chosen.measure, series, chosen.recorded, name=name, options=options)
+        charted = chart_measure(
+            chosen.measure, series, chosen.recorded, name=name, options=options, chart=chart_kind
+        )
         result = charted.spc
         reading = [*charted.left_out, *seasonal, *charted.sentences]
     assurance = result.assurance.value if result.assurance else "none"
@@ -264,7 +308,7 @@ def spc(
         shown = ("date", "value", "mean", "lpl", "upl", "rules", "point_type")
         for column in shown:
             table.add_column(column, justify="right" if column in shown[1:5] else "left")
-        for row in spc_rows(result):
+        for row in spc_rows(result, digits=4):
             table.add_row(*(row[c] for c in shown))
         console = make_console()
         console.print(table)
@@ -273,6 +317,25 @@ def spc(
         chart = spc_chart(result, title=name, y_title=y_title)
         out.write_text(chart.to_json() if out.suffix == ".json" else chart.to_svg(), "utf-8")
         click.echo(f"Wrote the chart to {out}", err=True)
+
+
+def _input_chart(
+    path: Path, chart: ChartType | None, denominators: tuple[float, ...] | None
+) -> tuple[ChartType, tuple[float, ...] | None]:
+    """The chart of an analyst's own file: its columns must fit the chart asked for."""
+    if chart in (None, ChartType.XMR):
+        if denominators is not None:
+            raise ForcestatError(
+                f"{path} has numerator and denominator columns; give --chart p for a "
+                "proportion or --chart u for a rate"
+            )
+        return ChartType.XMR, None
+    if denominators is None:
+        raise ForcestatError(
+            f"a {chart.value}-chart needs each month's numerator and denominator: give {path} "
+            "the columns date,numerator,denominator"
+        )
+    return chart, denominators
 
 
 @cli.group()

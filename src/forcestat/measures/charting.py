@@ -8,6 +8,10 @@ measure's at once) and the rebases recorded for the measure and area
 (``forcestat.store.rebases``); a recorded rebase that would leave too short a segment is
 left out, with a sentence saying why.
 
+Which chart: a count gets an XmR chart; a proportion whose series carries each month's
+denominator a p-chart, in per cent; a rate with its residents a u-chart, in the
+measure's rate (``chart_type``). A caller may ask for another.
+
 Example:
     >>> chart = chart_measure(measure, series, active_rebases(con, measure.id, force),
     ...                       name=measure.title)  # doctest: +SKIP
@@ -20,13 +24,40 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from forcestat.measures.catalogue import Measure
+from forcestat.measures.catalogue import Kind, Measure
 from forcestat.measures.series import Series
 from forcestat.spc.rebases import fit_rebases
 from forcestat.spc.sentences import describe
-from forcestat.spc.xmr import Polarity, Rebase, SpcOptions, SpcResult, run_spc
+from forcestat.spc.xmr import ChartType, Polarity, Rebase, SpcError, SpcOptions, SpcResult, run_spc
 
-__all__ = ["MeasureChart", "chart_measure"]
+__all__ = ["MeasureChart", "chart_measure", "chart_type"]
+
+
+def chart_type(measure: Measure, series: Series) -> ChartType:
+    """The chart a measure's series gets: p for a proportion and u for a rate when the
+    series carries each month's denominator, XmR otherwise (counts, and any series
+    without denominators)."""
+    if series.numerators is None or series.denominators is None:
+        return ChartType.XMR
+    if measure.kind is Kind.PROPORTION:
+        return ChartType.P
+    if measure.kind is Kind.RATE:
+        return ChartType.U
+    return ChartType.XMR
+
+
+def _reading_unit(measure: Measure) -> str:
+    # 'at around 35 per cent', 'at around 1.5 per 1,000 residents a month'
+    if measure.kind is Kind.PROPORTION:
+        return "per cent"
+    if measure.kind is Kind.RATE:
+        return f"per {measure.unit.per:,} residents a month"
+    return "a month"
+
+
+def _chart_per(measure: Measure, chart: ChartType) -> float:
+    # A proportion is charted in per cent, a rate per so many residents.
+    return 100.0 if chart is ChartType.P else float(measure.unit.per)
 
 
 @dataclass(frozen=True)
@@ -51,19 +82,37 @@ def chart_measure(
     name: str,
     options: SpcOptions | None = None,
     suggest_rebases: bool = True,
+    chart: ChartType | None = None,
 ) -> MeasureChart:
     """Chart ``series`` of ``measure`` with the ``recorded`` rebases it can draw.
 
     ``options`` default to the measure's polarity; rebases already in them (given on
     the command line) are drawn as well as the recorded ones. ``name`` is the subject of
-    the sentences ('The number of burglaries'). Raises ``SpcError`` for a series the
-    chart cannot be drawn from (too short, or a rebase too near an end).
+    the sentences ('The number of burglaries'). ``chart`` overrides ``chart_type``; the
+    chart type and scale in ``options`` are set from it. Raises ``SpcError`` for a
+    series the chart cannot be drawn from (too short, a rebase too near an end, or a p
+    or u chart asked of a series without denominators).
     """
     drawn, left_out = fit_rebases(recorded, series.months)
     if options is None:
         options = SpcOptions(polarity=Polarity(measure.polarity.value))
     every = sorted((*drawn, *options.rebases), key=lambda r: r.month)
-    options = dataclasses.replace(options, rebases=tuple(every))
-    result = run_spc(series.months, series.values, options)
-    sentences = describe(result, name=name, suggest_rebases=suggest_rebases)
+    chosen = chart or chart_type(measure, series)
+    options = dataclasses.replace(
+        options, rebases=tuple(every), chart=chosen, per=_chart_per(measure, chosen)
+    )
+    if chosen is ChartType.XMR:
+        result = run_spc(series.months, series.values, options)
+    elif series.numerators is None or series.denominators is None:
+        raise SpcError(
+            f"{measure.id} has no monthly denominators, so it cannot have a {chosen.value}-chart; "
+            "chart it as xmr"
+        )
+    else:
+        result = run_spc(
+            series.months, series.numerators, options, denominators=series.denominators
+        )
+    sentences = describe(
+        result, name=name, unit=_reading_unit(measure), suggest_rebases=suggest_rebases
+    )
     return MeasureChart(measure, series, result, drawn, left_out, sentences)

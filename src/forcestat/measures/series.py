@@ -44,11 +44,18 @@ SPARKLINE_QUARTERS = 20
 
 @dataclass(frozen=True)
 class Series:
-    """A measure's values by month (or quarter), each named by its first month."""
+    """A measure's values by month (or quarter), each named by its first month.
+
+    A proportion's or rate's series also carries each month's ``numerators`` (successes,
+    offences) and ``denominators`` (trials, residents), for its p or u chart; None for
+    a count, or when a month lacks them.
+    """
 
     months: tuple[dt.date, ...]
     values: tuple[float, ...]
     grain: str  # 'monthly' or 'quarterly'
+    numerators: tuple[float, ...] | None = None
+    denominators: tuple[float, ...] | None = None
 
 
 def monthly_source(measure: Measure) -> bool:
@@ -88,18 +95,26 @@ def series_axis_title(measure: Measure) -> str:
 def _trailing_run(rows: Sequence[MeasureRow], starts: Sequence[dt.date]) -> Series | None:
     """The values of the unbroken run of windows that ends with the last of ``starts``
     (each window named by its first month)."""
-    value_at = {r.period_start: _charted(r) for r in rows if r.period_start is not None}
+    row_at = {r.period_start: r for r in rows if r.period_start is not None}
     months: list[dt.date] = []
     values: list[float] = []
+    sizes: list[tuple[float, float] | None] = []
     for start in reversed(starts):
-        value = value_at.get(start)
-        if value is None:
+        row = row_at.get(start)
+        value = None if row is None else _charted(row)
+        if row is None or value is None:
             break
         months.append(start)
         values.append(value)
+        ratio = row.unit != "count" and row.numerator is not None and row.denominator
+        sizes.append((float(row.numerator or 0), float(row.denominator or 0)) if ratio else None)
     if not months:
         return None
-    return Series(tuple(reversed(months)), tuple(reversed(values)), "")
+    numerators = denominators = None
+    if all(size is not None for size in sizes):
+        numerators = tuple(size[0] for size in reversed(sizes) if size is not None)
+        denominators = tuple(size[1] for size in reversed(sizes) if size is not None)
+    return Series(tuple(reversed(months)), tuple(reversed(values)), "", numerators, denominators)
 
 
 def measure_series(

@@ -30,7 +30,7 @@ from forcestat.spc.palette import (
     LineStyle,
 )
 from forcestat.spc.sentences import format_figure, month_name, variation_sentence
-from forcestat.spc.xmr import SpcResult
+from forcestat.spc.xmr import ChartType, SpcResult
 
 __all__ = ["SpcChart", "spc_chart", "text_alternative"]
 
@@ -86,10 +86,12 @@ def _limits_words(result: SpcResult) -> str:
     cannot go below zero (counts, rates) is said as such, not as a negative number."""
     limits = result.segments[-1].limits
     upper = format_figure(limits.upl).replace("-", "\u2212")  # a true minus sign
+    # p and u limits follow each month's denominator: quote the latest month's.
+    varying = "" if result.options.chart is ChartType.XMR else " in the latest month"
     if limits.lpl < 0 and all(p.value >= 0 for p in result.points):
-        return f"an upper process limit of {upper} (the lower limit is below zero)"
+        return f"an upper process limit of {upper}{varying} (the lower limit is below zero)"
     lower = format_figure(limits.lpl).replace("-", "\u2212")
-    return f"process limits of {lower} to {upper}"
+    return f"process limits of {lower} to {upper}{varying}"
 
 
 def _line_mark(style: LineStyle) -> dict[str, Any]:
@@ -102,6 +104,7 @@ def _line_mark(style: LineStyle) -> dict[str, Any]:
 def _rows(result: SpcResult) -> list[dict[str, Any]]:
     return [
         {
+            "denominator": p.denominator,
             "month": p.month.isoformat(),
             "value": p.value,
             "segment": p.segment,
@@ -128,14 +131,20 @@ def spc_chart(
 ) -> SpcChart:
     """The process behaviour chart of ``result``: values, mean and process limits per
     segment, optional 2-sigma lines, special-cause points by colour and shape, a dotted
-    line at each rebase, the target line, a title and a text alternative."""
+    line at each rebase, the target line, a title and a text alternative. The limits of
+    a p or u chart change with each month's denominator; they are drawn as steps, each
+    month's level held from halfway to the month before to halfway to the next."""
     alternative = text_alternative(result, title)
     base = alt.Chart(alt.InlineData(values=_rows(result)))
     x = alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y"))
 
+    stepped: dict[str, Any] = {}
+    if result.options.chart is not ChartType.XMR:
+        stepped["interpolate"] = "step"
+
     def reference(field: str, style: LineStyle) -> alt.Chart:
         # One line per segment, so limits break at a rebase instead of joining across it.
-        line: alt.Chart = base.mark_line(**_line_mark(style)).encode(
+        line: alt.Chart = base.mark_line(**(_line_mark(style) | stepped)).encode(
             x=x, y=alt.Y(f"{field}:Q"), detail="segment:N"
         )
         return line
@@ -164,6 +173,7 @@ def spc_chart(
         tooltip=[
             alt.Tooltip("month:T", format="%B %Y"),
             alt.Tooltip("value:Q"),
+            *([alt.Tooltip("denominator:Q")] if stepped else []),
             alt.Tooltip("point_type:N", title="variation"),
             alt.Tooltip("rules:N"),
         ],

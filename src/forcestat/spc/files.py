@@ -1,7 +1,9 @@
 """An analyst's own monthly series in, the SPC table out.
 
-``read_series_csv`` reads a CSV with columns ``date,value``; ``spc_rows`` /
-``write_spc_csv`` / ``spc_json`` write a result one row per month.
+``read_series_csv`` reads a CSV with columns ``date,value`` (or, for a p or u chart,
+``date,numerator,denominator``); ``spc_rows`` / ``write_spc_csv`` / ``spc_json`` write a
+result one row per month, every figure in full: the shortest text that reads back as
+the same float (Python's ``repr``), so a figure read back equals the one computed.
 
 The file is someone's spreadsheet export, so every problem is reported with its line
 number and what to do: a date or value that does not parse, a month given twice,
@@ -28,17 +30,20 @@ from typing import Any, TextIO
 
 from forcestat.errors import ForcestatError
 from forcestat.months import add_months, next_month
-from forcestat.spc.xmr import MIN_SEGMENT_POINTS, BaselinePeriod, Rebase, SpcResult
+from forcestat.spc.xmr import MIN_SEGMENT_POINTS, BaselinePeriod, ChartType, Rebase, SpcResult
 
 __all__ = [
+    "ATTRIBUTE_COLUMNS",
     "SPC_COLUMNS",
     "MonthlySeries",
     "SeriesFileError",
     "command_line_baseline_period",
     "command_line_rebases",
+    "full_figure",
     "parse_month",
     "parse_value",
     "read_series_csv",
+    "spc_columns",
     "spc_json",
     "spc_rows",
     "write_spc_csv",
@@ -58,6 +63,8 @@ SPC_COLUMNS = (
     "rules",
     "point_type",
 )
+# Added after ``value`` for a p or u chart: the month's count and its trials or exposure.
+ATTRIBUTE_COLUMNS = ("numerator", "denominator")
 
 _ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[T ].*)?")
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -71,12 +78,15 @@ class SeriesFileError(ForcestatError):
 @dataclass(frozen=True)
 class MonthlySeries:
     """A monthly series read from ``path``: ``months`` are first days of the month, in
-    order and consecutive; ``lines`` are the file lines they came from."""
+    order and consecutive; ``lines`` are the file lines they came from. From a file with
+    ``numerator,denominator`` columns, ``values`` are the numerators and
+    ``denominators`` the denominators; otherwise ``denominators`` is None."""
 
     path: Path
     months: tuple[dt.date, ...]
     values: tuple[float, ...]
     lines: tuple[int, ...]
+    denominators: tuple[float, ...] | None = None
 
 
 def parse_month(text: str) -> dt.date:
@@ -110,20 +120,28 @@ def _month_text(month: dt.date) -> str:
     return month.strftime("%Y-%m")
 
 
-def _columns(path: Path, header: list[str] | None) -> tuple[int, int]:
+def _columns(path: Path, header: list[str] | None) -> tuple[int, int, int | None]:
+    """Positions of the date, the value (or numerator) and the denominator, if any."""
     names = [h.strip().lower() for h in header or []]
-    missing = [c for c in ("date", "value") if c not in names]
+    wanted: tuple[str, ...] = ("date", "numerator", "denominator")
+    if not {"numerator", "denominator"} & set(names):
+        wanted = ("date", "value")
+    missing = [c for c in wanted if c not in names]
     if missing:
         found = ",".join(header or []) or "an empty file"
         raise SeriesFileError(
             f"{path} line 1: no column {' or '.join(repr(m) for m in missing)} (found {found}); "
-            "the first line must name the columns date,value"
+            "the first line must name the columns date,value (or date,numerator,denominator "
+            "for a p or u chart)"
         )
-    return names.index("date"), names.index("value")
+    if len(wanted) == 2:
+        return names.index("date"), names.index("value"), None
+    return names.index("date"), names.index("numerator"), names.index("denominator")
 
 
 def read_series_csv(path: Path) -> MonthlySeries:
-    """Read ``date,value`` rows (other columns ignored) into a MonthlySeries.
+    """Read ``date,value`` rows, or ``date,numerator,denominator`` rows (other columns
+    ignored), into a MonthlySeries.
 
     Blank lines are skipped. Every other problem raises SeriesFileError naming the line.
     """
@@ -134,17 +152,24 @@ def read_series_csv(path: Path) -> MonthlySeries:
     except UnicodeDecodeError:
         raise SeriesFileError(f"{path}: not UTF-8 text; save it as CSV (UTF-8)") from None
     reader = csv.reader(text.splitlines())
-    date_col, value_col = _columns(path, next(reader, None))
+    date_col, value_col, size_col = _columns(path, next(reader, None))
+    value_name = "value" if size_col is None else "numerator"
     months: list[dt.date] = []
     values: list[float] = []
+    sizes: list[float] = []
     lines: list[int] = []
     for row in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
         where = f"{path} line {line}"
-        if len(row) <= max(date_col, value_col):
-            raise SeriesFileError(f"{where}: {len(row)} column(s); expected a date and a value")
+        if len(row) <= max(date_col, value_col, size_col or 0):
+            expected = (
+                "a date and a value"
+                if size_col is None
+                else "a date, a numerator and a denominator"
+            )
+            raise SeriesFileError(f"{where}: {len(row)} column(s); expected {expected}")
         try:
             month = parse_month(row[date_col])
         except ValueError:
@@ -155,9 +180,11 @@ def read_series_csv(path: Path) -> MonthlySeries:
             value = parse_value(row[value_col])
         except ValueError:
             raise SeriesFileError(
-                f"{where}: value {row[value_col]!r} is not a number; give a plain number "
+                f"{where}: {value_name} {row[value_col]!r} is not a number; give a plain number "
                 "such as 1093 or 12.5"
             ) from None
+        if size_col is not None:
+            sizes.append(_denominator(where, row[size_col]))
         if months:
             _check_order(where, month, months, lines)
         months.append(month)
@@ -168,7 +195,21 @@ def read_series_csv(path: Path) -> MonthlySeries:
             f"{path}: {len(months)} month(s) of data; a chart needs at least "
             f"{MIN_SEGMENT_POINTS} (13 or more for firm limits)"
         )
-    return MonthlySeries(path, tuple(months), tuple(values), tuple(lines))
+    denominators = tuple(sizes) if size_col is not None else None
+    return MonthlySeries(path, tuple(months), tuple(values), tuple(lines), denominators)
+
+
+def _denominator(where: str, text: str) -> float:
+    try:
+        size = parse_value(text)
+    except ValueError:
+        size = math.nan
+    if not size > 0:
+        raise SeriesFileError(
+            f"{where}: denominator {text!r} is not a positive number; give the month's "
+            "number of cases (or its exposure), such as 250"
+        )
+    return size
 
 
 def _check_order(where: str, month: dt.date, months: list[dt.date], lines: list[int]) -> None:
@@ -237,34 +278,68 @@ def command_line_baseline_period(text: str | None) -> BaselinePeriod | None:
         ) from None
 
 
-def _figure(value: float) -> str:
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
+def full_figure(value: float) -> str:
+    """``value`` as the shortest text that reads back as the same float: '1.9444444444444444',
+    '10' (not '10.0'), '0' (not '-0.0').
+
+    Example:
+        >>> full_figure(35 / 18), full_figure(10.0), float(full_figure(0.1 + 0.2)) == 0.1 + 0.2
+        ('1.9444444444444444', '10', True)
+    """
+    text = repr(float(value))
+    text = text.removesuffix(".0")
     return "0" if text == "-0" else text
 
 
-def spc_rows(result: SpcResult) -> list[dict[str, str]]:
-    """The chart's table as text, one dict per month keyed by ``SPC_COLUMNS``."""
-    return [
-        {
+def _rounded_figure(value: float, digits: int) -> str:
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def spc_columns(result: SpcResult) -> tuple[str, ...]:
+    """``SPC_COLUMNS``, with ``ATTRIBUTE_COLUMNS`` after ``value`` for a p or u chart."""
+    if result.options.chart is ChartType.XMR:
+        return SPC_COLUMNS
+    return (*SPC_COLUMNS[:2], *ATTRIBUTE_COLUMNS, *SPC_COLUMNS[2:])
+
+
+def spc_rows(result: SpcResult, *, digits: int | None = None) -> list[dict[str, str]]:
+    """The chart's table as text, one dict per month keyed by ``spc_columns``.
+
+    Figures are written in full (``full_figure``) unless ``digits`` rounds them for a
+    person to read.
+    """
+
+    def figure(value: float) -> str:
+        return full_figure(value) if digits is None else _rounded_figure(value, digits)
+
+    rows = []
+    for p in result.points:
+        row = {
             "date": _month_text(p.month),
-            "value": _figure(p.value),
-            "mean": _figure(p.mean),
-            "lpl": _figure(p.lpl),
-            "upl": _figure(p.upl),
-            "lower_two_sigma": _figure(p.lower_two_sigma),
-            "upper_two_sigma": _figure(p.upper_two_sigma),
+            "value": figure(p.value),
+            "mean": figure(p.mean),
+            "lpl": figure(p.lpl),
+            "upl": figure(p.upl),
+            "lower_two_sigma": figure(p.lower_two_sigma),
+            "upper_two_sigma": figure(p.upper_two_sigma),
             "segment": str(p.segment),
             "special_cause": "true" if p.special_cause else "false",
             "rules": ";".join(r.value for r in p.rules),
             "point_type": p.point_type.short,
         }
-        for p in result.points
-    ]
+        if p.numerator is not None and p.denominator is not None:
+            row |= {
+                "numerator": full_figure(p.numerator),
+                "denominator": full_figure(p.denominator),
+            }
+        rows.append({column: row[column] for column in spc_columns(result)})
+    return rows
 
 
 def write_spc_csv(result: SpcResult, stream: TextIO) -> None:
     """Write ``spc_rows`` as CSV with a header line."""
-    writer = csv.DictWriter(stream, fieldnames=SPC_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(stream, fieldnames=spc_columns(result), lineterminator="\n")
     writer.writeheader()
     writer.writerows(spc_rows(result))
 
@@ -287,9 +362,12 @@ def spc_json(result: SpcResult, reading: Sequence[str]) -> str:
                 "baseline_first_month": _month_text(s.baseline.first_month),
                 "baseline_last_month": _month_text(s.baseline.last_month),
                 "rebase_reason": s.rebase.reason if s.rebase else None,
+                "sigma_z": s.sigma_z,
+                "laney": s.laney,
             }
             for s in result.segments
         ],
+        "chart": result.options.chart.value,
         "variation": result.variation.value,
         "assurance": result.assurance.value if result.assurance else None,
         "suggested_rebases": [_month_text(r.month) for r in result.suggested_rebases],

@@ -3,12 +3,14 @@
 Each rule is a pure function of one segment's values (and its limits or mean) that
 returns the runs of points it flags, as positions within the segment:
 
-- ``find_outside_limits``: a point strictly beyond a process limit;
+- ``find_outside_limits``: a point strictly beyond its process limit;
 - ``find_shifts``: seven or more points in a row strictly on one side of the mean;
 - ``find_trends``: seven or more points each strictly above (or below) the one before;
 - ``find_two_of_three``: two of three points in a row beyond the same 2-sigma line.
 
-``point_type`` then labels a flagged point by the rule with the highest priority
+The limits may be one set for the whole segment (``ProcessLimits``, an XmR chart) or
+one set a point (``PointLimits``, a p or u chart whose limits follow each month's
+denominator); the mean is one line either way. ``point_type`` then labels a flagged point by the rule with the highest priority
 (``RULE_PRIORITY``) and the measure's polarity, in the Making Data Count vocabulary.
 Defaults follow NHSRplotthedots 0.2.2; ``docs/methodology.md`` lists the differences.
 
@@ -23,10 +25,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 __all__ = [
     "RULE_PRIORITY",
     "Direction",
+    "Limits",
+    "PointLimits",
     "PointType",
     "Polarity",
     "ProcessLimits",
@@ -130,6 +135,42 @@ class ProcessLimits:
 
 
 @dataclass(frozen=True)
+class PointLimits:
+    """The centre line, process limits and 2-sigma lines that apply at one point."""
+
+    mean: float
+    lpl: float
+    upl: float
+    lower_two_sigma: float
+    upper_two_sigma: float
+
+
+class _Lines(Protocol):
+    @property
+    def mean(self) -> float: ...
+    @property
+    def lpl(self) -> float: ...
+    @property
+    def upl(self) -> float: ...
+    @property
+    def lower_two_sigma(self) -> float: ...
+    @property
+    def upper_two_sigma(self) -> float: ...
+
+
+# One set of lines for every point of a segment, or one set a point.
+Limits = ProcessLimits | Sequence[PointLimits]
+
+
+def _per_point(limits: Limits, n: int) -> Sequence[_Lines]:
+    if isinstance(limits, ProcessLimits):
+        return [limits] * n
+    if len(limits) != n:
+        raise ValueError(f"{n} values but limits for {len(limits)} points")
+    return limits
+
+
+@dataclass(frozen=True)
 class Signal:
     """One rule flagging one point, in one direction."""
 
@@ -176,10 +217,13 @@ def _direction(sign: int) -> Direction:
     return Direction.UP if sign > 0 else Direction.DOWN
 
 
-def find_outside_limits(values: Sequence[float], limits: ProcessLimits) -> tuple[RuleRun, ...]:
-    """Points strictly above the upper or below the lower process limit; neighbours on the
-    same side form one run."""
-    sides = [1 if v > limits.upl else -1 if v < limits.lpl else 0 for v in values]
+def find_outside_limits(values: Sequence[float], limits: Limits) -> tuple[RuleRun, ...]:
+    """Points strictly above the upper or below the lower process limit (their own, on a
+    p or u chart); neighbours on the same side form one run."""
+    lines = _per_point(limits, len(values))
+    sides = [
+        1 if v > at.upl else -1 if v < at.lpl else 0 for v, at in zip(values, lines, strict=True)
+    ]
     return _runs_of_equal_sides(Rule.OUTSIDE_LIMITS, sides, min_length=1)
 
 
@@ -229,20 +273,21 @@ def find_trends(values: Sequence[float], length: int, ties: TrendTies) -> tuple[
 
 
 def find_two_of_three(
-    values: Sequence[float], limits: ProcessLimits, *, counts_beyond_limits: bool = False
+    values: Sequence[float], limits: Limits, *, counts_beyond_limits: bool = False
 ) -> tuple[RuleRun, ...]:
     """Two of three consecutive points beyond the same 2-sigma line, all three on that
     side of the mean. Only the points beyond the line are flagged; overlapping windows
     on the same side form one run."""
-    sides = [_sign(v - limits.mean) for v in values]
+    lines = _per_point(limits, len(values))
+    sides = [_sign(v - at.mean) for v, at in zip(values, lines, strict=True)]
 
-    def beyond(v: float) -> int:
-        outside = v > limits.upl or v < limits.lpl
+    def beyond(v: float, at: _Lines) -> int:
+        outside = v > at.upl or v < at.lpl
         if outside and not counts_beyond_limits:
             return 0
-        return 1 if v > limits.upper_two_sigma else -1 if v < limits.lower_two_sigma else 0
+        return 1 if v > at.upper_two_sigma else -1 if v < at.lower_two_sigma else 0
 
-    beyond_side = [beyond(v) for v in values]
+    beyond_side = [beyond(v, at) for v, at in zip(values, lines, strict=True)]
     flagged: dict[int, int] = {}
     for i in range(len(values) - 2):
         window = range(i, i + 3)
@@ -261,10 +306,9 @@ def find_two_of_three(
     return tuple(runs)
 
 
-def find_rule_runs(
-    values: Sequence[float], limits: ProcessLimits, rules: RuleSettings
-) -> list[RuleRun]:
-    """Every run flagged by the rules switched on in ``rules``, ordered by first point."""
+def find_rule_runs(values: Sequence[float], limits: Limits, rules: RuleSettings) -> list[RuleRun]:
+    """Every run flagged by the rules switched on in ``rules``, ordered by first point.
+    The shift rule reads the mean of the first point's lines: one mean a segment."""
     runs: list[RuleRun] = []
     if rules.outside_limits:
         runs += find_outside_limits(values, limits)
@@ -275,7 +319,8 @@ def find_rule_runs(
             values, limits, counts_beyond_limits=rules.two_of_three_counts_beyond_limits
         )
     if rules.shift:
-        runs += find_shifts(values, limits.mean, rules.shift_length)
+        mean = _per_point(limits, len(values))[0].mean if values else 0.0
+        runs += find_shifts(values, mean, rules.shift_length)
     # A stable sort keeps rule order (as above) among runs that start together.
     return sorted(runs, key=lambda r: r.indexes[0])
 

@@ -22,6 +22,7 @@ from forcestat.months import month_label as month_name
 from forcestat.spc.seasonality import SeasonalPattern
 from forcestat.spc.xmr import (
     AssuranceType,
+    ChartType,
     Direction,
     PointType,
     Polarity,
@@ -33,6 +34,7 @@ from forcestat.spc.xmr import (
 __all__ = [
     "describe",
     "format_figure",
+    "limits_sentence",
     "month_name",
     "month_span",
     "reading",
@@ -156,6 +158,24 @@ def _assurance_sentence(result: SpcResult) -> str | None:
     return _sentence(f"with {between}, the target of {format_figure(target)} {text}")
 
 
+def limits_sentence(result: SpcResult) -> str | None:
+    """How a p or u chart's limits were drawn: from each month's denominator, and
+    whether Laney's sigma_Z widened them. None for an XmR chart."""
+    chart = result.options.chart
+    if chart is ChartType.XMR:
+        return None
+    kind = "a p-chart" if chart is ChartType.P else "a u-chart"
+    size = "number of cases" if chart is ChartType.P else "exposure"
+    text = f"The limits are {kind}'s, from each month's {size}"
+    segment = result.segments[-1]
+    if segment.laney and segment.sigma_z is not None:
+        text += (
+            f", widened by Laney's adjustment: the months vary {format_figure(segment.sigma_z)}"
+            " times as much as sampling alone would make them"
+        )
+    return text + "."
+
+
 def describe(
     result: SpcResult,
     *,
@@ -184,6 +204,8 @@ def describe(
     sentences.append(variation_sentence(result))
     if (assurance := _assurance_sentence(result)) is not None:
         sentences.append(assurance)
+    if (limits := limits_sentence(result)) is not None:
+        sentences.append(limits)
     for segment in result.segments:
         if segment.rebase is not None:
             rebase = segment.rebase

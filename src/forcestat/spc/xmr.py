@@ -1,10 +1,16 @@
-"""Process behaviour (XmR) charts with the NHS England *Making Data Count* rules.
+"""Process behaviour charts (XmR, p and u) with the NHS England *Making Data Count* rules.
 
 Pure computation: no plotting, no files. ``run_spc`` is a pipeline of small functions,
 in the order NHSRplotthedots 0.2.2 runs them: validate the options -> split into
 segments at each rebase -> process limits per segment (from all its points, its first
 n, or a named baseline period) -> special-cause rules per segment (``spc_rules``) ->
 point types -> short-series warnings -> variation and assurance icons.
+
+An XmR chart (the default) charts the values as they are. A p or u chart
+(``SpcOptions.chart``) charts numerators over denominators, with limits a month from
+``forcestat.spc.attributes``; the rules, point types, icons and sentences are the same.
+Means and limits are exact (``forcestat.spc.exact``): a month equal to the mean in the
+figures as written is on it, not a float's width below it.
 
 Defaults follow NHSRplotthedots 0.2.2 so an analyst gets the same chart from either:
 moving-range screening on, a tie breaks a trend, and two-of-three counts only points
@@ -13,7 +19,8 @@ deliberate difference and why; in short:
 
 - screening drops moving ranges strictly *above* 3.267 x the mean moving range (0.2.2
   drops those equal to it too, which leaves a constant series with no limits at all);
-- the variation icon of the latest point takes improvement when its rules disagree.
+- the variation icon is the latest point's own type, so the icon and the colour of the
+  point it summarises always agree.
 
 Example:
     >>> from datetime import date
@@ -27,18 +34,33 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from fractions import Fraction
 
-from forcestat.errors import ForcestatError
-from forcestat.months import next_month
+from forcestat.spc.attributes import ChartType, LaneyRule, attribute_limits, attribute_values
+from forcestat.spc.exact import as_written
+from forcestat.spc.model import (
+    MIN_BASELINE_POINTS,
+    MIN_SEGMENT_POINTS,
+    TRIAL_LIMIT_POINTS,
+    AssuranceType,
+    BaselinePeriod,
+    Rebase,
+    Segment,
+    SpcError,
+    SpcOptions,
+    SpcPoint,
+    SpcResult,
+    SuggestedRebase,
+    month_label,
+    validate,
+)
 
 # The rule vocabulary is re-exported: charts, sentences and tests import it from here.
 from forcestat.spc.rules import (
     RULE_PRIORITY,
     Direction,
+    PointLimits,
     PointType,
     Polarity,
     ProcessLimits,
@@ -54,7 +76,6 @@ from forcestat.spc.rules import (
     find_trends,
     find_two_of_three,
     point_type,
-    signal_point_type,
 )
 
 __all__ = [
@@ -66,7 +87,9 @@ __all__ = [
     "TRIAL_LIMIT_POINTS",
     "AssuranceType",
     "BaselinePeriod",
+    "ChartType",
     "Direction",
+    "LaneyRule",
     "PointType",
     "Polarity",
     "ProcessLimits",
@@ -102,221 +125,10 @@ LIMIT_SCALE = 2.66
 # D4 for n = 2: a moving range above this multiple of the mean is an outlier, not routine noise.
 MOVING_RANGE_SCREEN = 3.267
 TWO_SIGMA_FRACTION = 2 / 3
-MIN_BASELINE_POINTS = 12
-# Segments with fewer points than this have trial limits (NHSRplotthedots warns below 13).
-TRIAL_LIMIT_POINTS = 13
-# One moving range needs two points.
-MIN_SEGMENT_POINTS = 2
-
-
-class SpcError(ForcestatError):
-    """The series or the SPC options cannot be charted as given."""
-
-
-class AssuranceType(StrEnum):
-    """Will the process meet its target? Judged from the latest process limits."""
-
-    CONSISTENT_PASS = "consistent_pass"
-    CONSISTENT_FAIL = "consistent_fail"
-    INCONSISTENT = "inconsistent"
-
-
-@dataclass(frozen=True)
-class Rebase:
-    """A recorded decision to recalculate limits from ``month``: who, when and why."""
-
-    month: dt.date
-    reason: str
-    recorded_by: str
-    recorded_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class BaselinePeriod:
-    """A named stretch of months, first to last inclusive, whose points fix the limits.
-
-    Example:
-        >>> str(BaselinePeriod(dt.date(2017, 1, 1), dt.date(2018, 12, 1)))
-        '2017-01 to 2018-12'
-    """
-
-    first_month: dt.date
-    last_month: dt.date
-
-    def __str__(self) -> str:
-        return f"{_month_label(self.first_month)} to {_month_label(self.last_month)}"
-
-
-@dataclass(frozen=True)
-class SpcOptions:
-    """Settings of one chart.
-
-    The limits of each segment rest on all its points unless one baseline is given:
-    ``baseline_points``, the first n points of each segment (n >= 12), or
-    ``baseline_period``, a named period of at least 12 months inside one segment (that
-    segment's limits rest on it; other segments use all their points).
-    """
-
-    polarity: Polarity = Polarity.NEUTRAL
-    target: float | None = None
-    baseline_points: int | None = None
-    baseline_period: BaselinePeriod | None = None
-    screen_moving_ranges: bool = True
-    rebases: tuple[Rebase, ...] = ()
-    rules: RuleSettings = field(default_factory=RuleSettings)
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A stretch of months with one set of limits; a new one starts at each rebase."""
-
-    index: int
-    first_month: dt.date
-    last_month: dt.date
-    n_points: int
-    limits: ProcessLimits
-    trial_limits: bool
-    rebase: Rebase | None
-    baseline: BaselinePeriod  # the months the limits were computed from
-
-
-@dataclass(frozen=True)
-class SpcPoint:
-    """One month of the chart: its value, the limits that apply and the rules that fired.
-
-    ``signals`` lists every rule that flagged the point; ``point_type`` labels it by
-    ``RULE_PRIORITY``. ``moving_range`` is None for the first point of a segment.
-    """
-
-    month: dt.date
-    value: float
-    segment: int
-    mean: float
-    lpl: float
-    upl: float
-    lower_two_sigma: float
-    upper_two_sigma: float
-    moving_range: float | None
-    signals: tuple[Signal, ...]
-    point_type: PointType
-
-    @property
-    def special_cause(self) -> bool:
-        return bool(self.signals)
-
-    @property
-    def rules(self) -> tuple[Rule, ...]:
-        """The rules that flagged the point, in priority order."""
-        fired = {s.rule for s in self.signals}
-        return tuple(r for r in RULE_PRIORITY if r in fired)
-
-
-@dataclass(frozen=True)
-class SuggestedRebase:
-    """A month where a sustained shift suggests the process changed. Never applied."""
-
-    month: dt.date
-    direction: Direction
-    n_points: int
-
-
-@dataclass(frozen=True)
-class SpcResult:
-    """Everything a chart, a table or a sentence needs about one series."""
-
-    points: tuple[SpcPoint, ...]
-    segments: tuple[Segment, ...]
-    special_causes: tuple[SpecialCause, ...]
-    variation: PointType
-    assurance: AssuranceType | None
-    warnings: tuple[str, ...]
-    suggested_rebases: tuple[SuggestedRebase, ...]
-    options: SpcOptions
-
-    @property
-    def latest(self) -> SpcPoint:
-        return self.points[-1]
-
-
-# ---- validate -------------------------------------------------------------------------
-
-
-def _month_label(month: dt.date) -> str:
-    return month.strftime("%Y-%m")
-
-
-def validate(months: Sequence[dt.date], values: Sequence[float], options: SpcOptions) -> None:
-    """Raise SpcError naming the first problem with the series or the options."""
-    if len(months) != len(values):
-        raise SpcError(f"{len(months)} months but {len(values)} values; give one value a month")
-    if len(months) < MIN_SEGMENT_POINTS:
-        raise SpcError(f"{len(months)} month(s) given; a chart needs at least {MIN_SEGMENT_POINTS}")
-    for i, (month, value) in enumerate(zip(months, values, strict=True)):
-        if month.day != 1:
-            raise SpcError(f"{month}: give months as the first day of the month")
-        if not math.isfinite(value):
-            raise SpcError(f"{_month_label(month)}: value {value} is not a finite number")
-        if i and month != next_month(months[i - 1]):
-            raise SpcError(
-                f"{_month_label(month)} follows {_month_label(months[i - 1])}: months must be "
-                "consecutive and in order, with no gaps"
-            )
-    rules = options.rules
-    if rules.shift_length < 2 or rules.trend_length < 3:
-        raise SpcError("a shift needs a length of at least 2 points and a trend at least 3")
-    if options.baseline_points is not None and options.baseline_points < MIN_BASELINE_POINTS:
-        raise SpcError(
-            f"baseline of {options.baseline_points} points: limits fixed on a baseline need "
-            f"at least {MIN_BASELINE_POINTS} points"
-        )
-    if options.baseline_period is not None:
-        _validate_baseline_period(months, options.baseline_period, options)
-    if options.target is not None and not math.isfinite(options.target):
-        raise SpcError(f"target {options.target} is not a finite number")
-    seen: set[dt.date] = set()
-    for rebase in options.rebases:
-        if rebase.month in seen:
-            raise SpcError(f"rebase at {_month_label(rebase.month)} is given twice")
-        seen.add(rebase.month)
-        if rebase.month not in months[1:]:
-            raise SpcError(
-                f"rebase at {_month_label(rebase.month)} is not a month after the first of the "
-                f"series ({_month_label(months[0])} to {_month_label(months[-1])})"
-            )
-
-
-def _validate_baseline_period(
-    months: Sequence[dt.date], period: BaselinePeriod, options: SpcOptions
-) -> None:
-    if options.baseline_points is not None:
-        raise SpcError(
-            f"a baseline of {options.baseline_points} points and the baseline period "
-            f"{period} are both given; choose one"
-        )
-    first, last = period.first_month, period.last_month
-    if first.day != 1 or last.day != 1:
-        raise SpcError(f"baseline period {first} to {last}: give months as their first day")
-    if first > last:
-        raise SpcError(
-            f"baseline period {period} ends before it starts; give the earlier month first"
-        )
-    if first not in months or last not in months:
-        raise SpcError(
-            f"baseline period {period} is not inside the series ({_month_label(months[0])} "
-            f"to {_month_label(months[-1])}); choose months the series covers"
-        )
-    n_points = months.index(last) - months.index(first) + 1
-    if n_points < MIN_BASELINE_POINTS:
-        raise SpcError(
-            f"baseline period {period} has {n_points} months: limits fixed on a baseline "
-            f"need at least {MIN_BASELINE_POINTS}; choose a longer period"
-        )
-    for rebase in sorted(options.rebases, key=lambda r: r.month):
-        if first < rebase.month <= last:
-            raise SpcError(
-                f"baseline period {period} spans the rebase at {_month_label(rebase.month)}; "
-                "limits are recalculated at each rebase, so choose a period inside one segment"
-            )
+# The same constants as exact decimals, so limits are computed without rounding.
+_LIMIT_SCALE = Fraction("2.66")
+_MOVING_RANGE_SCREEN = Fraction("3.267")
+_TWO_SIGMA_FRACTION = Fraction(2, 3)
 
 
 # ---- limits ---------------------------------------------------------------------------
@@ -336,25 +148,26 @@ def process_limits(
     """XmR limits: mean +/- 2.66 x mean moving range, from the first ``baseline_points``.
 
     With ``screen``, moving ranges above 3.267 x their mean are dropped and the mean
-    moving range computed again, once.
+    moving range computed again, once. Every line is computed exactly on the values as
+    written (``forcestat.spc.exact``) and rounded once, so a value equal to the mean or
+    to a limit compares equal to it.
     """
-    base = list(values[:baseline_points] if baseline_points else values)
-    # Offsetting by the first value keeps the mean of a constant series exactly that value.
-    mean = base[0] + math.fsum(v - base[0] for v in base) / len(base)
+    base = [as_written(v) for v in (values[:baseline_points] if baseline_points else values)]
+    mean = sum(base, Fraction(0)) / len(base)
     moving_ranges = [abs(b - a) for a, b in itertools.pairwise(base)]
-    mean_mr = math.fsum(moving_ranges) / len(moving_ranges)
+    mean_mr = sum(moving_ranges, Fraction(0)) / len(moving_ranges)
     kept = moving_ranges
     if screen:
-        kept = [mr for mr in moving_ranges if mr <= MOVING_RANGE_SCREEN * mean_mr]
-        mean_mr = math.fsum(kept) / len(kept)
-    spread = LIMIT_SCALE * mean_mr
+        kept = [mr for mr in moving_ranges if mr <= _MOVING_RANGE_SCREEN * mean_mr]
+        mean_mr = sum(kept, Fraction(0)) / len(kept)
+    spread = _LIMIT_SCALE * mean_mr
     return ProcessLimits(
-        mean=mean,
-        mean_moving_range=mean_mr,
-        lpl=mean - spread,
-        upl=mean + spread,
-        lower_two_sigma=mean - TWO_SIGMA_FRACTION * spread,
-        upper_two_sigma=mean + TWO_SIGMA_FRACTION * spread,
+        mean=float(mean),
+        mean_moving_range=float(mean_mr),
+        lpl=float(mean - spread),
+        upl=float(mean + spread),
+        lower_two_sigma=float(mean - _TWO_SIGMA_FRACTION * spread),
+        upper_two_sigma=float(mean + _TWO_SIGMA_FRACTION * spread),
         points_used=len(base),
         moving_ranges_used=len(kept),
         moving_ranges_excluded=len(moving_ranges) - len(kept),
@@ -364,12 +177,13 @@ def process_limits(
 # ---- icons and warnings -------------------------------------------------------------
 
 
-def variation_type(point: SpcPoint, polarity: Polarity) -> PointType:
-    """The variation icon of a point: its type, except that improvement wins a conflict."""
-    if any(
-        signal_point_type(s.direction, polarity) is PointType.IMPROVEMENT for s in point.signals
-    ):
-        return PointType.IMPROVEMENT
+def variation_type(point: SpcPoint) -> PointType:
+    """The variation icon of a point: its own type, as its colour on the chart shows it.
+
+    Making Data Count's icon summarises the latest point, so where that point's rules
+    disagree (above the upper limit in a falling trend, say) the icon takes the rule
+    that coloured the point (``RULE_PRIORITY``), never a different one.
+    """
     return point.point_type
 
 
@@ -392,7 +206,7 @@ def assurance_type(
 def short_series_warnings(segments: Sequence[Segment]) -> tuple[str, ...]:
     """One warning per segment whose limits are trial limits."""
     return tuple(
-        f"limits for {_month_label(s.first_month)} to {_month_label(s.last_month)} are trial "
+        f"limits for {month_label(s.first_month)} to {month_label(s.last_month)} are trial "
         f"limits: {s.n_points} points, fewer than {TRIAL_LIMIT_POINTS}; they will move as "
         "months are added"
         for s in segments
@@ -429,21 +243,64 @@ def _segment_bounds(months: Sequence[dt.date], rebases: Sequence[Rebase]) -> lis
     return list(itertools.pairwise(edges))
 
 
+def _attribute_segment(
+    values: Sequence[float],
+    denominators: Sequence[float],
+    options: SpcOptions,
+    bounds: tuple[int, int],
+) -> tuple[list[float], ProcessLimits, list[PointLimits], float | None, bool]:
+    """A p or u segment: the charted ratios, the latest month's lines as the segment's
+    limits, the lines at each point, sigma_Z and whether it widened the limits."""
+    found = attribute_limits(
+        options.chart,
+        values,
+        denominators,
+        baseline=bounds,
+        laney=options.laney,
+        per=options.per,
+    )
+    latest = found.points[-1]
+    limits = ProcessLimits(
+        mean=found.centre,
+        mean_moving_range=found.mean_moving_range_z or 0.0,
+        lpl=latest.lpl,
+        upl=latest.upl,
+        lower_two_sigma=latest.lower_two_sigma,
+        upper_two_sigma=latest.upper_two_sigma,
+        points_used=bounds[1] - bounds[0],
+        moving_ranges_used=bounds[1] - bounds[0] - 1,
+        moving_ranges_excluded=0,
+    )
+    ratios = attribute_values(values, denominators, options.per)
+    return ratios, limits, list(found.points), found.sigma_z, found.laney
+
+
 def _chart_segment(
     index: int,
     months: Sequence[dt.date],
     values: Sequence[float],
     options: SpcOptions,
     rebase: Rebase | None,
+    denominators: Sequence[float] | None = None,
 ) -> tuple[Segment, list[SpcPoint], list[SpecialCause]]:
-    """Limits, rules and point types of one segment (``months`` and ``values`` are its own)."""
+    """Limits, rules and point types of one segment (``months``, ``values`` and
+    ``denominators`` are its own; for a p or u chart ``values`` are the numerators)."""
     if len(values) < MIN_SEGMENT_POINTS:
         raise SpcError(
-            f"the limits from {_month_label(months[0])} would rest on {len(values)} month; "
+            f"the limits from {month_label(months[0])} would rest on {len(values)} month; "
             f"leave at least {MIN_SEGMENT_POINTS} months between rebases and after the last"
         )
     start, stop = _baseline_bounds(months, options)
-    limits = process_limits(values[start:stop], screen=options.screen_moving_ranges)
+    numerators: Sequence[float | None] = [None] * len(values)
+    sigma_z, laney = None, False
+    if denominators is None:
+        limits = process_limits(values[start:stop], screen=options.screen_moving_ranges)
+        lines: list[PointLimits] = [_lines(limits)] * len(values)
+    else:
+        numerators = values
+        values, limits, lines, sigma_z, laney = _attribute_segment(
+            values, denominators, options, (start, stop)
+        )
     segment = Segment(
         index=index,
         first_month=months[0],
@@ -453,8 +310,10 @@ def _chart_segment(
         trial_limits=len(values) < TRIAL_LIMIT_POINTS,
         rebase=rebase,
         baseline=BaselinePeriod(months[start], months[stop - 1]),
+        sigma_z=sigma_z,
+        laney=laney,
     )
-    runs = find_rule_runs(values, limits, options.rules)
+    runs = find_rule_runs(values, lines, options.rules)
     signals: list[list[Signal]] = [[] for _ in values]
     causes = []
     for run in runs:
@@ -467,34 +326,57 @@ def _chart_segment(
             month=months[k],
             value=value,
             segment=index,
-            mean=limits.mean,
-            lpl=limits.lpl,
-            upl=limits.upl,
-            lower_two_sigma=limits.lower_two_sigma,
-            upper_two_sigma=limits.upper_two_sigma,
-            moving_range=abs(value - values[k - 1]) if k else None,
+            mean=lines[k].mean,
+            lpl=lines[k].lpl,
+            upl=lines[k].upl,
+            lower_two_sigma=lines[k].lower_two_sigma,
+            upper_two_sigma=lines[k].upper_two_sigma,
+            moving_range=float(abs(as_written(value) - as_written(values[k - 1]))) if k else None,
             signals=tuple(signals[k]),
             point_type=point_type(signals[k], options.polarity),
+            numerator=numerators[k],
+            denominator=denominators[k] if denominators is not None else None,
         )
         for k, value in enumerate(values)
     ]
     return segment, points, causes
 
 
+def _lines(limits: ProcessLimits) -> PointLimits:
+    return PointLimits(
+        limits.mean, limits.lpl, limits.upl, limits.lower_two_sigma, limits.upper_two_sigma
+    )
+
+
 def run_spc(
-    months: Sequence[dt.date], values: Sequence[float], options: SpcOptions | None = None
+    months: Sequence[dt.date],
+    values: Sequence[float],
+    options: SpcOptions | None = None,
+    *,
+    denominators: Sequence[float] | None = None,
 ) -> SpcResult:
-    """Chart a monthly series: limits per segment, rules, point types and icons."""
+    """Chart a monthly series: limits per segment, rules, point types and icons.
+
+    For a p or u chart (``options.chart``) ``values`` are each month's count (successes,
+    events) and ``denominators`` its trials or exposure; the chart plots their ratio
+    times ``options.per``.
+    """
     options = options or SpcOptions()
-    validate(months, values, options)
+    validate(months, values, options, denominators)
     floats = [float(v) for v in values]
+    sizes = None if denominators is None else [float(n) for n in denominators]
     rebase_at = {r.month: r for r in options.rebases}
     segments: list[Segment] = []
     points: list[SpcPoint] = []
     causes: list[SpecialCause] = []
     for index, (lo, hi) in enumerate(_segment_bounds(months, options.rebases)):
         segment, segment_points, segment_causes = _chart_segment(
-            index, months[lo:hi], floats[lo:hi], options, rebase_at.get(months[lo])
+            index,
+            months[lo:hi],
+            floats[lo:hi],
+            options,
+            rebase_at.get(months[lo]),
+            None if sizes is None else sizes[lo:hi],
         )
         segments.append(segment)
         points += segment_points
@@ -504,7 +386,7 @@ def run_spc(
         points=tuple(points),
         segments=tuple(segments),
         special_causes=tuple(causes),
-        variation=variation_type(points[-1], options.polarity),
+        variation=variation_type(points[-1]),
         assurance=assurance_type(options.target, segments[-1].limits, options.polarity),
         warnings=short_series_warnings(segments),
         suggested_rebases=suggest_rebases(causes, segments),
