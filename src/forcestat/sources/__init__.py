@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from forcestat.errors import LayoutError
 from forcestat.sources.homeoffice_prc import CSP_TABLE, PFA_TABLE
+from forcestat.sources.indicators import INDICATOR_TABLE
 from forcestat.sources.layout import HeaderVariant, Layout, normalise_header
 from forcestat.sources.offence_codes import OFFENCE_CODE_LOOKUP
 from forcestat.sources.policeuk import OUTCOMES, STOP_AND_SEARCH, STREET
@@ -47,6 +48,7 @@ LAYOUTS: tuple[Layout, ...] = (
     CENSUS_2021_TS001,
     MID_YEAR_POPULATION,
     MYE2_PERSONS,
+    INDICATOR_TABLE,
 )
 
 
