@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from forcestat.errors import LayoutError
 from forcestat.sources.homeoffice_prc import CSP_TABLE, PFA_TABLE
 from forcestat.sources.indicators import INDICATOR_TABLE
+from forcestat.sources.survey import SURVEY_RESPONSES
 from forcestat.sources.layout import HeaderVariant, Layout, normalise_header
 from forcestat.sources.offence_codes import OFFENCE_CODE_LOOKUP
 from forcestat.sources.policeuk import OUTCOMES, STOP_AND_SEARCH, STREET
@@ -49,6 +50,7 @@ LAYOUTS: tuple[Layout, ...] = (
     MID_YEAR_POPULATION,
     MYE2_PERSONS,
     INDICATOR_TABLE,
+    SURVEY_RESPONSES,
 )
 
 
