@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from forcestat.errors import LayoutError
 from forcestat.sources.homeoffice_prc import CSP_TABLE, PFA_TABLE
 from forcestat.sources.indicators import INDICATOR_TABLE
-from forcestat.sources.survey import SURVEY_RESPONSES
 from forcestat.sources.layout import HeaderVariant, Layout, normalise_header
 from forcestat.sources.offence_codes import OFFENCE_CODE_LOOKUP
 from forcestat.sources.policeuk import OUTCOMES, STOP_AND_SEARCH, STREET
@@ -25,6 +24,7 @@ from forcestat.sources.population import (
     MID_YEAR_POPULATION,
     MYE2_PERSONS,
 )
+from forcestat.sources.survey import SURVEY_RESPONSES
 
 __all__ = [
     "LAYOUTS",

@@ -32,7 +32,7 @@ def _text(field: str) -> str:
     return f"nullif(trim({field}), '')"
 
 
-_ANSWER = f"lower(regexp_replace(trim(overall_satisfaction), '\\s+', ' ', 'g'))"
+_ANSWER = "lower(regexp_replace(trim(overall_satisfaction), '\\s+', ' ', 'g'))"
 _SCALE = SURVEY_ANSWERS[:7]
 _WORDS = ", ".join("'" + a + "'" for a in SURVEY_ANSWERS)
 _ANSWER_WORDS = (
@@ -40,7 +40,7 @@ _ANSWER_WORDS = (
     + " ".join(f"WHEN {_ANSWER} = '{i}' THEN '{a}'" for i, a in enumerate(_SCALE, start=1))
     + f" WHEN {_ANSWER} IN ({_WORDS}) THEN {_ANSWER} END"
 )
-_FLAG = f"lower(trim(domestic_abuse))"
+_FLAG = "lower(trim(domestic_abuse))"
 
 CHECKS: tuple[Check, ...] = (
     Check("response_id is blank", f"{_text('response_id')} IS NULL"),
@@ -62,7 +62,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "response_id is on an earlier line of this file",
-        f"row_number() OVER (PARTITION BY trim(response_id) ORDER BY line_no) > 1",
+        "row_number() OVER (PARTITION BY trim(response_id) ORDER BY line_no) > 1",
     ),
 )
 
