@@ -8,6 +8,7 @@ is worked from those (or from small files written here), with the arithmetic sho
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 from pathlib import Path
@@ -21,7 +22,7 @@ from forcestat.cli import cli
 from forcestat.ingest.load import ingest_path
 from forcestat.measures.catalogue import CatalogueError, load_catalogue
 from forcestat.measures.engine import evaluate
-from forcestat.measures.periods import parse_month
+from forcestat.measures.periods import PeriodKind, parse_month
 from forcestat.measures.series import monthly_series
 from forcestat.store.database import open_store
 
@@ -321,3 +322,62 @@ applies_to = []
     assert (
         "applies_to must be a non-empty list of measure ids, indicator ids or sources"
     ) in message
+
+
+OUTCOMES_HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
+    "LSOA name,Outcome type"
+)
+
+
+def _outcome(crime_id: str, month: str, outcome: str) -> str:
+    return (
+        f"{crime_id},{month},City of London Police,City of London Police,-0.0901,51.5155,"
+        f"On or near Bank,E01000001,City of London 001A,{outcome}"
+    )
+
+
+def test_outcome_shares_and_how_late_outcomes_arrive(
+    tmp_path: Path, store: duckdb.DuckDBPyConnection
+) -> None:
+    from conftest import STREET_HEADER, street_row
+    from forcestat.measures.catalogue import PLAN_EXAMPLE
+
+    street = [STREET_HEADER]
+    street += [street_row(f"c{i}", month="2020-01") for i in range(1, 11)]
+    street += [street_row(f"c{i}", month="2020-02") for i in range(11, 21)]
+    outcomes = [
+        OUTCOMES_HEADER,
+        _outcome("c1", "2020-01", "Suspect charged"),  # lag 0
+        _outcome("c3", "2020-02", "Offender given a caution"),  # positive, not a charge
+        _outcome("c2", "2020-03", "Suspect charged"),  # lag 2
+        _outcome("c5", "2020-03", "Investigation complete; no suspect identified"),
+        _outcome("c11", "2020-04", "Suspect charged"),  # lag 2 (recorded February)
+        _outcome("c4", "2020-06", "Offender fined"),  # a court result: charged; lag 5
+    ]
+    ingest_path(store, write_csv(tmp_path / "2020-01-city-of-london-street.csv", street))
+    ingest_path(store, write_csv(tmp_path / "2020-06-city-of-london-outcomes.csv", outcomes))
+    catalogue = load_catalogue(PLAN_EXAMPLE)
+    chosen = [catalogue.get("charge_or_summons_share"), catalogue.get("positive_outcome_share")]
+    monthly = [dataclasses.replace(m, period=PeriodKind.MONTH, baseline="none") for m in chosen]
+    rows = evaluate(
+        store, monthly, areas=["City of London"],
+        period_ends=[parse_month("2020-01"), parse_month("2020-02")],
+    ).rows  # fmt: skip
+    got = {(r.measure, r.period): (r.numerator, r.denominator) for r in rows}
+    assert got == {
+        # January: c1, c2 charged, c4 fined after a charge = 3 of 10; with c3's caution 4
+        ("charge_or_summons_share", "January 2020"): (3, 10.0),
+        ("positive_outcome_share", "January 2020"): (4, 10.0),
+        # February: c11 = 1 of 10
+        ("charge_or_summons_share", "February 2020"): (1, 10.0),
+        ("positive_outcome_share", "February 2020"): (1, 10.0),
+    }
+    # Charge lags 0, 2, 2, 5 months: the 90th percentile (discrete) is 5; the latest
+    # outcomes month is June 2020, so months from January 2020 on are understated.
+    charge = rows[0]
+    assert (
+        "Outcomes arrive after the crime is recorded: in the data loaded, 90% of these "
+        "outcomes arrived within 5 months of recording (4 crimes), so months from January "
+        "2020 on are understated; this period's figure is understated and will rise."
+    ) in charge.note

@@ -39,7 +39,9 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
     Writes forcestat.toml if there is none, loads the sample into the store, shows
     what is loaded, then writes the quarterly statement and scorecard (HTML, PDF,
     CSV, XLSX, ODS) under out/ for City of London (the force with monthly police.uk
-    data) and West Midlands (from the Home Office table), and prints where they are.
+    data), West Midlands for 2017/18 (from the Home Office table) and West Midlands for
+    2020 (its published annual-report figures and the synthetic victim survey, for the
+    satisfaction section), and prints where they are.
     """
     if not Path(CONFIG_FILE).exists():
         ctx.invoke(init, force_name=None, force_overwrite=False, path=Path(CONFIG_FILE))
@@ -48,10 +50,12 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
         raise ForcestatError(f"{sample}: bundled sample data not found; pass --sample FOLDER")
     ctx.invoke(ingest, paths=(sample,), strict=False, config_path=None, store_path=store_path)
     ctx.invoke(status, config_path=None, store_path=store_path)
-    # The force with the monthly police.uk run, to its latest month loaded, and West
-    # Midlands from the Home Office table (2017/18: the year to March 2018).
+    # The force with the monthly police.uk run, to its latest month loaded; West
+    # Midlands from the Home Office table (2017/18: the year to March 2018); and West
+    # Midlands for 2020, the latest year of its published satisfaction figures.
     latest = _latest_street_month(store_path, "City of London")
-    for force_name, period_end in (("City of London", latest), ("West Midlands", "2018-03")):
+    runs = (("City of London", latest), ("West Midlands", "2018-03"), ("West Midlands", "2020-12"))
+    for force_name, period_end in runs:
         ctx.invoke(
             report,
             period_end=period_end,

@@ -38,7 +38,13 @@ from forcestat.measures.classification import (
     recording_changes_for,
 )
 from forcestat.measures.denominators import ForcePopulations
-from forcestat.measures.local_sql import PublishedFigure, latest_local_month, local_figures
+from forcestat.measures.local_sql import (
+    OutcomeLag,
+    PublishedFigure,
+    latest_local_month,
+    local_figures,
+    outcome_lag,
+)
 from forcestat.measures.periods import Period, PeriodError, period_ending, previous_year
 from forcestat.measures.stats import (
     poisson_change_test,
@@ -269,6 +275,22 @@ def measure_recording_changes(
     return recording_changes_for(keys, extra)
 
 
+def _lag_note(lag: OutcomeLag, period: Period) -> str:
+    """Plainly: outcomes arrive later, how many months back the figure is stable, and
+    whether this period is within them."""
+    from forcestat.months import add_months
+
+    stable_from = add_months(lag.latest_outcome_month, -lag.stable_months)
+    text = (
+        f"outcomes arrive after the crime is recorded: in the data loaded, 90% of these "
+        f"outcomes arrived within {lag.stable_months} months of recording "
+        f"({lag.outcomes:,} crimes), so months from {stable_from:%B %Y} on are understated"
+    )
+    if period.last_month >= stable_from:
+        text += "; this period's figure is understated and will rise"
+    return text
+
+
 def _blank(measure: Measure, area: str, period: Period | None) -> dict[str, object]:
     row: dict[str, object] = dict.fromkeys(TIDY_COLUMNS)
     row.update(
@@ -317,6 +339,7 @@ def local_measure_rows(
             ], sql
         ends = [latest]
     changes = measure_recording_changes(measure, recording_changes)
+    lag = outcome_lag(con, measure, wanted) if measure.source is Source.POLICEUK_OUTCOMES else None
     rows = []
     for end in ends:
         try:
@@ -330,6 +353,14 @@ def local_measure_rows(
                 )
             continue
         comparison = compare_recording(changes, period, baseline)
+        notes = list(comparison.notes)
+        if lag is not None:
+            notes.append(_lag_note(lag, period))
+        elif measure.source is Source.POLICEUK_OUTCOMES:
+            notes.append(
+                "no outcomes of this kind are loaded, so how late they arrive cannot be "
+                "measured; recent months are understated"
+            )
         for area in areas:
             rows.append(
                 _row(
@@ -339,7 +370,7 @@ def local_measure_rows(
                     baseline,
                     published.get(area, ()),
                     comparison.like_for_like,
-                    comparison.notes,
+                    notes,
                     populations,
                 )
             )

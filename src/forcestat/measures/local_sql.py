@@ -24,10 +24,13 @@ __all__ = [
     "COURT_RESULTS",
     "DEFAULT_SATISFIED",
     "POSITIVE_OUTCOMES",
+    "STABLE_SHARE",
+    "OutcomeLag",
     "PublishedFigure",
     "latest_local_month",
     "local_figures",
     "local_sql",
+    "outcome_lag",
 ]
 
 DEFAULT_SATISFIED = ("completely satisfied", "very satisfied", "fairly satisfied", "yes")
@@ -209,3 +212,43 @@ def latest_local_month(
     """The last month any of ``areas`` has a published figure for."""
     ends = [f.last_month for a in areas for f in published.get(a, ())]
     return max(ends) if ends else None
+
+
+@dataclass(frozen=True)
+class OutcomeLag:
+    """How long the outcomes counted take to arrive, measured from the data loaded."""
+
+    stable_months: int  # months after recording by which 90% of the outcomes have arrived
+    latest_outcome_month: dt.date  # the last month of outcomes loaded
+    outcomes: int  # how many crimes with such an outcome the lag was measured on
+
+
+# Share of a month's eventual outcomes that must have arrived for its figure to be read
+# as stable.
+STABLE_SHARE = 0.9
+
+
+def outcome_lag(
+    con: duckdb.DuckDBPyConnection, measure: Measure, areas: Sequence[str] | None
+) -> OutcomeLag | None:
+    """The months from a crime's recording to its first counted outcome, at the 90th
+    percentile over the crimes with one (None when none are loaded)."""
+    f = measure.filter
+    counted = CHARGE_OR_SUMMONS if f.outcome == "charge_or_summons" else POSITIVE_OUTCOMES
+    where = [_in("o.outcome_type", counted)]
+    if areas is not None:
+        names = [force.policeuk_name for force in FORCES if force.name in areas]
+        where.append(_in("c.falls_within", names or [""]))
+    row = con.execute(
+        "WITH first_outcome AS (SELECT o.crime_id, min(o.month) AS month FROM outcomes o "
+        "JOIN crimes c ON c.crime_id = o.crime_id "
+        f"WHERE {' AND '.join(where)} GROUP BY o.crime_id), "
+        "lags AS (SELECT date_diff('month', c.month, f.month) AS lag FROM first_outcome f "
+        "JOIN (SELECT crime_id, min(month) AS month FROM crimes GROUP BY crime_id) c "
+        "USING (crime_id)) "
+        f"SELECT quantile_disc(lag, {STABLE_SHARE}), count(*), "
+        "(SELECT max(month) FROM outcomes) FROM lags"
+    ).fetchone()
+    if row is None or not row[1] or row[0] is None:
+        return None
+    return OutcomeLag(max(0, int(row[0])), row[2], int(row[1]))

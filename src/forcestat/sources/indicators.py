@@ -182,4 +182,24 @@ INDICATOR_TABLE = Layout(
     },
     checks=CHECKS,
     replace_key=("indicator", "area", "period", "breakdown", "breakdown_value"),
+    columns_described=(
+        ("indicator", "the id the measure catalogue refers to: lower-case letters, digits, _"),
+        (
+            "area",
+            "a force (any name 'forcestat forces' accepts), or a local authority or community "
+            "safety partnership by name or ONS code",
+        ),
+        ("period", PERIOD_FORMS + "; a financial year runs April to March"),
+        (
+            "numerator",
+            "a count; a proportion's successes (with denominator); empty for a mean",
+        ),
+        ("denominator", "a proportion's total; for a mean, the number of items, if known"),
+        ("value", "a mean (an average answer time in seconds); empty for counts"),
+        (
+            "breakdown, breakdown_value",
+            "one optional dimension and its value (case_type, complaint); empty for the total",
+        ),
+        ("note", "free text kept with the row"),
+    ),
 )

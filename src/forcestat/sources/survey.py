@@ -93,4 +93,21 @@ SURVEY_RESPONSES = Layout(
     },
     checks=CHECKS,
     replace_key=("response_id",),
+    columns_described=(
+        ("response_id", "the survey's reference for the response, unique in the file"),
+        ("month_closed", "YYYY-MM: the month the victim's case closed"),
+        ("offence_group", "the offence group as the survey records it"),
+        (
+            "area",
+            "a force, or a local authority or community safety partnership by name or ONS code",
+        ),
+        ("domestic_abuse", "yes or no (y or n): the case's domestic abuse flag"),
+        (
+            "overall_satisfaction",
+            "completely satisfied, very satisfied, fairly satisfied, neither satisfied nor "
+            "dissatisfied, fairly dissatisfied, very dissatisfied, completely dissatisfied "
+            "(or 1 to 7 in that order), or yes/no; the satisfied_answers setting says which "
+            "count as satisfied",
+        ),
+    ),
 )
