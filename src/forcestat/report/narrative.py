@@ -156,6 +156,9 @@ def _with_unit(value: float, unit: str) -> str:
 def _headline(f: MeasureFigure, rate: MeasureFigure | None) -> str:
     assert f.value is not None
     value = format_value(f.value, f.unit)
+    if f.unit == "count" and f.source == "indicator":
+        # A local indicator counts what its title says (cases, flagged crimes), not offences.
+        return f"{f.title}: {format_count(f.value)} in the {f.period_label}"
     if f.unit == "count":
         verb = "was" if round(f.value) == 1 else "were"
         recorded = "" if f.source == "policeuk_stop_search" else " recorded"

@@ -72,6 +72,8 @@ _SOURCE_WORDS = {
     "policeuk_stop_search": "police.uk stop and search (monthly)",
     "population": "population",
     "survey": "victim survey (local extract)",
+    "indicator": "local indicator (local extract)",
+    "policeuk_outcomes": "police.uk crimes and outcomes (monthly)",
 }
 
 
@@ -84,6 +86,8 @@ def sheet_slug(text: str) -> str:
 
 def _unit_words(measure_unit: str, source: str) -> str:
     if measure_unit == "count":
+        if source == "indicator":
+            return "count"
         return "searches" if source == "policeuk_stop_search" else "offences"
     if measure_unit == "proportion":
         return "%"

@@ -286,4 +286,6 @@ def source_title(measure: Measure) -> str:
         Source.POLICEUK_STOP_SEARCH: "police.uk stop and search",
         Source.POPULATION: "ONS population",
         Source.SURVEY: "victim survey",
+        Source.INDICATOR: "local indicator",
+        Source.POLICEUK_OUTCOMES: "police.uk street-level crime and outcomes",
     }[measure.source]
