@@ -21,6 +21,7 @@ from conftest import SAMPLE, write_csv
 from forcestat.cli import cli
 from forcestat.ingest.load import ingest_path
 from forcestat.measures.catalogue import CatalogueError, load_catalogue
+from forcestat.measures.charting import recording_change_sentences
 from forcestat.measures.engine import evaluate
 from forcestat.measures.periods import PeriodKind, parse_month
 from forcestat.measures.series import monthly_series
@@ -262,6 +263,16 @@ def test_calls_standard_mean_and_monthly_series(
     assert (flagged.value, flagged.baseline_value, flagged.like_for_like) == (102.0, 102.0, False)
     assert "Not like for like across February 2021: a new crime recording system went live" in (
         flagged.note
+    )
+    # The chart of the flagged crimes names the plan's change and suggests a rebase.
+    flagged_series = monthly_series(store, catalogue.get("hidden_rate"), "West Midlands")
+    assert flagged_series is not None
+    assert recording_change_sentences(
+        catalogue.get("hidden_rate"), flagged_series, (), catalogue.recording_changes
+    ) == (
+        "The figures are recorded differently from February 2021 (a new crime recording "
+        "system went live), so the months either side are not like for like; consider "
+        "recording a rebase at February 2021.",
     )
     # The monthly series: 24 months of the 999 proportion, charted as per cent.
     series = monthly_series(store, catalogue.get("calls_999_within_10s"), "West Midlands")

@@ -83,7 +83,7 @@ class WindowFigure:
 
 def _subject(measure: Measure) -> str:
     if measure.source is Source.INDICATOR:
-        return f"indicator {measure.filter.indicator}"
+        return f"indicator {measure.filter.indicator} figures"
     if measure.source is Source.SURVEY:
         return "victim survey responses"
     return "police.uk crimes and outcomes"
@@ -135,20 +135,20 @@ def window_figure(
                 return WindowFigure(
                     missing=missing,
                     reason=(
-                        f"the {subject} figures loaded for {area} ({', '.join(overlapping)}) "
+                        f"the {subject} loaded for {area} ({', '.join(overlapping)}) "
                         f"do not fit the {window.label}; choose a period they make up"
                     ),
                 )
             return WindowFigure(
                 missing=missing,
-                reason=f"no {subject} figures loaded for {area} in the {window.label}",
+                reason=f"no {subject} loaded for {area} in the {window.label}",
             )
         shown = ", ".join(f"{m:%Y-%m}" for m in missing[:6]) + (", ..." if len(missing) > 6 else "")
         return WindowFigure(
             missing=missing,
             reason=(
                 f"incomplete: {len(missing)} of {window.month_count} months of the "
-                f"{window.label} have no {subject} figure loaded ({shown})"
+                f"{window.label} have nothing loaded ({shown}) from the {subject}"
             ),
         )
     lacking_numerator = any(f.numerator is None for f in used)
@@ -156,14 +156,14 @@ def window_figure(
         return _mean(used, window, subject)
     if lacking_numerator:
         return WindowFigure(
-            reason=f"the {subject} figures for the {window.label} give a value, not a count"
+            reason=f"the {subject} for the {window.label} give a value, not a count"
         )
     numerator = sum(f.numerator or 0 for f in used)
     if measure.kind is Kind.PROPORTION:
         if any(f.denominator is None for f in used):
             return WindowFigure(
                 reason=(
-                    f"the {subject} figures for the {window.label} give no denominator, so "
+                    f"the {subject} for the {window.label} give no denominator, so "
                     "no proportion can be taken"
                 )
             )
@@ -188,7 +188,7 @@ def window_figure(
 
 def _mean(used: Sequence[PublishedFigure], window: Period, subject: str) -> WindowFigure:
     if any(f.value is None for f in used):
-        return WindowFigure(reason=f"the {subject} figures for the {window.label} give no value")
+        return WindowFigure(reason=f"the {subject} for the {window.label} give no value")
     if len(used) == 1:
         f = used[0]
         return WindowFigure(f.value, None, float(f.denominator) if f.denominator else None)
@@ -332,7 +332,7 @@ def local_measure_rows(
         latest = latest_local_month(published, areas)
         if latest is None:
             where = f" for {', '.join(areas)}" if areas else ""
-            why = f"no {_subject(measure)} figures loaded{where}"
+            why = f"no {_subject(measure)} loaded{where}"
             return [
                 MeasureRow.from_columns({**_blank(measure, a, None), "not_available": why})
                 for a in areas

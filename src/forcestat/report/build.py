@@ -171,6 +171,9 @@ def _chart(
     twelve_months = measure.period is PeriodKind.ROLLING_12_MONTHS and measure.pool_years == 1
     if row.target is not None and measure.kind is Kind.COUNT and twelve_months:
         target = row.target / 12
+    # A standard for a proportion (90% of calls) is charted in per cent, as the series is.
+    if measure.target_value is not None and measure.kind is Kind.PROPORTION:
+        target = 100 * measure.target_value
     options = SpcOptions(polarity=Polarity(measure.polarity.value), target=target)
     name = short_title(measure.title)
     # 'The number of drug offences has averaged ...': the sentences take a singular name.
