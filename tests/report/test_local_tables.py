@@ -78,3 +78,29 @@ def test_bad_local_settings_name_the_setting(tmp_path: Path) -> None:
         "dissatisfied, very dissatisfied, completely dissatisfied, yes, no); "
         "small_count_threshold must be a whole number, 0 or more"
     )
+
+
+def test_local_authority_figures_and_means_are_tabled(
+    tmp_path: Path, store: duckdb.DuckDBPyConnection
+) -> None:
+    header = "indicator,area,period,numerator,denominator,value,breakdown,breakdown_value,note"
+    path = write_csv(
+        tmp_path / "local.csv",
+        [
+            header,
+            "asb_incidents,Birmingham,2019,1200,,,,,",
+            "asb_incidents,E08000026,2019,3,,,,,",
+            "asb_incidents,Coventry,2020,410,,,,,",
+            "calls_101_answer_seconds,West Midlands,2020,,250000,212.5,,,mean seconds",
+        ],
+    )
+    ingest_path(store, path)
+    period = rolling_12_months(parse_month("2020-12"))
+    content = local_content(store, "West Midlands", period)
+    slugs = {t.slug: t for t in content.local_tables}
+    mean = slugs["calls_101_answer_seconds"]
+    assert mean.rows == (("Total", 212.5),)  # the published mean, not a percentage
+    areas = slugs["asb_incidents_local_authority"]
+    assert [c.label for c in areas.columns] == ["Local authority", "2019", "2020"]
+    # Coventry's 3 in 2019 is below the default threshold of 5.
+    assert areas.rows == (("Birmingham", 1200, None), ("Coventry", "fewer than 5", 410))

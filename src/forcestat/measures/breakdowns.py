@@ -32,6 +32,7 @@ __all__ = [
     "HistoryFigure",
     "indicator_breakdown",
     "indicator_history",
+    "indicators_by_local_area",
     "indicators_held",
     "survey_breakdown",
     "withheld",
@@ -231,3 +232,44 @@ def indicators_held(con: duckdb.DuckDBPyConnection, area: str) -> tuple[tuple[st
         [area],
     ).fetchall()
     return tuple((str(i), str(b), str(n or "")) for i, b, n in rows)
+
+
+def indicators_by_local_area(
+    con: duckdb.DuckDBPyConnection, force: str, last_month: dt.date | None = None
+) -> dict[str, tuple[HistoryFigure, ...]]:
+    """Each indicator's totals for the local authorities in ``force``, as a history whose
+    ``breakdown_value`` is the area (a table of areas by period)."""
+    params: list[object] = [force]
+    until = ""
+    if last_month is not None:
+        until = " AND last_month <= ?"
+        params.append(last_month)
+    rows = con.execute(
+        "SELECT indicator, period, period_type, first_month, area, numerator, denominator, value "
+        "FROM indicators WHERE force_name = ? AND area_type = 'local_authority' "
+        f"AND breakdown = ''{until} ORDER BY indicator, area, period_type, first_month",
+        params,
+    ).fetchall()
+    found: dict[str, list[HistoryFigure]] = {}
+    for indicator, period, period_type, first, area, x, n, value in rows:
+        shown, low, high = value, None, None
+        if x is not None and n:
+            shown = x / n
+            low, high = wilson_interval(int(x), int(n), CONFIDENCE)
+        elif x is not None:
+            shown = float(x)
+            low, high = poisson_interval(int(x), CONFIDENCE)
+        found.setdefault(str(indicator), []).append(
+            HistoryFigure(
+                str(period),
+                str(period_type),
+                first,
+                str(area),
+                None if x is None else int(x),
+                None if n is None else int(n),
+                shown,
+                low,
+                high,
+            )
+        )
+    return {k: tuple(v) for k, v in found.items()}

@@ -20,6 +20,7 @@ from forcestat.measures.breakdowns import (
     GroupFigure,
     HistoryFigure,
     indicator_history,
+    indicators_by_local_area,
     indicators_held,
     survey_breakdown,
     withheld,
@@ -200,7 +201,9 @@ def _history_table(
     values: dict[str, dict[str, HistoryFigure]] = {}
     for h in history:
         values.setdefault(h.breakdown_value or "Total", {})[h.period] = h
-    proportion = all(h.denominator for h in history)
+    # A proportion gives numerator and denominator; a mean gives a value (its
+    # denominator, if any, counts the items averaged).
+    proportion = all(h.denominator and h.numerator is not None for h in history)
     columns = (
         Column(
             "group",
@@ -310,4 +313,8 @@ def local_content(
         )
         if history:
             local.append(_history_table(indicator, breakdown, history, note, threshold))
+    # Indicators published for the local authorities within the force: areas by period.
+    by_area = indicators_by_local_area(con, force, period.last_month)
+    for indicator, history in by_area.items():
+        local.append(_history_table(indicator, "local_authority", history, "", threshold))
     return LocalContent(tuple(paragraphs), tuple(tables), tuple(local))
