@@ -15,9 +15,31 @@ from typing import Any
 from forcestat.errors import ConfigError
 from forcestat.forces import find_force
 
-__all__ = ["CONFIG_FILE", "SETTINGS", "Config", "Setting", "load_config", "write_default_config"]
+__all__ = [
+    "CONFIG_FILE",
+    "SETTINGS",
+    "SURVEY_ANSWERS",
+    "Config",
+    "Setting",
+    "load_config",
+    "write_default_config",
+]
 
 CONFIG_FILE = "forcestat.toml"
+
+# The victim survey's answers as forcestat stores them: the 7-point scale (1 to 7, in
+# this order) and yes/no. Kept here so the setting naming them is checked on reading.
+SURVEY_ANSWERS: tuple[str, ...] = (
+    "completely satisfied",
+    "very satisfied",
+    "fairly satisfied",
+    "neither satisfied nor dissatisfied",
+    "fairly dissatisfied",
+    "very dissatisfied",
+    "completely dissatisfied",
+    "yes",
+    "no",
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,18 @@ SETTINGS: tuple[Setting, ...] = (
         "A TOML file of the Police and Crime Plan's own measures and targets, added to the "
         "national catalogue, relative to this file; empty for the national measures only.",
     ),
+    Setting(
+        "satisfied_answers",
+        ["completely satisfied", "very satisfied", "fairly satisfied", "yes"],
+        "Victim survey answers counted as satisfied (the 7-point scale's words, or yes/no); "
+        "every other answer counts as not satisfied.",
+    ),
+    Setting(
+        "small_count_threshold",
+        5,
+        "Breakdown cells counting fewer than this many are shown as 'fewer than N' in the "
+        "report, its exports and the dashboard; the store keeps the true figure. 0 shows all.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -75,11 +109,20 @@ class Config:
     source: Path | None  # the file read, None when every setting is a default
     report_style: Path | None = None  # the restyling file, None for the standard style
     plan: Path | None = None  # the plan's measure catalogue, None for national measures only
+    satisfied_answers: tuple[str, ...] = (
+        "completely satisfied",
+        "very satisfied",
+        "fairly satisfied",
+        "yes",
+    )
+    small_count_threshold: int = 5
 
 
 def _toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     text = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
 
@@ -145,6 +188,20 @@ def load_config(path: Path | None = None) -> Config:
     if not isinstance(values["plan"], str):
         problems.append("plan must be a file name (or empty for the national measures only)")
         values["plan"] = ""
+    answers = values["satisfied_answers"]
+    if (
+        not isinstance(answers, list)
+        or not answers
+        or not all(isinstance(a, str) and a.strip().casefold() in SURVEY_ANSWERS for a in answers)
+    ):
+        problems.append(
+            f"satisfied_answers must be a list of survey answers ({', '.join(SURVEY_ANSWERS)})"
+        )
+        answers = list(_BY_NAME["satisfied_answers"].default)
+    threshold = values["small_count_threshold"]
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 0:
+        problems.append("small_count_threshold must be a whole number, 0 or more")
+        threshold = 5
     month = values["baseline_period_end"]
     if isinstance(month, str) and not _is_month(month):
         problems.append(f"baseline_period_end {month!r} is not a month in the form YYYY-MM")
@@ -161,6 +218,8 @@ def load_config(path: Path | None = None) -> Config:
         source=source,
         report_style=base / values["report_style"] if values["report_style"].strip() else None,
         plan=base / values["plan"] if values["plan"].strip() else None,
+        satisfied_answers=tuple(a.strip().casefold() for a in answers),
+        small_count_threshold=threshold,
     )
 
 

@@ -136,11 +136,20 @@ def test_demo_loads_the_bundled_sample(runner: CliRunner, tmp_path: Path) -> Non
     assert "2017/18" in result.output
     # The reports: City of London to its latest street file (2021-12-city-of-london-street),
     # West Midlands for the 12 months to December 2019 from the ONS force tables.
-    for folder in ("city-of-london-2021-12", "west-midlands-2019-12"):
+    # West Midlands for 2020: the satisfaction section with the published figures.
+    for folder in ("city-of-london-2021-12", "west-midlands-2019-12", "west-midlands-2020-12"):
         for name in ("report.html", "report.pdf", "tables.xlsx", "tables.ods"):
             assert (tmp_path / "out" / folder / name).stat().st_size > 0
     assert "12 months to December 2021" in result.output
     assert "West Midlands, 12 months to December 2019" in result.output
+    page = (tmp_path / "out" / "west-midlands-2020-12" / "report.html").read_text()
+    # 2020: 819 of 1,916 = 42.7%; 2019: 1,793 of 3,806 = 47.1%; 42.74 - 47.11 = -4.4 points
+    assert (
+        "In 2020, 42.7% of victims answering the survey were satisfied with the overall "
+        "service (819 of 1,916; 95% interval 40.5% to 45.0%), down 4.4 percentage points "
+        "from 47.1% in 2019, a change larger than chance alone would explain."
+    ) in page
+    assert "Victim satisfaction: domestic abuse victims against the rest" in page
     # Running it again finds everything already loaded.
     again = runner.invoke(cli, ["demo"])
     assert f"0 file(s) loaded, {n_files} already loaded" in again.output

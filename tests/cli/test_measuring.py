@@ -90,7 +90,11 @@ def test_the_table_lists_national_and_plan_measures(
         "  residential_burglary: the Home Office tables loaded hold no rows of these offences "
         "for City of London in the 12 months to June 2019"
     ) in unavailable
-    assert "victim_satisfaction: a survey measure" in unavailable
+    # The synthetic survey is of West Midlands victims only.
+    assert (
+        "  victim_satisfaction: no victim survey responses loaded for City of London in "
+        "the 12 months to June 2019"
+    ) in unavailable
 
 
 def test_show_sql_and_json(tmp_path: Path, sample_store_path: Path) -> None:

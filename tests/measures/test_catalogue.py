@@ -192,7 +192,9 @@ def test_unreadable_files_name_the_file(tmp_path: Path) -> None:
         load_catalogue(_plan(tmp_path, "[[measure]\nid="))
     with pytest.raises(CatalogueError, match="no such catalogue file"):
         load_catalogue(tmp_path / "missing.toml")
-    with pytest.raises(CatalogueError, match="only \\[\\[measure\\]\\] entries"):
+    with pytest.raises(
+        CatalogueError, match="only \\[\\[measure\\]\\] and \\[\\[recording_change\\]\\] entries"
+    ):
         load_catalogue(_plan(tmp_path, "[settings]\nx = 1\n"))
 
 

@@ -42,8 +42,10 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
     Writes forcestat.toml if there is none, loads the sample into the store, shows
     what is loaded, then writes the quarterly statement and scorecard (HTML, PDF,
     CSV, XLSX, ODS) under out/ for City of London (the force with monthly police.uk
-    data) and West Midlands (the 12 months to December 2019 against the June 2019
-    baseline, from the ONS force tables), and prints where they are.
+    data), West Midlands (the 12 months to December 2019 against the June 2019
+    baseline, from the ONS force tables) and West Midlands for 2020 (its published
+    annual-report figures and the synthetic victim survey, for the satisfaction
+    section), and prints where they are.
     """
     if not Path(CONFIG_FILE).exists():
         ctx.invoke(init, force_name=None, force_overwrite=False, path=Path(CONFIG_FILE))
@@ -54,12 +56,18 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
     paths = (sample, TABLES_DIR) if sample == SAMPLE_DIR and TABLES_DIR.is_dir() else (sample,)
     ctx.invoke(ingest, paths=paths, strict=False, config_path=None, store_path=store_path)
     ctx.invoke(status, config_path=None, store_path=store_path)
-    # The force with the monthly police.uk run, to its latest month loaded, and West
+    # The force with the monthly police.uk run, to its latest month loaded; West
     # Midlands for the 12 months to December 2019 from the ONS tables (the year to
-    # March 2018 from the Home Office offence-code table without them).
+    # March 2018 from the Home Office offence-code table without them); and West
+    # Midlands for 2020, the latest year of its published satisfaction figures.
     latest = _latest_street_month(store_path, "City of London")
     west_midlands = "2019-12" if paths[-1] == TABLES_DIR else "2018-03"
-    for force_name, period_end in (("City of London", latest), ("West Midlands", west_midlands)):
+    runs = (
+        ("City of London", latest),
+        ("West Midlands", west_midlands),
+        ("West Midlands", "2020-12"),
+    )
+    for force_name, period_end in runs:
         ctx.invoke(
             report,
             period_end=period_end,

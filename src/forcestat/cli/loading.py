@@ -216,7 +216,9 @@ def layouts() -> None:
     for layout in LAYOUTS:
         console.print(f"[bold]{layout.name}[/bold]: {layout.title} -> table {layout.table}")
         for v in layout.variants:
-            console.print("  " + ",".join(v.header))
+            console.print("  " + ",".join(v.header), markup=False)
+        for column, meaning in layout.columns_described:
+            console.print(f"    {column}: {meaning}", markup=False)
 
 
 @cli.command()

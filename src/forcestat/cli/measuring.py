@@ -76,6 +76,8 @@ def measures_command(
             areas=areas,
             period_ends=ends,
             most_similar_forces={config.force: config.most_similar_forces},
+            recording_changes=catalogue.recording_changes,
+            local_settings={"satisfied_answers": config.satisfied_answers},
         )
     finally:
         con.close()

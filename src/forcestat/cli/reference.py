@@ -85,6 +85,9 @@ def layouts_reference() -> str:
         lines += ["", "Accepted headers:", ""]
         for v in layout.variants:
             lines.append("- `" + ",".join(v.header) + "`")
+        if layout.columns_described:
+            lines += ["", "Columns:", ""]
+            lines += [f"- `{column}`: {meaning}" for column, meaning in layout.columns_described]
         if layout.checks:
             lines += ["", "A row is rejected when:", ""]
             lines += [f"- {c.reason}" for c in layout.checks]

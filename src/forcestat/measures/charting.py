@@ -25,12 +25,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from forcestat.measures.catalogue import Kind, Measure
+from forcestat.measures.classification import RecordingChange
+from forcestat.measures.local import measure_recording_changes
 from forcestat.measures.series import Series
+from forcestat.months import month_label
 from forcestat.spc.rebases import fit_rebases
 from forcestat.spc.sentences import describe
 from forcestat.spc.xmr import ChartType, Polarity, Rebase, SpcError, SpcOptions, SpcResult, run_spc
 
-__all__ = ["MeasureChart", "chart_measure", "chart_type"]
+__all__ = ["MeasureChart", "chart_measure", "chart_type", "recording_change_sentences"]
 
 
 def chart_type(measure: Measure, series: Series) -> ChartType:
@@ -83,6 +86,7 @@ def chart_measure(
     options: SpcOptions | None = None,
     suggest_rebases: bool = True,
     chart: ChartType | None = None,
+    recording_changes: Sequence[RecordingChange] = (),
 ) -> MeasureChart:
     """Chart ``series`` of ``measure`` with the ``recorded`` rebases it can draw.
 
@@ -115,4 +119,31 @@ def chart_measure(
     sentences = describe(
         result, name=name, unit=_reading_unit(measure), suggest_rebases=suggest_rebases
     )
+    sentences += recording_change_sentences(measure, series, every, recording_changes)
     return MeasureChart(measure, series, result, drawn, left_out, sentences)
+
+
+def recording_change_sentences(
+    measure: Measure,
+    series: Series,
+    rebases: Sequence[Rebase],
+    extra: Sequence[RecordingChange] = (),
+) -> tuple[str, ...]:
+    """A sentence for each recording or definition change (built in, or the plan's
+    ``extra``) that falls inside the charted months: the points either side are not
+    like for like, and, unless a rebase is already drawn there, a rebase is suggested."""
+    if not series.months:
+        return ()
+    drawn = {r.month for r in rebases}
+    found = []
+    for change in measure_recording_changes(measure, extra):
+        if not series.months[0] < change.effective <= series.months[-1]:
+            continue
+        text = (
+            f"The figures are recorded differently from {month_label(change.effective)} "
+            f"({change.description}), so the months either side are not like for like"
+        )
+        if change.effective not in drawn:
+            text += f"; consider recording a rebase at {month_label(change.effective)}"
+        found.append(text + ".")
+    return tuple(found)

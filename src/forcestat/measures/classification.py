@@ -30,14 +30,18 @@ from forcestat.measures.periods import Period
 __all__ = [
     "CLASSIFICATION_CHANGES",
     "OFFENCE_GROUPS",
+    "RECORDING_CHANGES",
     "ClassificationChange",
     "CodeMapping",
     "Crossing",
+    "RecordingChange",
     "WindowComparison",
+    "compare_recording",
     "compare_windows",
     "crossings",
     "known_offence_codes",
     "offence_group_of",
+    "recording_changes_for",
 ]
 
 OFFENCE_GROUPS: dict[str, tuple[str, ...]] = {
@@ -268,3 +272,84 @@ def compare_windows(
         if c.old_codes is None and baseline is not None:
             blocked = f"baseline not available: {c.reason}"
     return WindowComparison(like, blocked, tuple(notes))
+
+
+# --- Recording and definition changes beyond offence codes -------------------------
+
+
+@dataclass(frozen=True)
+class RecordingChange:
+    """A dated change to what a source or local indicator counts (a definition widened,
+    a new recording system): figures either side of it are not like for like.
+
+    ``applies_to`` names what it touches: indicator ids, measure ids, or source names
+    (``policeuk_outcomes``, ``survey``, ...). ``origin`` is forcestat (built in) or the
+    plan file that declared it.
+    """
+
+    id: str
+    effective: dt.date  # first month recorded the new way
+    description: str
+    applies_to: frozenset[str]
+    origin: str = "forcestat"
+
+    @property
+    def reason(self) -> str:
+        return f"not like for like across {self.effective:%B %Y}: {self.description}"
+
+
+RECORDING_CHANGES: tuple[RecordingChange, ...] = (
+    RecordingChange(
+        id="complaints_definition_2020",
+        effective=dt.date(2020, 2, 1),
+        description=(
+            "from 1 February 2020 the Policing and Crime Act 2017 reforms widened the "
+            "definition of a complaint to any expression of dissatisfaction with a police "
+            "force, so far more cases are recorded as complaints than before"
+        ),
+        applies_to=frozenset({"complaints_recorded", "complaints"}),
+    ),
+    RecordingChange(
+        id="outcomes_framework_2014",
+        effective=dt.date(2014, 4, 1),
+        description=(
+            "from April 2014 the Home Office outcomes framework replaced detections "
+            "(sanction and non-sanction) with outcome types 1 to 21, so charge and other "
+            "outcome shares before it were counted another way"
+        ),
+        applies_to=frozenset({"policeuk_outcomes", "outcomes"}),
+    ),
+)
+
+
+def recording_changes_for(
+    keys: Iterable[str], extra: Iterable[RecordingChange] = ()
+) -> tuple[RecordingChange, ...]:
+    """The built-in and ``extra`` (the plan file's) changes touching any of ``keys`` (a
+    measure's id, its source, its indicator id), in date order."""
+    wanted = set(keys)
+    found = [c for c in (*RECORDING_CHANGES, *extra) if c.applies_to & wanted]
+    return tuple(sorted(found, key=lambda c: c.effective))
+
+
+def compare_recording(
+    changes: Iterable[RecordingChange], period: Period, baseline: Period | None
+) -> WindowComparison:
+    """Whether a period and its baseline fall on different sides of (or one spans) a
+    recording change; the baseline is kept, but the comparison is not like for like."""
+    like, notes = True, []
+    for change in changes:
+        sides = set()
+        for w in (period, baseline):
+            if w is None:
+                continue
+            if w.last_month < change.effective:
+                sides.add("before")
+            elif w.first_month >= change.effective:
+                sides.add("after")
+            else:
+                sides.add("across")
+        if len(sides) > 1 or "across" in sides:
+            like = False
+            notes.append(change.reason)
+    return WindowComparison(like, None, tuple(notes))

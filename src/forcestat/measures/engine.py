@@ -34,6 +34,7 @@ applies:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import statistics
 from collections.abc import Callable, Mapping, Sequence
@@ -43,8 +44,13 @@ import duckdb
 
 from forcestat.forces import TERRITORIAL_FORCES, find_force
 from forcestat.measures.catalogue import Catalogue, Kind, Measure, Polarity, Source
-from forcestat.measures.classification import WindowComparison, compare_windows
+from forcestat.measures.classification import (
+    RecordingChange,
+    WindowComparison,
+    compare_windows,
+)
 from forcestat.measures.denominators import ForcePopulations, unassigned_lsoas
+from forcestat.measures.local import LOCAL_SOURCES, local_measure_rows
 from forcestat.measures.periods import (
     Period,
     PeriodError,
@@ -292,24 +298,37 @@ def evaluate(
     areas: Sequence[str] | None = None,
     period_ends: Sequence[dt.date] | None = None,
     most_similar_forces: Mapping[str, Sequence[str]] | None = None,
+    recording_changes: Sequence[RecordingChange] = (),
+    local_settings: Mapping[str, object] | None = None,
 ) -> MeasureTable:
     """Evaluate measures for areas and periods into the tidy table.
 
     ``areas``: forces in any spelling (None: every force the source has data for).
     ``period_ends``: last months of the periods (None: the latest the source holds).
     ``most_similar_forces``: each force's comparator group, for measures whose
-    comparator is 'most_similar_forces'.
+    comparator is 'most_similar_forces'. ``recording_changes``: the plan file's own
+    (a Catalogue brings its own). ``local_settings``: settings of the local sources
+    (``satisfied_answers``), see ``forcestat.measures.local_sql``.
 
     Example:
         >>> table = evaluate(con, load_catalogue(), areas=["West Midlands"])  # doctest: +SKIP
     """
     measures = catalogue.measures if isinstance(catalogue, Catalogue) else tuple(catalogue)
+    if isinstance(catalogue, Catalogue):
+        recording_changes = (*catalogue.recording_changes, *recording_changes)
     wanted = None if areas is None else [find_force(a).name for a in areas]
     groups = {
         find_force(k).name: tuple(find_force(f).name for f in v)
         for k, v in (most_similar_forces or {}).items()
     }
-    context = _Context(con, ForcePopulations(con), unassigned_lsoas(con), groups)
+    context = _Context(
+        con,
+        ForcePopulations(con),
+        unassigned_lsoas(con),
+        groups,
+        tuple(recording_changes),
+        local_settings or {},
+    )
     rows: list[MeasureRow] = []
     statements: list[tuple[str, str]] = []
     for measure in measures:
@@ -326,6 +345,8 @@ class _Context:
     populations: ForcePopulations
     unassigned_lsoas: int
     groups: Mapping[str, tuple[str, ...]]
+    recording_changes: tuple[RecordingChange, ...] = ()
+    local_settings: Mapping[str, object] = dataclasses.field(default_factory=dict)
 
 
 def _windows(measure: Measure, end: dt.date) -> tuple[Period, Period | None]:
@@ -344,9 +365,16 @@ def _windows(measure: Measure, end: dt.date) -> tuple[Period, Period | None]:
 def _evaluate_measure(
     ctx: _Context, measure: Measure, wanted: list[str] | None, ends: Sequence[dt.date] | None
 ) -> tuple[list[MeasureRow], str]:
-    if measure.source is Source.SURVEY:
-        why = "a survey measure: no survey responses are loaded yet"
-        return _rows_without_value(measure, None, wanted or [], why), ""
+    if measure.source in LOCAL_SOURCES:
+        return local_measure_rows(
+            ctx.con,
+            measure,
+            wanted,
+            ends,
+            populations=ctx.populations,
+            recording_changes=ctx.recording_changes,
+            settings=ctx.local_settings,
+        )
     if measure.source is Source.POPULATION:
         return _population_rows(ctx, measure, wanted, ends), ""
     if ends is None:
@@ -495,10 +523,13 @@ def _period_rows(
         if mean_note:
             notes.append(mean_note)
         base_value = then.value if then is not None else None
-        change = change_pct = None
+        change = change_pct = change_points = None
         if now.value is not None and base_value is not None:
             change = now.value - base_value
-            change_pct = change / base_value * 100 if base_value else None
+            if measure.kind is Kind.PROPORTION:
+                change_points = 100 * change  # never a relative change for a proportion
+            elif base_value:
+                change_pct = change / base_value * 100
         beyond = None
         if change is not None and comparison.like_for_like and not mixed and then and baseline:
             beyond = _beyond_chance(measure, now, then, period, baseline)
@@ -513,6 +544,7 @@ def _period_rows(
             baseline_value=base_value,
             change=change,
             change_pct=change_pct,
+            change_points=change_points,
             target=target,
             meets_target=meets,
             comparator_mean=mean,

@@ -20,6 +20,8 @@ import duckdb
 from forcestat.forces import find_force
 from forcestat.measures.catalogue import Kind, Measure, Source
 from forcestat.measures.engine import MeasureRow, evaluate
+from forcestat.measures.local import LOCAL_SOURCES
+from forcestat.measures.local_sql import latest_local_month, local_figures
 from forcestat.measures.periods import PeriodKind
 from forcestat.measures.sql import latest_month
 from forcestat.months import add_months
@@ -59,8 +61,11 @@ class Series:
 
 
 def monthly_source(measure: Measure) -> bool:
-    """Whether the measure's source publishes by month (police.uk) rather than quarter."""
-    return measure.source in (Source.POLICEUK_CRIMES, Source.POLICEUK_STOP_SEARCH)
+    """Whether the measure's source publishes by month (police.uk; the local sources,
+    whose monthly figures, where loaded, make a monthly series) rather than quarter."""
+    return measure.source in (Source.POLICEUK_CRIMES, Source.POLICEUK_STOP_SEARCH) or (
+        measure.source in LOCAL_SOURCES
+    )
 
 
 def _per_window(measure: Measure, kind: PeriodKind) -> Measure:
@@ -87,6 +92,10 @@ def series_axis_title(measure: Measure) -> str:
         return "Per cent"
     if measure.kind is Kind.RATE:
         return f"Rate per {measure.unit.per:,} residents, a month"
+    if measure.kind is Kind.MEAN:
+        return f"Mean ({measure.unit.value}), a month"
+    if measure.source is Source.INDICATOR:
+        return "Count a month"
     if measure.source is Source.POLICEUK_STOP_SEARCH:
         return "Searches a month"
     return "Offences a month"
@@ -173,6 +182,9 @@ def monthly_series(
     if not monthly_source(measure):
         return None
     area = find_force(area).name
+    if last_month is None and measure.source in LOCAL_SOURCES:
+        published, _ = local_figures(con, measure, [area])
+        last_month = latest_local_month(published, [area])
     last = last_month or latest_month(con, measure, [area])
     if last is None:
         return None

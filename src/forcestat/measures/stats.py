@@ -33,6 +33,7 @@ __all__ = [
     "poisson_change_test",
     "poisson_interval",
     "proportion_change_interval",
+    "two_proportion_z_test",
     "wilson_interval",
 ]
 
@@ -248,3 +249,27 @@ def proportion_change_interval(
     l0, u0 = wilson_interval(baseline_successes, baseline_trials, confidence)
     d = p1 - p0
     return d - math.hypot(p1 - l1, u0 - p0), d + math.hypot(u1 - p1, p0 - l0)
+
+
+def two_proportion_z_test(
+    successes: int, trials: int, baseline_successes: int, baseline_trials: int
+) -> tuple[float, float]:
+    """(z, two-sided p-value) of the pooled two-proportion z-test that
+    ``successes/trials`` and ``baseline_successes/baseline_trials`` share one proportion.
+
+    z = (p1 - p0) / sqrt(p (1 - p) (1/n1 + 1/n0)), p the pooled proportion; (0.0, 1.0)
+    when the pooled proportion is 0 or 1 (no variation to test).
+
+    Example:
+        >>> z, p = two_proportion_z_test(50, 100, 40, 100)
+        >>> round(z, 4), round(p, 4)
+        (1.4213, 0.1552)
+    """
+    if trials <= 0 or baseline_trials <= 0:
+        raise ValueError("trials must be positive")
+    pooled = (successes + baseline_successes) / (trials + baseline_trials)
+    if pooled in (0.0, 1.0):
+        return 0.0, 1.0
+    se = math.sqrt(pooled * (1 - pooled) * (1 / trials + 1 / baseline_trials))
+    z = (successes / trials - baseline_successes / baseline_trials) / se
+    return z, math.erfc(abs(z) / math.sqrt(2))

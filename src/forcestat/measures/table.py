@@ -36,7 +36,8 @@ class MeasureRow:
     baseline_period: str | None
     baseline_value: float | None
     change: float | None
-    change_pct: float | None
+    change_pct: float | None  # relative change; None for a proportion (see change_points)
+    change_points: float | None  # a proportion's change in percentage points
     target: float | None
     meets_target: bool | None
     comparator_mean: float | None

@@ -46,9 +46,15 @@ from forcestat.report.context import (
     SeriesChart,
 )
 from forcestat.report.errors import ReportError
+from forcestat.report.local_tables import local_content
 from forcestat.report.narrative import count_noun, proxy_note, short_title
 from forcestat.report.plan_delivery import plan_delivery
-from forcestat.report.sections import build_section, comparison_notes, report_gaps
+from forcestat.report.sections import (
+    build_section,
+    comparison_notes,
+    report_gaps,
+    with_local_content,
+)
 from forcestat.spc.xmr import Polarity, Rebase, SpcError, SpcOptions
 from forcestat.store.provenance import sources_used
 from forcestat.store.rebases import active_rebases
@@ -60,6 +66,9 @@ _TABLES_READ = {
     Source.HOME_OFFICE: ("offence_counts",),
     Source.POLICEUK_CRIMES: ("crimes",),
     Source.POLICEUK_STOP_SEARCH: ("stop_search",),
+    Source.INDICATOR: ("indicators",),
+    Source.SURVEY: ("survey_responses",),
+    Source.POLICEUK_OUTCOMES: ("crimes", "outcomes"),
 }
 
 
@@ -134,6 +143,8 @@ def _figure(
         proxy=_is_proxy(measure),
         note=measure.note,
         not_available=row.not_available if row.value is None else None,
+        change_points=None if own_baseline_is_previous else row.change_points,
+        previous_change_points=prev.change_points if prev is not None else None,
     )
 
 
@@ -162,6 +173,9 @@ def _chart(
     twelve_months = measure.period is PeriodKind.ROLLING_12_MONTHS and measure.pool_years == 1
     if row.target is not None and measure.kind is Kind.COUNT and twelve_months:
         target = row.target / 12
+    # A standard for a proportion (90% of calls) is charted in per cent, as the series is.
+    if measure.target_value is not None and measure.kind is Kind.PROPORTION:
+        target = 100 * measure.target_value
     options = SpcOptions(polarity=Polarity(measure.polarity.value), target=target)
     name = short_title(measure.title)
     # 'The number of drug offences has averaged ...': the sentences take a singular name.
@@ -248,8 +262,14 @@ def _build(
     previous = previous_year(period)
     groups = {force: list(group)} if group else None
     areas = [force, *group, *also]
+    local_settings = {"satisfied_answers": config.satisfied_answers}
     main = evaluate(
-        con, measures, areas=areas, period_ends=[period_end], most_similar_forces=groups
+        con,
+        catalogue,
+        areas=areas,
+        period_ends=[period_end],
+        most_similar_forces=groups,
+        local_settings=local_settings,
     )
     row_of = {(r.measure, r.area): r for r in main.rows}
     against_previous = [
@@ -257,12 +277,28 @@ def _build(
         for m in measures
         if m.baseline != "previous_year"
     ]
-    previous_rows = evaluate(con, against_previous, areas=[force], period_ends=[period_end])
+    previous_rows = evaluate(
+        con,
+        against_previous,
+        areas=[force],
+        period_ends=[period_end],
+        recording_changes=catalogue.recording_changes,
+        local_settings=local_settings,
+    )
     previous_of = {r.measure: r for r in previous_rows.rows}
     figures = {
         m.id: _figure(m, row_of[(m.id, force)], previous_of.get(m.id), group) for m in measures
     }
-    if all(f.value is None for f in figures.values()):
+    local = local_content(
+        con,
+        force,
+        period,
+        threshold=config.small_count_threshold,
+        satisfied=config.satisfied_answers,
+    )
+    if all(f.value is None for f in figures.values()) and not (
+        local.satisfaction_tables or local.local_tables
+    ):
         raise ReportError(
             f"the store holds no data for {force} in the {period.label}: load its police.uk "
             "or Home Office files ('forcestat ingest'), or choose another --period "
@@ -317,6 +353,7 @@ def _build(
         )
         for priority in national_priorities()
     )
+    sections = with_local_content(sections, local)
     not_measured = report_gaps(measures, figures, chart_gaps)
     scorecard = tuple(
         _scorecard_row(m, figures[m.id], row_of[(m.id, force)], series.get(m.id), charts.get(m.id))
@@ -326,6 +363,8 @@ def _build(
     used_tables = sorted(
         {t for m in shown for t in _TABLES_READ.get(m.source, ())}
         | ({"areas", "population"} if any_rate else set())
+        | ({"indicators"} if local.local_tables or local.satisfaction_paragraphs else set())
+        | ({"survey_responses"} if local.satisfaction_tables else set())
     )
     years = [period.first_month.year, baseline.first_month.year, previous.first_month.year]
     first_months = [baseline.first_month, previous.first_month]
@@ -432,4 +471,5 @@ def _scorecard_row(
         assurance=chart.spc.assurance if chart is not None else None,
         series=series,
         not_available=figure.not_available,
+        change_points=row.change_points,
     )

@@ -146,6 +146,9 @@ class MeasureFigure:
     proxy: bool
     note: str
     not_available: str | None
+    # a proportion's changes, in percentage points (change_pct is None for a proportion)
+    change_points: float | None = None
+    previous_change_points: float | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,9 @@ class PrioritySection:
     comparison_gap: str | None
     table: DataTable | None
     gaps: tuple[Gap, ...]  # this priority's measures with no figure, one per reason
+    # local breakdowns: satisfaction by year, group and area; flags by year (may be empty)
+    local_tables: tuple[DataTable, ...] = ()
+    local_paragraphs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -206,6 +212,7 @@ class ScorecardRow:
     assurance: AssuranceType | None
     series: Series | None
     not_available: str | None
+    change_points: float | None = None  # a proportion's change, in percentage points
 
 
 @dataclass(frozen=True)
@@ -263,6 +270,7 @@ class ReportContext:
         found: list[DataTable] = []
         for section in self.sections:
             found += [t for t in (section.table, section.comparison) if t is not None]
+            found += section.local_tables
         if self.plan_delivery is not None:
             found.append(self.plan_delivery.by_status)
             if self.plan_delivery.attention is not None:

@@ -35,7 +35,7 @@ from forcestat.report.figures import (
 )
 from forcestat.report.fonts import FAMILY, embedded_fonts, find_font_file
 from forcestat.report.icons import assurance_icon, sparkline, variation_icon
-from forcestat.report.narrative import capitalised, join_names
+from forcestat.report.narrative import capitalised, join_names, points_clause
 from forcestat.report.plan_delivery import long_date
 from forcestat.report.tables import (
     ASSURANCE_WORDS,
@@ -67,6 +67,7 @@ def _environment() -> Environment:
         cell=format_cell,
         value=_value,
         change=_change,
+        points=points_clause,
         count=format_count,
         unit_label=unit_label,
         month=month_name,

@@ -40,6 +40,7 @@ __all__ = [
     "count_phrase",
     "figure_paragraph",
     "join_names",
+    "points_clause",
     "proxy_note",
     "short_title",
     "summary_point",
@@ -118,6 +119,16 @@ def change_clause(change_pct: float) -> str:
     return f"{article} {size} {kind}"
 
 
+def points_clause(change_points: float) -> str:
+    """A proportion's change: 'down 4.4 percentage points', 'up 1 percentage point',
+    'no change'. Never a relative change."""
+    if round(change_points, 1) == 0:
+        return "no change"
+    size = f"{abs(change_points):.1f}".removesuffix(".0")
+    unit = "percentage point" if size == "1" else "percentage points"
+    return f"{'down' if change_points < 0 else 'up'} {size} {unit}"
+
+
 def chance_sentence(beyond: bool | None, like_for_like: bool, numerator: int | None) -> str:
     """Whether a change is more than chance, in words; '' when no test was made."""
     if not like_for_like:
@@ -145,6 +156,9 @@ def _with_unit(value: float, unit: str) -> str:
 def _headline(f: MeasureFigure, rate: MeasureFigure | None) -> str:
     assert f.value is not None
     value = format_value(f.value, f.unit)
+    if f.unit == "count" and f.source == "indicator":
+        # A local indicator counts what its title says (cases, flagged crimes), not offences.
+        return f"{f.title}: {format_count(f.value)} in the {f.period_label}"
     if f.unit == "count":
         verb = "was" if round(f.value) == 1 else "were"
         recorded = "" if f.source == "policeuk_stop_search" else " recorded"
@@ -203,7 +217,16 @@ def figure_paragraph(
     """
     sentences = []
     headline = _headline(f, rate)
-    if f.baseline_value is not None and f.change_pct is not None and f.baseline_label:
+    if f.baseline_value is not None and f.change_points is not None and f.baseline_label:
+        headline += (
+            f", {points_clause(f.change_points)} from {format_value(f.baseline_value, f.unit)} "
+            f"in the {f.baseline_label} baseline"
+        )
+        sentences.append(headline + ".")
+        chance = chance_sentence(f.change_beyond_chance, f.like_for_like, f.numerator)
+        if chance:
+            sentences.append(chance)
+    elif f.baseline_value is not None and f.change_pct is not None and f.baseline_label:
         headline += (
             f", compared with {format_value(f.baseline_value, f.unit)} in the "
             f"{f.baseline_label} baseline, {change_clause(f.change_pct)}"
@@ -219,10 +242,15 @@ def figure_paragraph(
                 f"The data loaded do not cover the {f.baseline_label} baseline, so no "
                 "change on it can be given."
             )
-    if f.previous_value is not None and f.previous_change_pct is not None and f.previous_label:
+    previous_change = None
+    if f.previous_change_points is not None:
+        previous_change = points_clause(f.previous_change_points)
+    elif f.previous_change_pct is not None:
+        previous_change = change_clause(f.previous_change_pct)
+    if f.previous_value is not None and previous_change is not None and f.previous_label:
         text = (
             f"Compared with the previous year ({f.previous_label}: "
-            f"{format_value(f.previous_value, f.unit)}), {change_clause(f.previous_change_pct)}"
+            f"{format_value(f.previous_value, f.unit)}), {previous_change}"
         )
         if f.previous_beyond_chance is True:
             text += ", larger than chance alone would explain"
@@ -279,6 +307,17 @@ def _movement(change_pct: float, beyond: bool | None, like_for_like: bool, on: s
     return text
 
 
+def _points_movement(points: float, beyond: bool | None, like_for_like: bool, on: str) -> str:
+    """'down 4.4 percentage points on the baseline, more than chance'."""
+    clause = points_clause(points)
+    text = f"unchanged on the {on}" if clause == "no change" else f"{clause} on the {on}"
+    if like_for_like and beyond is True:
+        text += ", more than chance"
+    elif like_for_like and beyond is False:
+        text += ", within normal variation"
+    return text
+
+
 def summary_point(f: MeasureFigure, rate: MeasureFigure | None = None) -> str:
     """One line of the statement's summary: 'Burglary (police.uk proxy): 124, down 59% on
     the baseline, more than chance; down 57% on the previous year, more than chance.'"""
@@ -290,6 +329,16 @@ def summary_point(f: MeasureFigure, rate: MeasureFigure | None = None) -> str:
     if rate is not None and rate.value is not None:
         text += f" ({_with_unit(rate.value, rate.unit)})"
     moves = []
+    if f.change_points is not None and f.baseline_value is not None:
+        moves.append(
+            _points_movement(f.change_points, f.change_beyond_chance, f.like_for_like, "baseline")
+        )
+    if f.previous_change_points is not None and f.previous_value is not None:
+        moves.append(
+            _points_movement(
+                f.previous_change_points, f.previous_beyond_chance, True, "previous year"
+            )
+        )
     if f.change_pct is not None and f.baseline_value is not None:
         moves.append(_movement(f.change_pct, f.change_beyond_chance, f.like_for_like, "baseline"))
     if f.previous_change_pct is not None and f.previous_value is not None:

@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from forcestat.measures.periods import Period
 from forcestat.measures.reasons import reason_text
 from forcestat.report import tables
 from forcestat.report.context import Gap, MeasureFigure, PrioritySection, SeriesChart
+from forcestat.report.local_tables import LOCAL_SECTION, SATISFACTION_PRIORITY, LocalContent
 from forcestat.report.narrative import (
     figure_paragraph,
     join_names,
@@ -25,7 +27,14 @@ from forcestat.report.narrative import (
     summary_point,
 )
 
-__all__ = ["SaidOnce", "build_section", "comparison_notes", "paired_rates", "report_gaps"]
+__all__ = [
+    "SaidOnce",
+    "build_section",
+    "comparison_notes",
+    "paired_rates",
+    "report_gaps",
+    "with_local_content",
+]
 
 
 @dataclass(frozen=True)
@@ -202,3 +211,42 @@ def build_section(
             ]
         ),
     )
+
+
+def with_local_content(
+    sections: Sequence[PrioritySection], local: LocalContent
+) -> tuple[PrioritySection, ...]:
+    """The sections with the local content in place: the satisfaction tables and
+    paragraphs in the satisfaction priority's section, and a section of its own for
+    every other local indicator's history (when any is loaded)."""
+    found = []
+    for section in sections:
+        if section.title == SATISFACTION_PRIORITY:
+            section = dataclasses.replace(
+                section,
+                local_paragraphs=local.satisfaction_paragraphs,
+                local_tables=local.satisfaction_tables,
+            )
+        found.append(section)
+    if local.local_tables:
+        found.append(
+            PrioritySection(
+                anchor=_anchor(LOCAL_SECTION),
+                title=LOCAL_SECTION,
+                figures=(),
+                paragraphs=(),
+                summary=(),
+                charts=(),
+                chart_gaps=(),
+                comparison=None,
+                comparison_gap=None,
+                table=None,
+                gaps=(),
+                local_tables=local.local_tables,
+                local_paragraphs=(
+                    "Figures the policing body holds locally, as published, period by "
+                    "period: not Home Office or police.uk statistics.",
+                ),
+            )
+        )
+    return tuple(found)

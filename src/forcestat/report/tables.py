@@ -72,6 +72,8 @@ _SOURCE_WORDS = {
     "policeuk_stop_search": "police.uk stop and search (monthly)",
     "population": "population",
     "survey": "victim survey (local extract)",
+    "indicator": "local indicator (local extract)",
+    "policeuk_outcomes": "police.uk crimes and outcomes (monthly)",
 }
 
 
@@ -84,6 +86,8 @@ def sheet_slug(text: str) -> str:
 
 def _unit_words(measure_unit: str, source: str) -> str:
     if measure_unit == "count":
+        if source == "indicator":
+            return "count"
         return "searches" if source == "policeuk_stop_search" else "offences"
     if measure_unit == "proportion":
         return "%"
@@ -117,7 +121,7 @@ def section_table(priority: str, figures: Sequence[MeasureFigure]) -> DataTable:
     to 56'); the exports carry its two ends, and whether the change on the previous year
     is beyond chance (the page's paragraph says it)."""
     first = figures[0]
-    columns = (
+    columns: tuple[Column, ...] = (
         Column("measure", "Measure", ColumnKind.TEXT, row_header=True),
         Column("unit", "Unit", ColumnKind.TEXT),
         Column("value", first.period_label, ColumnKind.VALUE),
@@ -136,7 +140,7 @@ def section_table(priority: str, figures: Sequence[MeasureFigure]) -> DataTable:
             page=False,
         ),
     )
-    rows = tuple(
+    rows: tuple[tuple[CellValue, ...], ...] = tuple(
         (
             f.title,
             _unit_words(f.unit, f.source),
@@ -158,6 +162,21 @@ def section_table(priority: str, figures: Sequence[MeasureFigure]) -> DataTable:
         for f in figures
     )
     notes = tuple(f"{f.title}: {f.note}" for f in figures)
+    if any(f.unit == "proportion" for f in figures):
+        # A proportion's changes are in percentage points, never relative (its
+        # 'Change on baseline' is empty); the points are rounded as its values are.
+        columns += (
+            Column("change_points", "Change on baseline (percentage points)", ColumnKind.VALUE),
+            Column(
+                "previous_change_points",
+                "Change on previous year (percentage points)",
+                ColumnKind.VALUE,
+            ),
+        )
+        rows = tuple(
+            (*row, f.change_points, f.previous_change_points)
+            for row, f in zip(rows, figures, strict=True)
+        )
     return DataTable(
         sheet_slug(priority),
         f"{priority}: figures",
@@ -269,7 +288,7 @@ def assurance_words(row: ScorecardRow) -> str:
 
 def scorecard_table(rows: Sequence[ScorecardRow]) -> DataTable:
     """The scorecard as a table (its icons as words, its sparklines as their span)."""
-    columns = (
+    columns: tuple[Column, ...] = (
         Column("measure", "Measure", ColumnKind.TEXT, row_header=True),
         Column("priority", "Priority", ColumnKind.TEXT),
         Column("latest", "Latest", ColumnKind.VALUE),
@@ -282,7 +301,7 @@ def scorecard_table(rows: Sequence[ScorecardRow]) -> DataTable:
         Column("assurance", "Assurance", ColumnKind.TEXT),
         Column("series", "Series", ColumnKind.TEXT),
     )
-    body = tuple(
+    body: tuple[tuple[CellValue, ...], ...] = tuple(
         (
             r.title,
             r.priority,
@@ -298,6 +317,12 @@ def scorecard_table(rows: Sequence[ScorecardRow]) -> DataTable:
         )
         for r in rows
     )
+    if any(r.unit == "proportion" for r in rows):
+        # A proportion's change is in percentage points (its relative change is empty).
+        columns += (
+            Column("change_points", "Change on baseline (percentage points)", ColumnKind.VALUE),
+        )
+        body = tuple((*cells, r.change_points) for cells, r in zip(body, rows, strict=True))
     return DataTable(
         "scorecard",
         "Scorecard: one row per measure",

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from forcestat.errors import LayoutError
 from forcestat.sources.homeoffice_prc import CSP_TABLE, PFA_TABLE
+from forcestat.sources.indicators import INDICATOR_TABLE
 from forcestat.sources.layout import HeaderVariant, Layout, normalise_header
 from forcestat.sources.offence_codes import OFFENCE_CODE_LOOKUP
 from forcestat.sources.ons_pfa import ONS_PFA_FIGURES, ONS_PFA_POPULATION, reshape_sheet
@@ -26,6 +27,7 @@ from forcestat.sources.population import (
     MYE2_PERSONS,
 )
 from forcestat.sources.rolling_totals import ROLLING_TOTALS
+from forcestat.sources.survey import SURVEY_RESPONSES
 
 __all__ = [
     "LAYOUTS",
@@ -55,6 +57,8 @@ LAYOUTS: tuple[Layout, ...] = (
     ONS_PFA_POPULATION,
     ROLLING_TOTALS,
     PFA_POPULATION,
+    INDICATOR_TABLE,
+    SURVEY_RESPONSES,
 )
 
 

@@ -87,6 +87,8 @@ class Layout:
     title_context: Callable[[Sequence[Sequence[str]]], dict[str, object]] | None = field(
         default=None
     )
+    # what each column holds, for layouts a user writes (local extracts): (column, meaning)
+    columns_described: tuple[tuple[str, str], ...] = ()
 
     def fields(self) -> tuple[str, ...]:
         """Every staged field name any variant of this layout can produce."""

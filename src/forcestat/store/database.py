@@ -282,11 +282,53 @@ CREATE TABLE force_figures (
 );
 """
 
+# Local extracts: any indicator a policing body holds by area and period, and the
+# victim survey's responses one by one. Both keep the area as forcestat names it, with
+# its ONS code and the force it lies in, so a figure can be drawn for either.
+_V5 = """
+CREATE TABLE indicators (
+    indicator       VARCHAR NOT NULL,   -- the id the catalogue refers to
+    area            VARCHAR NOT NULL,   -- a force or local authority, as forcestat names it
+    area_code       VARCHAR,            -- ONS code of a local authority; NULL for a force
+    area_type       VARCHAR NOT NULL,   -- 'force' or 'local_authority'
+    force_name      VARCHAR,            -- the force the area lies in
+    period          VARCHAR NOT NULL,   -- as published: '2020-03', '2020-Q1', '2019/20', '2020'
+    period_type     VARCHAR NOT NULL,   -- 'month', 'quarter', 'financial_year' or 'year'
+    first_month     DATE NOT NULL,
+    last_month      DATE NOT NULL,
+    numerator       BIGINT,             -- a count, or a proportion's successes
+    denominator     BIGINT,             -- a proportion's trials, or the items a mean is of
+    value           DOUBLE,             -- a mean (an average answer time in seconds)
+    breakdown       VARCHAR NOT NULL,   -- '' for the total
+    breakdown_value VARCHAR NOT NULL,   -- '' for the total
+    note            VARCHAR NOT NULL,
+    ingest_id       INTEGER NOT NULL,
+    line_no         BIGINT NOT NULL
+);
+
+-- One row per completed victim survey; the answer is kept as given (in words), and
+-- which answers count as satisfied is a setting applied when measuring.
+CREATE TABLE survey_responses (
+    response_id     VARCHAR NOT NULL,
+    month           DATE NOT NULL,      -- the month the case closed
+    offence_group   VARCHAR NOT NULL,
+    area            VARCHAR NOT NULL,
+    area_code       VARCHAR,
+    area_type       VARCHAR NOT NULL,
+    force_name      VARCHAR,
+    domestic_abuse  BOOLEAN NOT NULL,
+    satisfaction    VARCHAR NOT NULL,   -- 'completely satisfied' .. 'completely dissatisfied', 'yes', 'no'
+    ingest_id       INTEGER NOT NULL,
+    line_no         BIGINT NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "ingest log, rejects and the published source tables", _V1),
     Migration(2, "dashboard users, Plan milestones, progress updates and audit log", _V2),
     Migration(3, "recorded rebases of process behaviour charts", _V3),
     Migration(4, "published force-level figures (ONS data tables, rolling totals)", _V4),
+    Migration(5, "local indicators and victim survey responses", _V5),
 )
 
 

@@ -81,6 +81,15 @@ def sources_used(
             "SELECT ingest_id, 5, NULL::DATE, NULL::DATE, max(population_year) FROM population"
             f"{chosen_populations} GROUP BY ingest_id"
         ),
+        # Local extracts: the files holding figures for the forces or areas within them.
+        "indicators": (
+            "SELECT ingest_id, 6, min(first_month), max(last_month), NULL::INTEGER FROM indicators"
+            f" WHERE force_name IN ({plain}) GROUP BY ingest_id"
+        ),
+        "survey_responses": (
+            "SELECT ingest_id, 7, min(month), max(month), NULL::INTEGER FROM survey_responses"
+            f" WHERE force_name IN ({plain}) GROUP BY ingest_id"
+        ),
     }
     chosen = [parts[t] for t in parts if t in tables]
     if not chosen:

@@ -77,10 +77,13 @@ class Change:
 
 def change_of(measure: Measure, row: MeasureRow) -> Change | None:
     """The row's change on its baseline, or None when there is none."""
-    if row.change_pct is None:
+    # A proportion's change is in percentage points, never relative.
+    points = row.change_points is not None
+    change = row.change_points if row.change_points is not None else row.change_pct
+    if change is None:
         return None
-    pct = row.change_pct
-    size = f"{abs(pct):.1f}%"
+    pct = change
+    size = f"{abs(pct):.1f} percentage points" if points else f"{abs(pct):.1f}%"
     against = f"the {row.baseline_period}" if row.baseline_period else "the baseline"
     if round(pct, 1) == 0:
         words = f"the same as {against}"
@@ -94,7 +97,7 @@ def change_of(measure: Measure, row: MeasureRow) -> Change | None:
         judgement, tag = "Better", "govuk-tag--green"
     else:
         judgement, tag = "Worse", "govuk-tag--red"
-    return Change(f"{pct:+.1f}%", words, judgement, tag)
+    return Change(f"{pct:+.1f} pp" if points else f"{pct:+.1f}%", words, judgement, tag)
 
 
 @dataclass(frozen=True)

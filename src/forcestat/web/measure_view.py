@@ -318,4 +318,6 @@ def source_title(measure: Measure) -> str:
         Source.POPULATION: "ONS population",
         Source.SURVEY: "victim survey",
         Source.PUBLISHED_TABLES: "ONS police force area data tables",
+        Source.INDICATOR: "local indicator",
+        Source.POLICEUK_OUTCOMES: "police.uk street-level crime and outcomes",
     }[measure.source]

@@ -31,6 +31,7 @@ file and entry, before anything is evaluated.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -40,8 +41,12 @@ from typing import Any
 
 from forcestat.errors import ForcestatError
 from forcestat.forces import find_force
-from forcestat.measures.classification import OFFENCE_GROUPS, known_offence_codes
-from forcestat.measures.periods import PeriodError, PeriodKind, named_period
+from forcestat.measures.classification import (
+    OFFENCE_GROUPS,
+    RecordingChange,
+    known_offence_codes,
+)
+from forcestat.measures.periods import PeriodError, PeriodKind, named_period, parse_month
 from forcestat.sources.policeuk import CRIME_TYPES
 
 __all__ = [
@@ -76,7 +81,9 @@ class Source(StrEnum):
     POLICEUK_CRIMES = "policeuk_crimes"  # crimes: police.uk street-level incidents
     POLICEUK_STOP_SEARCH = "policeuk_stop_search"  # stop_search
     POPULATION = "population"  # the resident population itself
-    SURVEY = "survey"  # victim survey responses (not loaded yet)
+    SURVEY = "survey"  # survey_responses: the victim survey, one row per response
+    INDICATOR = "indicator"  # indicators: any local figure, by indicator id
+    POLICEUK_OUTCOMES = "policeuk_outcomes"  # crimes recorded, with their outcomes
     # force_figures: a published rolling-year series (knife and sharp instrument offences)
     PUBLISHED_TABLES = "published_tables"
 
@@ -87,21 +94,29 @@ class Kind(StrEnum):
     COUNT = "count"  # a total over the period
     RATE = "rate"  # a total per so many residents
     PROPORTION = "proportion"  # successes over trials, both counted from the source
+    MEAN = "mean"  # an average of items (an answer time), from an indicator's value
 
 
 class Unit(StrEnum):
     COUNT = "count"
     RATE_PER_1000 = "rate_per_1000"
+    RATE_PER_10000 = "rate_per_10000"
     RATE_PER_100000 = "rate_per_100000"
     RATE_PER_1000000 = "rate_per_1000000"
     PROPORTION = "proportion"
+    SECONDS = "seconds"  # a mean in seconds (an average answer time)
+    MINUTES = "minutes"
+    MEAN = "mean"  # a mean in the indicator's own unit (a score)
 
     @property
     def per(self) -> int:
-        """Residents a rate is expressed per (1 for counts and proportions)."""
-        return {"rate_per_1000": 1000, "rate_per_100000": 100_000}.get(
-            self.value, 1_000_000 if self is Unit.RATE_PER_1000000 else 1
-        )
+        """Residents a rate is expressed per (1 for counts, proportions and means)."""
+        return {
+            "rate_per_1000": 1000,
+            "rate_per_10000": 10_000,
+            "rate_per_100000": 100_000,
+            "rate_per_1000000": 1_000_000,
+        }.get(self.value, 1)
 
 
 class Polarity(StrEnum):
@@ -114,8 +129,14 @@ class Polarity(StrEnum):
 
 _UNITS_OF_KIND = {
     Kind.COUNT: {Unit.COUNT},
-    Kind.RATE: {Unit.RATE_PER_1000, Unit.RATE_PER_100000, Unit.RATE_PER_1000000},
+    Kind.RATE: {
+        Unit.RATE_PER_1000,
+        Unit.RATE_PER_10000,
+        Unit.RATE_PER_100000,
+        Unit.RATE_PER_1000000,
+    },
     Kind.PROPORTION: {Unit.PROPORTION},
+    Kind.MEAN: {Unit.SECONDS, Unit.MINUTES, Unit.MEAN},
 }
 
 # Filter keys each source understands.
@@ -124,9 +145,13 @@ _FILTER_KEYS = {
     Source.POLICEUK_CRIMES: {"crime_types"},
     Source.POLICEUK_STOP_SEARCH: {"outcomes", "exclude_outcomes", "outcome_recorded"},
     Source.POPULATION: set(),
-    Source.SURVEY: set(),
+    Source.SURVEY: {"domestic_abuse", "offence_groups"},
+    Source.INDICATOR: {"indicator", "breakdown", "breakdown_value"},
+    Source.POLICEUK_OUTCOMES: {"crime_types", "outcome"},
     Source.PUBLISHED_TABLES: {"series"},
 }
+# The outcomes a police.uk outcomes measure can count as its successes.
+OUTCOME_SHARES = ("charge_or_summons", "positive")
 
 
 @dataclass(frozen=True)
@@ -140,6 +165,15 @@ class Filter:
     exclude_outcomes: tuple[str, ...] = ()
     outcome_recorded: bool = False  # leave out searches with no outcome recorded
     series: tuple[str, ...] | None = None  # published series summed (published_tables)
+    # source = "indicator": the indicator id, and one breakdown (and one of its values)
+    indicator: str | None = None
+    breakdown: str | None = None  # None: the total rows (breakdown left empty)
+    breakdown_value: str | None = None  # None: every value of the breakdown, summed
+    # source = "survey": domestic abuse victims only (True), the rest (False), or all
+    domestic_abuse: bool | None = None
+    offence_groups: tuple[str, ...] | None = None
+    # source = "policeuk_outcomes": which outcomes count ('charge_or_summons', 'positive')
+    outcome: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +203,9 @@ class Measure:
 class Catalogue:
     measures: tuple[Measure, ...]
     files: tuple[Path, ...]
+    # the plan file's own [[recording_change]] entries (the built-in ones are in
+    # forcestat.measures.classification.RECORDING_CHANGES)
+    recording_changes: tuple[RecordingChange, ...] = ()
 
     def get(self, measure_id: str) -> Measure:
         """The measure with this id; a CatalogueError listing the ids otherwise."""
@@ -180,6 +217,9 @@ class Catalogue:
             f"known: {', '.join(m.id for m in self.measures)}"
         )
 
+
+# Sources whose proportions carry their own successes: no numerator_filter.
+_SELF_PROPORTIONS = frozenset({Source.SURVEY, Source.INDICATOR, Source.POLICEUK_OUTCOMES})
 
 _REQUIRED = ("id", "title", "priority", "source", "kind", "unit", "polarity", "note")
 _OPTIONAL = (
@@ -195,20 +235,71 @@ _OPTIONAL = (
 )
 
 
-def _read(path: Path) -> list[dict[str, Any]]:
+def _read_file(path: Path) -> dict[str, Any]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise CatalogueError(f"{path}: no such catalogue file") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CatalogueError(f"{path}: not valid TOML ({exc})") from exc
-    extra = sorted(set(raw) - {"measure"})
-    entries = raw.get("measure", [])
-    if extra or not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+    extra = sorted(set(raw) - {"measure", "recording_change"})
+    tables = [raw.get("measure", []), raw.get("recording_change", [])]
+    if extra or not all(
+        isinstance(t, list) and all(isinstance(e, dict) for e in t) for t in tables
+    ):
         raise CatalogueError(
-            f"{path}: a catalogue holds only [[measure]] entries (found {', '.join(extra)})"
+            f"{path}: a catalogue holds only [[measure]] and [[recording_change]] entries "
+            f"(found {', '.join(extra)})"
         )
+    return raw
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = _read_file(path).get("measure", [])
     return entries
+
+
+_CHANGE_KEYS = ("id", "effective", "description", "applies_to")
+
+
+def _recording_changes(path: Path, problems: list[str]) -> list[RecordingChange]:
+    """A file's [[recording_change]] entries: a user's own definition or recording
+    change, such as a new crime recording system going live."""
+    found = []
+    for n, entry in enumerate(_read_file(path).get("recording_change", []), start=1):
+        where = f"{path}: recording_change {entry.get('id', '?')!r} (entry {n})"
+        bad = [
+            f"unknown key {k!r} (known: {', '.join(_CHANGE_KEYS)})"
+            for k in entry
+            if k not in _CHANGE_KEYS
+        ]
+        for key in ("id", "effective", "description"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                bad.append(f"{key!r} is required and must be a non-empty text value")
+        effective = None
+        if isinstance(entry.get("effective"), str):
+            try:
+                effective = parse_month(entry["effective"])
+            except ForcestatError:
+                bad.append(f"effective {entry['effective']!r} is not a month in the form YYYY-MM")
+        applies = _text_list(entry.get("applies_to"))
+        if applies is None:
+            bad.append(
+                "applies_to must be a non-empty list of measure ids, indicator ids or sources"
+            )
+        if bad or effective is None or applies is None:
+            problems.extend(f"{where}: {b}" for b in bad)
+            continue
+        found.append(
+            RecordingChange(
+                entry["id"].strip(),
+                effective,
+                " ".join(entry["description"].split()),
+                frozenset(applies),
+                str(path),
+            )
+        )
+    return found
 
 
 def load_catalogue(
@@ -264,6 +355,7 @@ def load_catalogue(
             ):
                 entry = {**entry, "baseline": national_baseline}
             merged[mid] = (where, entry)
+    changes = [c for path in files for c in _recording_changes(path, problems)]
     known_codes = known_offence_codes() | set(extra_offence_codes)
     measures = []
     for where, entry in merged.values():
@@ -274,7 +366,7 @@ def load_catalogue(
         raise CatalogueError(
             f"{len(problems)} problem(s) in the measure catalogue:\n  " + "\n  ".join(problems)
         )
-    return Catalogue(tuple(measures), tuple(files))
+    return Catalogue(tuple(measures), tuple(files), tuple(changes))
 
 
 def _enum(cls: type[StrEnum], value: Any, key: str, bad: list[str]) -> Any:
@@ -322,7 +414,9 @@ def _filter(
     recorded = raw.get("outcome_recorded", False)
     if not isinstance(recorded, bool):
         bad.append(f"{key}.outcome_recorded must be true or false")
+    local = _local_filter(raw, source, key, bad)
     return Filter(
+        **local,
         offence_codes=lists.get("offence_codes"),
         exclude_offence_groups=lists.get("exclude_offence_groups") or (),
         crime_types=lists.get("crime_types"),
@@ -331,6 +425,47 @@ def _filter(
         outcome_recorded=recorded is True,
         series=lists.get("series"),
     )
+
+
+def _local_filter(
+    raw: Mapping[str, Any], source: Source, key: str, bad: list[str]
+) -> dict[str, Any]:
+    """The filter keys of the local sources (indicator, survey, outcomes), checked."""
+    found: dict[str, Any] = {}
+    for name in ("indicator", "breakdown", "breakdown_value", "outcome"):
+        if name in raw:
+            value = raw[name]
+            if not isinstance(value, str) or not value.strip():
+                bad.append(f"{key}.{name} must be a non-empty text value")
+            else:
+                found[name] = value.strip()
+    indicator = found.get("indicator")
+    if source is Source.INDICATOR:
+        if indicator is None and "indicator" not in raw:
+            bad.append(
+                f'{key} must name the indicator, such as {{ indicator = "victim_satisfaction" }}'
+            )
+        elif indicator is not None and not re.fullmatch(r"[a-z0-9_]+", indicator):
+            bad.append(
+                f"{key}.indicator {indicator!r} is not an id of lower-case letters, digits "
+                "and underscores"
+            )
+        if "breakdown_value" in found and "breakdown" not in found:
+            bad.append(f"{key}.breakdown_value needs the breakdown it is a value of")
+    if source is Source.POLICEUK_OUTCOMES:
+        outcome = found.get("outcome")
+        if outcome not in OUTCOME_SHARES:
+            bad.append(f"{key}.outcome must be one of {', '.join(OUTCOME_SHARES)}")
+    if "domestic_abuse" in raw:
+        if isinstance(raw["domestic_abuse"], bool):
+            found["domestic_abuse"] = raw["domestic_abuse"]
+        else:
+            bad.append(f"{key}.domestic_abuse must be true or false")
+    if "offence_groups" in raw:
+        found["offence_groups"] = _text_list(raw["offence_groups"])
+        if found["offence_groups"] is None:
+            bad.append(f"{key}.offence_groups must be a non-empty list of text values")
+    return found
 
 
 def _validate(
@@ -368,10 +503,16 @@ def _validate(
             if entry.get("numerator_filter") is None
             else _filter(entry["numerator_filter"], source, "numerator_filter", known_codes, bad),
         )
-        if kind is Kind.PROPORTION and filters[1] is None and source is not Source.SURVEY:
+        if kind is Kind.PROPORTION and filters[1] is None and source not in _SELF_PROPORTIONS:
             bad.append("a proportion needs a numerator_filter naming its successes")
         if kind is Kind.RATE and source in (Source.POPULATION, Source.SURVEY):
             bad.append(f"a rate per residents cannot be drawn from {source.value}")
+        if kind is Kind.MEAN and source is not Source.INDICATOR:
+            bad.append('a mean is drawn from an indicator\'s values (source = "indicator")')
+        if source is Source.SURVEY and kind is not Kind.PROPORTION:
+            bad.append('a survey measure is the proportion satisfied (kind = "proportion")')
+        if source is Source.POLICEUK_OUTCOMES and kind is not Kind.PROPORTION:
+            bad.append('an outcomes measure is a share of crimes (kind = "proportion")')
         if source is Source.POPULATION and kind is not Kind.COUNT:
             bad.append('a population measure is a count of residents (kind = "count")')
     targets = {k: entry.get(k) for k in ("target_change_pct", "target_value")}
