@@ -8,12 +8,13 @@ against it, reporting every problem at once with the file and key.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from forcestat.errors import ConfigError
-from forcestat.forces import find_force
+from forcestat.errors import ConfigError, ForcestatError
+from forcestat.forces import find_force, policing_bodies_source, policing_body
 
 __all__ = ["CONFIG_FILE", "SETTINGS", "Config", "Setting", "load_config", "write_default_config"]
 
@@ -31,14 +32,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("force", "West Midlands", "The force this policing body oversees."),
     Setting(
         "most_similar_forces",
-        ["Greater Manchester", "Merseyside", "West Yorkshire"],
-        "The force's most similar group, for comparisons.",
+        [],
+        "The force's most similar group (HMICFRS publishes one for each force), for "
+        "comparisons; empty for none. forcestat ships no group it cannot cite.",
     ),
     Setting("also_show", ["Metropolitan Police"], "Forces shown beside the group, not in it."),
     Setting(
         "policing_body",
-        "West Midlands Police and Crime Commissioner",
-        "The body that publishes the statement (named in reports).",
+        "",
+        "The body that publishes the statement (named in reports); empty for the force's "
+        "own policing body from forcestat's table of the 43 forces.",
     ),
     Setting("store", "forcestat.duckdb", "The DuckDB store file, relative to this file."),
     Setting(
@@ -84,18 +87,33 @@ def _toml_value(value: Any) -> str:
     return f'"{text}"'
 
 
-def write_default_config(path: Path, *, force: str | None = None, overwrite: bool = False) -> Path:
-    """Write a commented forcestat.toml with every setting at its default."""
+def write_default_config(
+    path: Path,
+    *,
+    force: str | None = None,
+    most_similar: Sequence[str] = (),
+    overwrite: bool = False,
+) -> Path:
+    """Write a commented forcestat.toml for ``force`` (default West Midlands): its
+    policing body from forcestat's table, ``most_similar`` as its comparator group (never
+    another force's), and every other setting at its default."""
     if path.exists() and not overwrite:
         raise ConfigError(f"{path}: already exists; pass --force-overwrite to replace it")
+    chosen = find_force(force or _BY_NAME["force"].default)
+    group = [find_force(f).name for f in most_similar if find_force(f) != chosen]
+    values: dict[str, Any] = {
+        "force": chosen.name,
+        "most_similar_forces": group,
+        "policing_body": policing_body(chosen.name).name if chosen.territorial else "",
+    }
     lines = ["# forcestat project settings. 'forcestat init' wrote this file.", ""]
     for s in SETTINGS:
-        value = force if (s.name == "force" and force) else s.default
+        value = values.get(s.name, s.default)
         lines.append(f"# {s.help}")
+        if s.name == "policing_body":
+            lines.append(f"# From: {policing_bodies_source()}.")
         lines.append(f"{s.name} = {_toml_value(value)}")
         lines.append("")
-    if force:
-        find_force(force)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
@@ -123,7 +141,7 @@ def load_config(path: Path | None = None) -> Config:
         if key not in _BY_NAME:
             problems.append(f"unknown setting {key!r} (known: {', '.join(_BY_NAME)})")
     values = {s.name: raw.get(s.name, s.default) for s in SETTINGS}
-    for name in ("force", "policing_body", "store", "baseline_period_end"):
+    for name in ("force", "store", "baseline_period_end"):
         if not isinstance(values[name], str) or not values[name].strip():
             problems.append(f"{name} must be a non-empty text value")
     for name in ("most_similar_forces", "also_show"):
@@ -131,6 +149,9 @@ def load_config(path: Path | None = None) -> Config:
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
             problems.append(f"{name} must be a list of force names")
             values[name] = []
+    if not isinstance(values["policing_body"], str):
+        problems.append("policing_body must be a text value (or empty for the force's own)")
+        values["policing_body"] = ""
     names: dict[str, str] = {}
     for name in ("force",):
         if isinstance(values[name], str):
@@ -151,11 +172,12 @@ def load_config(path: Path | None = None) -> Config:
     if problems:
         raise ConfigError(f"{where}: " + "; ".join(problems))
     base = path.parent if path is not None else Path()
+    body = values["policing_body"].strip() or _own_body(names["force"], where)
     return Config(
         force=names["force"],
         most_similar_forces=similar,
         also_show=also,
-        policing_body=values["policing_body"],
+        policing_body=body,
         store=base / values["store"],
         baseline_period_end=month,
         source=source,
@@ -164,11 +186,18 @@ def load_config(path: Path | None = None) -> Config:
     )
 
 
+def _own_body(force: str, where: str) -> str:
+    try:
+        return policing_body(force).name
+    except ForcestatError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+
+
 def _force_name(name: str, setting: str, problems: list[str]) -> str:
     try:
         return find_force(name).name
-    except Exception:
-        problems.append(f"{setting}: unknown force {name!r}")
+    except ForcestatError as exc:
+        problems.append(f"{setting}: {exc}")
         return name
 
 

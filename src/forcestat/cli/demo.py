@@ -15,6 +15,7 @@ from forcestat.errors import ForcestatError
 __all__ = ["SAMPLE_DIR", "demo"]
 
 SAMPLE_DIR = Path(__file__).resolve().parents[3] / "data" / "sample"
+DEMO_MOST_SIMILAR = ("Greater Manchester", "Merseyside", "West Yorkshire")
 
 
 @cli.command()
@@ -42,7 +43,14 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
     data) and West Midlands (from the Home Office table), and prints where they are.
     """
     if not Path(CONFIG_FILE).exists():
-        ctx.invoke(init, force_name=None, force_overwrite=False, path=Path(CONFIG_FILE))
+        # The demo's own choice of group for West Midlands, as a user would set it.
+        ctx.invoke(
+            init,
+            force_name=None,
+            most_similar=",".join(DEMO_MOST_SIMILAR),
+            force_overwrite=False,
+            path=Path(CONFIG_FILE),
+        )
     sample = sample or SAMPLE_DIR
     if not sample.is_dir():
         raise ForcestatError(f"{sample}: bundled sample data not found; pass --sample FOLDER")

@@ -23,6 +23,7 @@ import duckdb
 from forcestat import __version__
 from forcestat.config import SETTINGS, Config
 from forcestat.forces import find_force
+from forcestat.forces import policing_body as policing_body_of
 from forcestat.measures.catalogue import Catalogue, Kind, Measure, Source, load_catalogue
 from forcestat.measures.charting import chart_measure
 from forcestat.measures.engine import MeasureRow, evaluate
@@ -258,8 +259,8 @@ def build_report(
         elif why is not None:
             chart_gaps[m.id] = why
     # The configured body oversees the configured force; another force's report names
-    # its area rather than a body that does not oversee it.
-    policing_body = config.policing_body if force == config.force else f"{force} police force area"
+    # that force's own body, never the configured one.
+    policing_body = config.policing_body if force == config.force else _own_body(force)
     if branding is None:
         branding = load_branding(config.report_style, policing_body=policing_body)
     branding = _fill(
@@ -350,6 +351,11 @@ def build_report(
         methods=methods,
         settings_note=_settings_note(force, config),
     )
+
+
+def _own_body(force: str) -> str:
+    found = find_force(force)
+    return policing_body_of(found.name).name if found.territorial else f"{force} police force area"
 
 
 def _month(text: str) -> dt.date:
