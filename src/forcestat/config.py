@@ -57,6 +57,13 @@ SETTINGS: tuple[Setting, ...] = (
         "this file; empty for the standard style.",
     ),
     Setting(
+        "commentary",
+        "commentary",
+        "A folder of Markdown commentary (summary-force.md, summary-body.md and "
+        "<priority>-force.md, <priority>-body.md), relative to this file; placeholders "
+        "such as {{ homicide.value }} are filled from the same run and checked.",
+    ),
+    Setting(
         "plan",
         "",
         "A TOML file of the Police and Crime Plan's own measures and targets, added to the "
@@ -78,6 +85,7 @@ class Config:
     source: Path | None  # the file read, None when every setting is a default
     report_style: Path | None = None  # the restyling file, None for the standard style
     plan: Path | None = None  # the plan's measure catalogue, None for national measures only
+    commentary: Path | None = None  # the folder of commentary texts, None for none
 
 
 def _toml_value(value: Any) -> str:
@@ -163,6 +171,9 @@ def load_config(path: Path | None = None) -> Config:
     if not isinstance(values["report_style"], str):
         problems.append("report_style must be a file name (or empty for the standard style)")
         values["report_style"] = ""
+    if not isinstance(values["commentary"], str):
+        problems.append("commentary must be a folder name (or empty for none)")
+        values["commentary"] = ""
     if not isinstance(values["plan"], str):
         problems.append("plan must be a file name (or empty for the national measures only)")
         values["plan"] = ""
@@ -183,6 +194,7 @@ def load_config(path: Path | None = None) -> Config:
         source=source,
         report_style=base / values["report_style"] if values["report_style"].strip() else None,
         plan=base / values["plan"] if values["plan"].strip() else None,
+        commentary=base / values["commentary"] if values["commentary"].strip() else None,
     )
 
 

@@ -37,6 +37,7 @@ from forcestat.measures.series import (
 from forcestat.measures.sql import store_offence_codes
 from forcestat.report import tables
 from forcestat.report.branding import Branding, Wording, fill_placeholders, load_branding
+from forcestat.report.commentary import SUMMARY, load_commentary
 from forcestat.report.context import (
     MeasureFigure,
     Methods,
@@ -296,6 +297,18 @@ def build_report(
         )
         for priority in national_priorities()
     )
+    # The texts are the configured body's words about its own force.
+    commentary = load_commentary(
+        config.commentary if force == config.force else None,
+        figures,
+        {s.anchor: s.title for s in sections},
+        force_author=find_force(force).policeuk_name,
+        body_author=branding.name,
+        labels=(period.label, baseline.label, previous.label),
+    )
+    sections = tuple(
+        dataclasses.replace(s, commentary=commentary.texts.get(s.anchor, ())) for s in sections
+    )
     not_measured = report_gaps(measures, figures, chart_gaps)
     scorecard = tuple(
         _scorecard_row(m, figures[m.id], row_of[(m.id, force)], series.get(m.id), charts.get(m.id))
@@ -350,6 +363,8 @@ def build_report(
         not_measured_table=tables.not_measured_table(not_measured),
         methods=methods,
         settings_note=_settings_note(force, config),
+        summary_commentary=commentary.texts.get(SUMMARY, ()),
+        commentary_warnings=commentary.warnings,
     )
 
 

@@ -24,6 +24,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from markupsafe import Markup
+
 from forcestat.measures.series import Series
 from forcestat.report.branding import Branding
 from forcestat.spc.xmr import AssuranceType, PointType, SpcResult
@@ -32,6 +34,7 @@ __all__ = [
     "CellValue",
     "Column",
     "ColumnKind",
+    "CommentaryText",
     "DataTable",
     "Gap",
     "MeasureFigure",
@@ -160,6 +163,18 @@ class SeriesChart:
 
 
 @dataclass(frozen=True)
+class CommentaryText:
+    """One commentary text, its placeholders filled: the force's account ('force') or
+    the policing body's assessment ('body'). ``html`` is the Markdown rendered with raw
+    HTML off, so every character the author wrote is escaped."""
+
+    author: str
+    heading: str
+    text: str  # the Markdown with its figures filled in
+    html: Markup
+
+
+@dataclass(frozen=True)
 class Gap:
     """Measures the report could not show (or chart) for one reason, and the reason: a
     clause as it follows 'Homicide: ' in a list (small first letter, no full stop)."""
@@ -184,6 +199,7 @@ class PrioritySection:
     comparison_gap: str | None
     table: DataTable | None
     gaps: tuple[Gap, ...]  # this priority's measures with no figure, one per reason
+    commentary: tuple[CommentaryText, ...] = ()  # the force's account, the body's assessment
 
 
 @dataclass(frozen=True)
@@ -256,6 +272,8 @@ class ReportContext:
     scorecard_table: DataTable
     methods: Methods
     settings_note: str | None  # when the report's force is not the configured one
+    summary_commentary: tuple[CommentaryText, ...] = ()
+    commentary_warnings: tuple[str, ...] = ()  # numbers in the texts matching no figure
 
     @property
     def tables(self) -> tuple[DataTable, ...]:
