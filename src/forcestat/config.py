@@ -7,6 +7,7 @@ against it, reporting every problem at once with the file and key.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -64,6 +65,34 @@ SETTINGS: tuple[Setting, ...] = (
         "such as {{ homicide.value }} are filled from the same run and checked.",
     ),
     Setting(
+        "paper_meeting",
+        "",
+        "Board paper: the meeting the statement goes to (for example 'Strategic Policing "
+        "and Crime Board'); empty for no board-paper front matter.",
+    ),
+    Setting("paper_date", "", "Board paper: the meeting's date, YYYY-MM-DD."),
+    Setting("paper_item", "", "Board paper: the agenda item ('Item 7')."),
+    Setting(
+        "paper_purpose",
+        "To present the statement on the force's contribution to the national priorities "
+        "for policing and its performance against the Police and Crime Plan.",
+        "Board paper: the paper's purpose.",
+    ),
+    Setting(
+        "paper_asked_to",
+        "note the statement and agree its publication.",
+        "Board paper: what 'the board is asked to' do.",
+    ),
+    Setting("paper_authors", [], "Board paper: the authors, name and role each."),
+    Setting("paper_contact", "", "Board paper: who to contact about it (name, email)."),
+    Setting(
+        "statutory_statement",
+        "standard",
+        "The sentence saying under what law the statement is published: 'standard' for "
+        "the Specified Information Order sentence (English bodies; none for Welsh ones), "
+        "your own text (may use {policing_body} and {force}), or empty for none.",
+    ),
+    Setting(
         "plan",
         "",
         "A TOML file of the Police and Crime Plan's own measures and targets, added to the "
@@ -86,6 +115,14 @@ class Config:
     report_style: Path | None = None  # the restyling file, None for the standard style
     plan: Path | None = None  # the plan's measure catalogue, None for national measures only
     commentary: Path | None = None  # the folder of commentary texts, None for none
+    paper_meeting: str = ""
+    paper_date: str = ""
+    paper_item: str = ""
+    paper_purpose: str = ""
+    paper_asked_to: str = ""
+    paper_authors: tuple[str, ...] = ()
+    paper_contact: str = ""
+    statutory_statement: str = "standard"
 
 
 def _toml_value(value: Any) -> str:
@@ -152,6 +189,25 @@ def load_config(path: Path | None = None) -> Config:
     for name in ("force", "store", "baseline_period_end"):
         if not isinstance(values[name], str) or not values[name].strip():
             problems.append(f"{name} must be a non-empty text value")
+    for name in (
+        "paper_meeting",
+        "paper_item",
+        "paper_purpose",
+        "paper_asked_to",
+        "paper_contact",
+        "statutory_statement",
+    ):
+        if not isinstance(values[name], str):
+            problems.append(f"{name} must be a text value")
+            values[name] = ""
+    date = values["paper_date"]
+    if not isinstance(date, str) or (date and not _is_date(date)):
+        problems.append(f"paper_date {date!r} is not a date in the form YYYY-MM-DD")
+        values["paper_date"] = ""
+    authors = values["paper_authors"]
+    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+        problems.append("paper_authors must be a list of names")
+        values["paper_authors"] = []
     for name in ("most_similar_forces", "also_show"):
         v = values[name]
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
@@ -195,6 +251,14 @@ def load_config(path: Path | None = None) -> Config:
         report_style=base / values["report_style"] if values["report_style"].strip() else None,
         plan=base / values["plan"] if values["plan"].strip() else None,
         commentary=base / values["commentary"] if values["commentary"].strip() else None,
+        paper_meeting=values["paper_meeting"].strip(),
+        paper_date=values["paper_date"],
+        paper_item=values["paper_item"].strip(),
+        paper_purpose=values["paper_purpose"].strip(),
+        paper_asked_to=values["paper_asked_to"].strip(),
+        paper_authors=tuple(values["paper_authors"]),
+        paper_contact=values["paper_contact"].strip(),
+        statutory_statement=values["statutory_statement"].strip(),
     )
 
 
@@ -211,6 +275,14 @@ def _force_name(name: str, setting: str, problems: list[str]) -> str:
     except ForcestatError as exc:
         problems.append(f"{setting}: {exc}")
         return name
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 def _is_month(text: str) -> bool:

@@ -39,6 +39,7 @@ from forcestat.report import tables
 from forcestat.report.branding import Branding, Wording, fill_placeholders, load_branding
 from forcestat.report.commentary import SUMMARY, load_commentary
 from forcestat.report.context import (
+    BoardPaper,
     MeasureFigure,
     Methods,
     ReportContext,
@@ -363,8 +364,49 @@ def build_report(
         not_measured_table=tables.not_measured_table(not_measured),
         methods=methods,
         settings_note=_settings_note(force, config),
+        board_paper=_board_paper(config) if force == config.force else None,
+        statutory_statement=_statutory_statement(config, force, branding.name),
         summary_commentary=commentary.texts.get(SUMMARY, ()),
         commentary_warnings=commentary.warnings,
+    )
+
+
+# The Elected Local Policing Bodies (Specified Information) Order 2011 (SI 2011/3050),
+# as amended by the 2021 order (SI 2021/1245), asks English bodies for this statement.
+STANDARD_STATUTORY_STATEMENT = (
+    "The {policing_body} publishes this statement under the Elected Local Policing Bodies "
+    "(Specified Information) Order 2011, as amended in 2021, which requires a statement "
+    "on the contribution of {force_service} to achieving improvements against the "
+    "Government's national priorities for policing."
+)
+
+
+def _statutory_statement(config: Config, force: str, body: str) -> str | None:
+    text = config.statutory_statement
+    found = find_force(force)
+    if text == "standard":
+        english = found.territorial and policing_body_of(found.name).country == "England"
+        text = STANDARD_STATUTORY_STATEMENT if english else ""
+    if not text:
+        return None
+    return (
+        text.replace("{policing_body}", body)
+        .replace("{force_service}", found.policeuk_name)
+        .replace("{force}", force)
+    )
+
+
+def _board_paper(config: Config) -> BoardPaper | None:
+    if not config.paper_meeting:
+        return None
+    return BoardPaper(
+        meeting=config.paper_meeting,
+        date=dt.date.fromisoformat(config.paper_date) if config.paper_date else None,
+        item=config.paper_item,
+        purpose=config.paper_purpose,
+        asked_to=config.paper_asked_to,
+        authors=config.paper_authors,
+        contact=config.paper_contact,
     )
 
 

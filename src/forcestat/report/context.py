@@ -31,6 +31,7 @@ from forcestat.report.branding import Branding
 from forcestat.spc.xmr import AssuranceType, PointType, SpcResult
 
 __all__ = [
+    "BoardPaper",
     "CellValue",
     "Column",
     "ColumnKind",
@@ -163,6 +164,19 @@ class SeriesChart:
 
 
 @dataclass(frozen=True)
+class BoardPaper:
+    """The front matter of the statement as a board paper, from the settings."""
+
+    meeting: str
+    date: dt.date | None
+    item: str
+    purpose: str
+    asked_to: str  # follows 'The board is asked to'
+    authors: tuple[str, ...]
+    contact: str
+
+
+@dataclass(frozen=True)
 class CommentaryText:
     """One commentary text, its placeholders filled: the force's account ('force') or
     the policing body's assessment ('body'). ``html`` is the Markdown rendered with raw
@@ -272,6 +286,8 @@ class ReportContext:
     scorecard_table: DataTable
     methods: Methods
     settings_note: str | None  # when the report's force is not the configured one
+    board_paper: BoardPaper | None = None  # None when no meeting is set
+    statutory_statement: str | None = None  # the Specified Information Order sentence
     summary_commentary: tuple[CommentaryText, ...] = ()
     commentary_warnings: tuple[str, ...] = ()  # numbers in the texts matching no figure
 
