@@ -42,6 +42,7 @@ __all__ = [
     "Methods",
     "PlanDelivery",
     "PrioritySection",
+    "PublicationStamp",
     "ReportContext",
     "ScorecardRow",
     "Series",
@@ -161,6 +162,15 @@ class SeriesChart:
     y_title: str
     spc: SpcResult
     reading: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PublicationStamp:
+    """A signed-off statement's publication: when, which version, signed off by whom."""
+
+    published_on: dt.date
+    version: int
+    signed_off_by: str
 
 
 @dataclass(frozen=True)
@@ -286,10 +296,17 @@ class ReportContext:
     scorecard_table: DataTable
     methods: Methods
     settings_note: str | None  # when the report's force is not the configured one
+    publication: PublicationStamp | None = None  # None: a draft, marked so on every page
     board_paper: BoardPaper | None = None  # None when no meeting is set
     statutory_statement: str | None = None  # the Specified Information Order sentence
     summary_commentary: tuple[CommentaryText, ...] = ()
     commentary_warnings: tuple[str, ...] = ()  # numbers in the texts matching no figure
+
+    @property
+    def document_date(self) -> dt.date:
+        """The date the HTML and PDF carry: the publication date once published; for a
+        draft, the period end (so the same inputs give the same bytes)."""
+        return self.publication.published_on if self.publication else self.period_end
 
     @property
     def tables(self) -> tuple[DataTable, ...]:

@@ -200,7 +200,12 @@ def _stylesheet(context: ReportContext) -> Markup:
     css = (
         _environment()
         .get_template("report.css.j2")
-        .render(colours=context.branding.colours, fonts=embedded_fonts(), family=FAMILY)
+        .render(
+            colours=context.branding.colours,
+            fonts=embedded_fonts(),
+            family=FAMILY,
+            draft=context.publication is None,
+        )
     )
     # Nothing user-written reaches the style sheet (colours are checked as #RRGGBB),
     # but never let it close its element early.
