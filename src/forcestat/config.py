@@ -39,6 +39,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("also_show", ["Metropolitan Police"], "Forces shown beside the group, not in it."),
     Setting(
+        "group_figure",
+        "combined",
+        "The most similar forces' figure: 'combined' (their offences over their residents, "
+        "as HMICFRS shows a group) or 'mean' (the plain mean of their rates).",
+    ),
+    Setting(
         "policing_body",
         "",
         "The body that publishes the statement (named in reports); empty for the force's "
@@ -123,6 +129,7 @@ class Config:
     paper_authors: tuple[str, ...] = ()
     paper_contact: str = ""
     statutory_statement: str = "standard"
+    group_figure: str = "combined"
 
 
 def _toml_value(value: Any) -> str:
@@ -200,6 +207,9 @@ def load_config(path: Path | None = None) -> Config:
         if not isinstance(values[name], str):
             problems.append(f"{name} must be a text value")
             values[name] = ""
+    if values["group_figure"] not in ("combined", "mean"):
+        problems.append(f"group_figure {values['group_figure']!r} must be 'combined' or 'mean'")
+        values["group_figure"] = "combined"
     date = values["paper_date"]
     if not isinstance(date, str) or (date and not _is_date(date)):
         problems.append(f"paper_date {date!r} is not a date in the form YYYY-MM-DD")
@@ -259,6 +269,7 @@ def load_config(path: Path | None = None) -> Config:
         paper_authors=tuple(values["paper_authors"]),
         paper_contact=values["paper_contact"].strip(),
         statutory_statement=values["statutory_statement"].strip(),
+        group_figure=values["group_figure"],
     )
 
 

@@ -22,10 +22,11 @@ import duckdb
 
 from forcestat import __version__
 from forcestat.config import SETTINGS, Config
-from forcestat.forces import find_force
+from forcestat.forces import TERRITORIAL_FORCES, find_force
 from forcestat.forces import policing_body as policing_body_of
 from forcestat.measures.catalogue import Catalogue, Kind, Measure, Source, load_catalogue
 from forcestat.measures.charting import chart_measure
+from forcestat.measures.comparators import ForceComparison, GroupFigure, compare_forces
 from forcestat.measures.engine import MeasureRow, evaluate
 from forcestat.measures.periods import PeriodKind, previous_year, rolling_12_months
 from forcestat.measures.series import (
@@ -100,9 +101,12 @@ def _figure(
     row: MeasureRow,
     previous: MeasureRow | None,
     group: tuple[str, ...],
+    comparison: ForceComparison,
 ) -> MeasureFigure:
     own_baseline_is_previous = measure.baseline == "previous_year"
     prev = row if own_baseline_is_previous else previous
+    # Forces are compared by rate only: a count keeps its England and Wales total.
+    compares = comparison.compares_forces
     return MeasureFigure(
         measure_id=measure.id,
         title=measure.title,
@@ -127,14 +131,17 @@ def _figure(
         target=row.target,
         target_label=_target_label(measure, row),
         meets_target=row.meets_target,
-        comparator_mean=row.comparator_mean,
-        comparator_forces=group if row.comparator_mean is not None else (),
-        rank=row.rank,
-        rank_of=row.rank_of,
+        comparator_mean=comparison.group_value if compares else None,
+        comparator_forces=group if compares and comparison.group_value is not None else (),
+        rank=comparison.rank,
+        rank_of=comparison.rank_of,
         population_year=row.population_year,
         proxy=_is_proxy(measure),
         note=measure.note,
         not_available=row.not_available if row.value is None else None,
+        national_value=comparison.national_value,
+        group_method=comparison.group_method.value,
+        rank_words=comparison.rank_words,
     )
 
 
@@ -229,10 +236,17 @@ def build_report(
     previous = previous_year(period)
     groups = {force: list(group)} if group else None
     areas = [force, *group, *also]
+    # Every force too: England and Wales, the group's combined figure and the ranks.
+    everyone = list(dict.fromkeys([*areas, *(f.name for f in TERRITORIAL_FORCES)]))
     main = evaluate(
-        con, measures, areas=areas, period_ends=[period_end], most_similar_forces=groups
+        con, measures, areas=everyone, period_ends=[period_end], most_similar_forces=groups
     )
     row_of = {(r.measure, r.area): r for r in main.rows}
+    method = GroupFigure(config.group_figure)
+    comparisons = {
+        m.id: compare_forces({a: row_of[(m.id, a)] for a in everyone}, m, force, group, method)
+        for m in measures
+    }
     against_previous = [
         dataclasses.replace(m, baseline="previous_year")
         for m in measures
@@ -241,7 +255,8 @@ def build_report(
     previous_rows = evaluate(con, against_previous, areas=[force], period_ends=[period_end])
     previous_of = {r.measure: r for r in previous_rows.rows}
     figures = {
-        m.id: _figure(m, row_of[(m.id, force)], previous_of.get(m.id), group) for m in measures
+        m.id: _figure(m, row_of[(m.id, force)], previous_of.get(m.id), group, comparisons[m.id])
+        for m in measures
     }
     if all(f.value is None for f in figures.values()):
         raise ReportError(
@@ -295,6 +310,7 @@ def build_report(
             group=group,
             also=also,
             said_once=notes,
+            comparisons=comparisons,
         )
         for priority in national_priorities()
     )

@@ -26,6 +26,7 @@ from enum import StrEnum
 
 from markupsafe import Markup
 
+from forcestat.measures.comparators import ForceComparison, FunnelPoint
 from forcestat.measures.series import Series
 from forcestat.report.branding import Branding
 from forcestat.spc.xmr import AssuranceType, PointType, SpcResult
@@ -36,6 +37,7 @@ __all__ = [
     "Column",
     "ColumnKind",
     "CommentaryText",
+    "ComparisonChart",
     "DataTable",
     "Gap",
     "MeasureFigure",
@@ -151,6 +153,9 @@ class MeasureFigure:
     proxy: bool
     note: str
     not_available: str | None
+    national_value: float | None = None  # England and Wales: count, or combined rate
+    group_method: str = "combined"  # how comparator_mean is worked out: combined or mean
+    rank_words: str | None = None  # '3rd highest of 39 forces'
 
 
 @dataclass(frozen=True)
@@ -199,6 +204,19 @@ class CommentaryText:
 
 
 @dataclass(frozen=True)
+class ComparisonChart:
+    """A chart of one rate across every force: 'ranked' bars (highest first, the force
+    and its group marked) or a 'funnel' plot (rate against population, with Poisson
+    limits around the England and Wales rate). ``limits``: the funnel's limits."""
+
+    kind: str
+    title: str
+    measure_title: str
+    comparison: ForceComparison
+    limits: tuple[FunnelPoint, ...] = ()
+
+
+@dataclass(frozen=True)
 class Gap:
     """Measures the report could not show (or chart) for one reason, and the reason: a
     clause as it follows 'Homicide: ' in a list (small first letter, no full stop)."""
@@ -224,6 +242,7 @@ class PrioritySection:
     table: DataTable | None
     gaps: tuple[Gap, ...]  # this priority's measures with no figure, one per reason
     commentary: tuple[CommentaryText, ...] = ()  # the force's account, the body's assessment
+    comparison_charts: tuple[ComparisonChart, ...] = ()  # ranked bars and funnel plot
 
 
 @dataclass(frozen=True)

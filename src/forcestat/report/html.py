@@ -25,7 +25,14 @@ import vl_convert
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from forcestat.report.context import CellValue, ColumnKind, ReportContext, SeriesChart
+from forcestat.report.comparison_charts import draw_comparison
+from forcestat.report.context import (
+    CellValue,
+    ColumnKind,
+    ComparisonChart,
+    ReportContext,
+    SeriesChart,
+)
 from forcestat.report.figures import (
     format_change_pct,
     format_count,
@@ -156,23 +163,46 @@ def _draw(chart: SeriesChart, index: int) -> _DrawnChart:
     )
     config = {**drawn.spec.get("config", {}), "font": CHART_FONT}
     svg = dataclasses.replace(drawn, spec={**drawn.spec, "config": config}).to_svg()
+    return _DrawnChart(
+        _accessible(svg, f"chart-{index}", chart.title, drawn.text_alternative),
+        drawn.text_alternative,
+        _reading(chart, drawn.text_alternative),
+    )
+
+
+def _accessible(svg: str, key: str, title: str, description: str) -> Markup:
+    """SVG titled and described for assistive technology, sized by the page.
+
+    vl-convert escapes every text it writes; the title and description added here are
+    escaped too. ``key`` keeps the ids of several charts on one page apart.
+    """
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg.strip())
     opening = _SVG_OPEN.search(svg)
     if opening is None:  # vl-convert always writes one; refuse anything else
         raise ValueError("chart renderer returned no <svg> element")
-    title_id, desc_id = f"chart-{index}-title", f"chart-{index}-desc"
+    title_id, desc_id = f"{key}-title", f"{key}-desc"
     # The page sets the size; the view box keeps the proportions.
     attributes = re.sub(r'\s(width|height)="[^"]*"', "", opening.group(1))
     head = (
         f'<svg{attributes} role="img" aria-labelledby="{title_id} {desc_id}" '
         'preserveAspectRatio="xMidYMid meet">'
-        f'<title id="{title_id}">{escape(chart.title)}</title>'
-        f'<desc id="{desc_id}">{escape(drawn.text_alternative)}</desc>'
+        f'<title id="{title_id}">{escape(title)}</title>'
+        f'<desc id="{desc_id}">{escape(description)}</desc>'
     )
-    return _DrawnChart(
-        Markup(svg[: opening.start()] + head + svg[opening.end() :]),
+    return Markup(svg[: opening.start()] + head + svg[opening.end() :])
+
+
+@dataclasses.dataclass(frozen=True)
+class _DrawnComparison:
+    svg: Markup
+    text_alternative: str
+
+
+def _draw_comparison(chart: ComparisonChart, index: int) -> _DrawnComparison:
+    drawn = draw_comparison(chart, CHART_FONT)
+    return _DrawnComparison(
+        _accessible(drawn.svg, f"comparison-{index}", chart.title, drawn.text_alternative),
         drawn.text_alternative,
-        _reading(chart, drawn.text_alternative),
     )
 
 
@@ -217,7 +247,11 @@ def render_html(context: ReportContext) -> str:
     _register_chart_font()
     script = sort_script()
     charts = [chart for section in context.sections for chart in section.charts]
-    drawn = {id(chart): _draw(chart, index) for index, chart in enumerate(charts)}
+    drawn: dict[int, _DrawnChart | _DrawnComparison] = {
+        id(chart): _draw(chart, index) for index, chart in enumerate(charts)
+    }
+    compared = [c for section in context.sections for c in section.comparison_charts]
+    drawn.update({id(c): _draw_comparison(c, i) for i, c in enumerate(compared)})
     return (
         _environment()
         .get_template("report.html.j2")

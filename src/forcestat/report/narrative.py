@@ -26,7 +26,6 @@ from forcestat.report.figures import (
     format_change_pct,
     format_count,
     format_value,
-    ordinal,
     unit_label,
 )
 
@@ -174,12 +173,15 @@ def comparison_sentence(f: MeasureFigure, force: str) -> str:
         return ""
     parts = []
     if f.comparator_mean is not None and f.comparator_forces:
+        how = "combined figure" if f.group_method == "combined" else "mean"
         parts.append(
-            f"the mean of the most similar forces ({join_names(f.comparator_forces)}) was "
+            f"the {how} of the most similar forces ({join_names(f.comparator_forces)}) was "
             f"{_with_unit(f.comparator_mean, f.unit)}"
         )
-    if f.rank is not None and f.rank_of is not None:
-        parts.append(f"{force} ranked {ordinal(f.rank)} of {f.rank_of} forces (1 = the lowest)")
+    if f.national_value is not None:
+        parts.append(f"for England and Wales it was {_with_unit(f.national_value, f.unit)}")
+    if f.rank_words is not None:
+        parts.append(f"{force} was {f.rank_words}")
     if not parts:
         return ""
     return capitalised("; ".join(parts)) + "."
@@ -297,6 +299,6 @@ def summary_point(f: MeasureFigure, rate: MeasureFigure | None = None) -> str:
             _movement(f.previous_change_pct, f.previous_beyond_chance, True, "previous year")
         )
     ranked = rate if rate is not None else f
-    if ranked.rank is not None and ranked.rank_of is not None and ranked.unit != "count":
-        moves.append(f"{ordinal(ranked.rank)} lowest of {ranked.rank_of} forces")
+    if ranked.rank_words is not None and ranked.unit != "count":
+        moves.append(ranked.rank_words)
     return text + (", " + "; ".join(moves) if moves else "") + "."
