@@ -143,8 +143,17 @@ def test_a_measure_with_no_data_shows_why_not_a_headline(client: Client) -> None
     assert 'id="not-available"' in body
     assert '<span class="govuk-caption-l">West Midlands</span>' in body  # no dangling comma
     assert "No police.uk street-level crime data loaded for West Midlands." in body
-    # One force has a value (City of London): nothing to rank.
+    # A count: never set against other forces.
     assert 'id="no-ranking"' in body and "forcestat-ranked" not in body
+    assert "Counts are not compared across forces" in body
+
+
+def test_counts_are_not_ranked_and_rates_are(client: Client) -> None:
+    count = client.get(f"/forces/{FORCE}/measures/homicide?period=2018-03").body
+    assert "Counts are not compared across forces" in count
+    assert 'id="forces"' not in count
+    rate = client.get(f"/forces/{FORCE}/measures/homicide_rate?period=2018-03").body
+    assert 'id="forces"' in rate
 
 
 def test_the_ranked_chart_cuts_an_outlier_and_draws_the_group_mean(client: Client) -> None:

@@ -384,6 +384,7 @@ def build_report(
         statutory_statement=_statutory_statement(config, force, branding.name),
         summary_commentary=commentary.texts.get(SUMMARY, ()),
         commentary_warnings=commentary.warnings,
+        monthly=tables.monthly_table([c for s in sections for c in s.charts]),
     )
 
 

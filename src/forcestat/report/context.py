@@ -320,6 +320,7 @@ class ReportContext:
     statutory_statement: str | None = None  # the Specified Information Order sentence
     summary_commentary: tuple[CommentaryText, ...] = ()
     commentary_warnings: tuple[str, ...] = ()  # numbers in the texts matching no figure
+    monthly: DataTable | None = None  # the values behind every chart (exports only)
 
     @property
     def document_date(self) -> dt.date:
@@ -338,5 +339,7 @@ class ReportContext:
             if self.plan_delivery.attention is not None:
                 found.append(self.plan_delivery.attention)
         found += [self.not_measured_table, self.scorecard_table]
+        if self.monthly is not None:
+            found.append(self.monthly)
         found += [self.methods.sources, self.methods.definitions, self.methods.settings]
         return tuple(found)

@@ -53,6 +53,7 @@ from forcestat.report.tables import (
 )
 from forcestat.spc.chart import SpcChart, spc_chart
 from forcestat.spc.sentences import month_name
+from forcestat.spc.xmr import SpcResult
 
 __all__ = ["CHART_FONT", "format_cell", "render_html", "sort_script"]
 
@@ -157,17 +158,40 @@ def _draw(chart: SeriesChart, index: int) -> _DrawnChart:
     vl-convert escapes every text it writes; the title and description added here are
     escaped too. ``index`` keeps the ids of several charts on one page apart.
     """
+    # A count or rate cannot fall below zero: a lower limit below it is drawn at zero.
+    result, floored = _floored_at_zero(chart.spc)
     # Drawn small and scaled up to the page, so that its labels stay legible in print.
     drawn: SpcChart = spc_chart(
-        chart.spc, title=chart.title, y_title=chart.y_title, width=500, height=240
+        result, title=chart.title, y_title=chart.y_title, width=500, height=240
     )
     config = {**drawn.spec.get("config", {}), "font": CHART_FONT}
     svg = dataclasses.replace(drawn, spec={**drawn.spec, "config": config}).to_svg()
+    reading = _reading(chart, drawn.text_alternative)
+    if floored:
+        reading = f"{reading} {ZERO_FLOOR_NOTE}".strip()
     return _DrawnChart(
         _accessible(svg, f"chart-{index}", chart.title, drawn.text_alternative),
         drawn.text_alternative,
-        _reading(chart, drawn.text_alternative),
+        reading,
     )
+
+
+ZERO_FLOOR_NOTE = (
+    "The lower process limit works out below zero; no month can be below zero, so it is "
+    "drawn at zero."
+)
+
+
+def _floored_at_zero(result: SpcResult) -> tuple[SpcResult, bool]:
+    """The result as drawn: lower limits below zero raised to zero when no value is
+    negative (a count or a rate). The limits themselves, and the words, are unchanged."""
+    if any(p.value < 0 for p in result.points) or all(p.lpl >= 0 for p in result.points):
+        return result, False
+    points = tuple(
+        dataclasses.replace(p, lpl=max(p.lpl, 0.0), lower_two_sigma=max(p.lower_two_sigma, 0.0))
+        for p in result.points
+    )
+    return dataclasses.replace(result, points=points), True
 
 
 def _accessible(svg: str, key: str, title: str, description: str) -> Markup:

@@ -27,6 +27,7 @@ from forcestat.report.context import (
     Gap,
     MeasureFigure,
     ScorecardRow,
+    SeriesChart,
 )
 from forcestat.report.figures import format_shown, unit_label
 from forcestat.report.narrative import capitalised, join_names
@@ -260,6 +261,46 @@ def comparison_table(
         row_units=tuple(units),
     )
     return table, None
+
+
+def monthly_table(charts: Sequence[SeriesChart]) -> DataTable | None:
+    """The monthly values behind every chart of the report, with the centre line and
+    process limits that apply to each month, in chart order: the numbers a reader needs
+    to redraw or check a chart."""
+    if not charts:
+        return None
+    columns = (
+        Column("measure", "Measure", ColumnKind.TEXT, row_header=True),
+        Column("month", "Month", ColumnKind.TEXT),
+        Column("value", "Value", ColumnKind.VALUE),
+        Column("mean", "Centre line", ColumnKind.VALUE),
+        Column("lower_limit", "Lower process limit", ColumnKind.VALUE),
+        Column("upper_limit", "Upper process limit", ColumnKind.VALUE),
+        Column("point", "Point", ColumnKind.TEXT),
+    )
+    rows = tuple(
+        (
+            chart.measure_id,
+            f"{p.month:%Y-%m}",
+            p.value,
+            p.mean,
+            p.lpl,
+            p.upl,
+            p.point_type.value,
+        )
+        for chart in charts
+        for p in chart.spc.points
+    )
+    return DataTable(
+        "monthly_values",
+        "The monthly values behind each chart, with its centre line and process limits",
+        columns,
+        rows,
+        (
+            "A lower process limit below zero is drawn at zero on the chart: no month can "
+            "be below zero.",
+        ),
+    )
 
 
 def target_words(row: ScorecardRow) -> str:
