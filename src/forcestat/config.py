@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,10 +145,11 @@ def write_default_config(
     force: str | None = None,
     most_similar: Sequence[str] = (),
     overwrite: bool = False,
+    settings: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write a commented forcestat.toml for ``force`` (default West Midlands): its
     policing body from forcestat's table, ``most_similar`` as its comparator group (never
-    another force's), and every other setting at its default."""
+    another force's), ``settings`` as given, and every other setting at its default."""
     if path.exists() and not overwrite:
         raise ConfigError(f"{path}: already exists; pass --force-overwrite to replace it")
     chosen = find_force(force or _BY_NAME["force"].default)
@@ -157,6 +158,7 @@ def write_default_config(
         "force": chosen.name,
         "most_similar_forces": group,
         "policing_body": policing_body(chosen.name).name if chosen.territorial else "",
+        **(settings or {}),
     }
     lines = ["# forcestat project settings. 'forcestat init' wrote this file.", ""]
     for s in SETTINGS:

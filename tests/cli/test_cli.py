@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from conftest import SAMPLE, STREET, STREET_HEADER, street_row, write_csv
 from forcestat.cli import cli
 from forcestat.forces import find_force
+from forcestat.store.publications import publications
 
 
 @pytest.fixture
@@ -137,6 +138,18 @@ def test_demo_loads_the_bundled_sample(runner: CliRunner, tmp_path: Path) -> Non
         for name in ("report.html", "report.pdf", "tables.xlsx", "tables.ods"):
             assert (tmp_path / "out" / folder / name).stat().st_size > 0
     assert "12 months to December 2021" in result.output
+    # The plan example gives targets and assurance; the example commentary is filled in.
+    city = (tmp_path / "out" / "city-of-london-2021-12" / "report.html").read_text()
+    assert "Crime recorded on police.uk (monthly)" in city
+    assert "May meet or miss the target" in city
+    west_midlands = (tmp_path / "out" / "west-midlands-2018-03" / "report.html").read_text()
+    assert "Assessment by the West Midlands Police and Crime Commissioner" in west_midlands
+    assert "{{" not in west_midlands and "Warning" not in result.output
+    # The City of London statement is published, with its sign-off, for the dashboard.
+    listed = publications(tmp_path / "published")
+    assert [(p.force, p.period_label, p.version) for p in listed] == [
+        ("City of London", "12 months to December 2021", 1)
+    ]
     # Running it again finds everything already loaded.
     again = runner.invoke(cli, ["demo"])
     assert f"0 file(s) loaded, {n_files} already loaded" in again.output

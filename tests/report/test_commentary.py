@@ -123,8 +123,8 @@ def test_wrong_direction_unknown_placeholder_and_stray_number(
         f"neighbourhood crime commentary contradicts the change it shows ({change}); "
         "{{ homicide.valu }} in the neighbourhood crime commentary names no field of a "
         "measure (fields: value, numerator, baseline_value, change_pct, previous_value, "
-        "previous_change_pct, comparator_mean, rank, rank_of, target, interval_low, "
-        "interval_high)"
+        "previous_change_pct, comparator_mean, national_value, rank, rank_of, rank_words, "
+        "target, interval_low, interval_high)"
     )
     # The stray number: a warning, and the statement is still built.
     (tmp_path / "commentary" / f"{SECTION}-force.md").write_text(

@@ -59,8 +59,10 @@ FIELDS = (
     "previous_value",
     "previous_change_pct",
     "comparator_mean",
+    "national_value",
     "rank",
     "rank_of",
+    "rank_words",
     "target",
     "interval_low",
     "interval_high",
@@ -154,6 +156,8 @@ def _shown(figure: MeasureFigure, field: str) -> str | None:
         return format_change_pct(float(value))
     if field in ("rank", "rank_of"):
         return str(int(value))
+    if field == "rank_words":
+        return str(value)
     if field == "numerator":
         return format_shown(float(value), "count")
     return format_value(float(value), figure.unit)
@@ -169,7 +173,8 @@ def _number(text: str) -> float | None:
 
 def _known_numbers(figures: Iterable[MeasureFigure], labels: Iterable[str]) -> set[float]:
     """Every number this statement shows, as written (sign dropped: 'fell by 28%')."""
-    known: set[float] = set()
+    # 'per 1,000 residents': the units' own numbers.
+    known: set[float] = {1000.0, 100_000.0, 1_000_000.0}
     for figure in figures:
         for field in FIELDS:
             shown = _shown(figure, field)
