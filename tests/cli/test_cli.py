@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -190,7 +191,15 @@ def test_init_then_report_names_the_forces_own_body_and_the_users_group(
     assert report.exit_code == 0, report.output
     html = next((tmp_path / "out").glob("*-2018-03/report.html")).read_text()
     assert f'<p class="body-name">{body.replace(chr(39), "&#39;")}</p>' in html
-    assert "Greater Manchester" not in html and "Merseyside" not in html
-    for name in expected:
-        assert find_force(name).name in html
+    # The peers tables mark the user's group, and only it, as most similar.
+    marked = set(
+        re.findall(r'<th scope="row">([^<]+)</th><td class="text">Most similar</td>', html)
+    )
+    marked.discard("Most similar forces combined")  # the group's own row
+    assert marked <= {find_force(name).name for name in expected}
+    # The settings used, in the methods, name the user's group (or none).
+    names = ", ".join(find_force(n).name for n in expected) or "(none)"
+    assert f'most_similar_forces</th><td class="text">{names}</td>' in html
     assert group == len(expected)
+    if force == "Kent":  # Kent has rates: its peers table marks the group
+        assert marked == {"Essex", "Hampshire", "Sussex"}

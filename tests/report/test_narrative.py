@@ -298,3 +298,14 @@ def test_proxy_note() -> None:
         "Burglary (police.uk proxy, monthly), a proxy for residential burglary: police.uk "
         "'Burglary' includes business burglary."
     )
+
+
+def test_the_verb_agrees_with_the_measure() -> None:
+    from forcestat.report.narrative import agreeing_verb
+
+    assert agreeing_verb("Vehicle offences per 1,000 residents") == "were"
+    assert agreeing_verb("Victims satisfied with the overall service") == "were"
+    assert agreeing_verb("Residential burglary per 1,000 residents") == "was"
+    assert agreeing_verb("Theft from the person per 1,000 residents") == "was"
+    assert agreeing_verb("Stop and search: proportion with a positive outcome") == "was"
+    assert agreeing_verb("Homicide per million residents") == "was"

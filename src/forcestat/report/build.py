@@ -51,6 +51,7 @@ from forcestat.report.context import (
 from forcestat.report.errors import ReportError
 from forcestat.report.narrative import count_noun, proxy_note, short_title
 from forcestat.report.plan_delivery import plan_delivery
+from forcestat.report.reading import latest_reading
 from forcestat.report.sections import build_section, comparison_notes, report_gaps
 from forcestat.spc.xmr import Polarity, Rebase, SpcError, SpcOptions
 from forcestat.store.provenance import sources_used
@@ -183,7 +184,7 @@ def _chart(
     except SpcError as exc:
         return None, str(exc)
     result = charted.spc
-    reading = (*charted.sentences, *charted.left_out)
+    reading = (*latest_reading(result, charted.sentences), *charted.left_out)
     if target is not None:
         reading = (*reading, "The monthly target is the 12-month target divided by 12.")
     y_title = series_axis_title(measure)

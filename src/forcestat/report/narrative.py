@@ -141,6 +141,20 @@ def _with_unit(value: float, unit: str) -> str:
     return text
 
 
+def agreeing_verb(title: str) -> str:
+    """'were' after a plural subject ('Vehicle offences per 1,000 residents'), else 'was'
+    ('Residential burglary per 1,000 residents', 'Theft from the person ...')."""
+    # The subject's head noun: the words before any qualifier ('from the person',
+    # 'satisfied with', 'per 1,000 residents').
+    subject = re.split(r" per | \(|:|,| with | from | of | satisfied| excluding", title)[0]
+    head = subject.strip().split(" ")
+    last = head[-1].lower() if head else ""
+    plural = last.endswith(("ces", "mes", "ies", "ions", "ents", "ffs", "ons")) or (
+        last.endswith("s") and not last.endswith(("ss", "us", "is"))
+    )
+    return "were" if plural else "was"
+
+
 def _headline(f: MeasureFigure, rate: MeasureFigure | None) -> str:
     assert f.value is not None
     value = format_value(f.value, f.unit)
@@ -154,7 +168,7 @@ def _headline(f: MeasureFigure, rate: MeasureFigure | None) -> str:
         if rate is not None and rate.value is not None:
             text += f", {format_value(rate.value, rate.unit)} {unit_label(rate.unit)}"
         return text
-    text = f"{f.title} was {value}"
+    text = f"{f.title} {agreeing_verb(f.title)} {value}"
     if f.unit == "proportion":
         return f"{text} in the {f.period_label}"
     label = unit_label(f.unit)
