@@ -71,3 +71,11 @@ def test_a_welsh_body_has_no_order_sentence_unless_it_writes_one(
         '<p class="statutory">Dyfed-Powys Police and Crime Commissioner publishes this for '
         "Dyfed-Powys.</p>"
     ) in html
+
+
+def test_the_city_of_londons_board_is_not_bound_by_the_order(
+    sample_store: Path, tmp_path: Path
+) -> None:
+    # Not an elected local policing body: no Order sentence unless it writes its own.
+    html = _html(sample_store, tmp_path, "City of London", "")
+    assert 'class="statutory"' not in html

@@ -403,8 +403,15 @@ def _statutory_statement(config: Config, force: str, body: str) -> str | None:
     text = config.statutory_statement
     found = find_force(force)
     if text == "standard":
-        english = found.territorial and policing_body_of(found.name).country == "England"
-        text = STANDARD_STATUTORY_STATEMENT if english else ""
+        # The Order binds elected local policing bodies in England: commissioners, the
+        # mayors and MOPAC; not the City of London's Police Authority Board.
+        body_of = policing_body_of(found.name) if found.territorial else None
+        bound = (
+            body_of is not None
+            and body_of.country == "England"
+            and body_of.kind != "police_authority_board"
+        )
+        text = STANDARD_STATUTORY_STATEMENT if bound else ""
     if not text:
         return None
     return (
