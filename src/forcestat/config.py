@@ -7,13 +7,15 @@ against it, reporting every problem at once with the file and key.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from forcestat.errors import ConfigError
-from forcestat.forces import find_force
+from forcestat.errors import ConfigError, ForcestatError
+from forcestat.forces import find_force, policing_bodies_source, policing_body
 
 __all__ = [
     "CONFIG_FILE",
@@ -53,14 +55,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("force", "West Midlands", "The force this policing body oversees."),
     Setting(
         "most_similar_forces",
-        ["Greater Manchester", "Merseyside", "West Yorkshire"],
-        "The force's most similar group, for comparisons.",
+        [],
+        "The force's most similar group (HMICFRS publishes one for each force), for "
+        "comparisons; empty for none. forcestat ships no group it cannot cite.",
     ),
     Setting("also_show", ["Metropolitan Police"], "Forces shown beside the group, not in it."),
     Setting(
+        "group_figure",
+        "combined",
+        "The most similar forces' figure: 'combined' (their offences over their residents, "
+        "as HMICFRS shows a group) or 'mean' (the plain mean of their rates).",
+    ),
+    Setting(
         "policing_body",
-        "West Midlands Police and Crime Commissioner",
-        "The body that publishes the statement (named in reports).",
+        "",
+        "The body that publishes the statement (named in reports); empty for the force's "
+        "own policing body from forcestat's table of the 43 forces.",
     ),
     Setting("store", "forcestat.duckdb", "The DuckDB store file, relative to this file."),
     Setting(
@@ -74,6 +84,41 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "A TOML file restyling the report (name, logo, colours, fixed wording), relative to "
         "this file; empty for the standard style.",
+    ),
+    Setting(
+        "commentary",
+        "commentary",
+        "A folder of Markdown commentary (summary-force.md, summary-body.md and "
+        "<priority>-force.md, <priority>-body.md), relative to this file; placeholders "
+        "such as {{ homicide.value }} are filled from the same run and checked.",
+    ),
+    Setting(
+        "paper_meeting",
+        "",
+        "Board paper: the meeting the statement goes to (for example 'Strategic Policing "
+        "and Crime Board'); empty for no board-paper front matter.",
+    ),
+    Setting("paper_date", "", "Board paper: the meeting's date, YYYY-MM-DD."),
+    Setting("paper_item", "", "Board paper: the agenda item ('Item 7')."),
+    Setting(
+        "paper_purpose",
+        "To present the statement on the force's contribution to the national priorities "
+        "for policing and its performance against the Police and Crime Plan.",
+        "Board paper: the paper's purpose.",
+    ),
+    Setting(
+        "paper_asked_to",
+        "note the statement and agree its publication.",
+        "Board paper: what 'the board is asked to' do.",
+    ),
+    Setting("paper_authors", [], "Board paper: the authors, name and role each."),
+    Setting("paper_contact", "", "Board paper: who to contact about it (name, email)."),
+    Setting(
+        "statutory_statement",
+        "standard",
+        "The sentence saying under what law the statement is published: 'standard' for "
+        "the Specified Information Order sentence (English bodies; none for Welsh ones), "
+        "your own text (may use {policing_body} and {force}), or empty for none.",
     ),
     Setting(
         "plan",
@@ -116,6 +161,16 @@ class Config:
         "yes",
     )
     small_count_threshold: int = 5
+    commentary: Path | None = None  # the folder of commentary texts, None for none
+    paper_meeting: str = ""
+    paper_date: str = ""
+    paper_item: str = ""
+    paper_purpose: str = ""
+    paper_asked_to: str = ""
+    paper_authors: tuple[str, ...] = ()
+    paper_contact: str = ""
+    statutory_statement: str = "standard"
+    group_figure: str = "combined"
 
 
 def _toml_value(value: Any) -> str:
@@ -127,18 +182,35 @@ def _toml_value(value: Any) -> str:
     return f'"{text}"'
 
 
-def write_default_config(path: Path, *, force: str | None = None, overwrite: bool = False) -> Path:
-    """Write a commented forcestat.toml with every setting at its default."""
+def write_default_config(
+    path: Path,
+    *,
+    force: str | None = None,
+    most_similar: Sequence[str] = (),
+    overwrite: bool = False,
+    settings: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write a commented forcestat.toml for ``force`` (default West Midlands): its
+    policing body from forcestat's table, ``most_similar`` as its comparator group (never
+    another force's), ``settings`` as given, and every other setting at its default."""
     if path.exists() and not overwrite:
         raise ConfigError(f"{path}: already exists; pass --force-overwrite to replace it")
+    chosen = find_force(force or _BY_NAME["force"].default)
+    group = [find_force(f).name for f in most_similar if find_force(f) != chosen]
+    values: dict[str, Any] = {
+        "force": chosen.name,
+        "most_similar_forces": group,
+        "policing_body": policing_body(chosen.name).name if chosen.territorial else "",
+        **(settings or {}),
+    }
     lines = ["# forcestat project settings. 'forcestat init' wrote this file.", ""]
     for s in SETTINGS:
-        value = force if (s.name == "force" and force) else s.default
+        value = values.get(s.name, s.default)
         lines.append(f"# {s.help}")
+        if s.name == "policing_body":
+            lines.append(f"# From: {policing_bodies_source()}.")
         lines.append(f"{s.name} = {_toml_value(value)}")
         lines.append("")
-    if force:
-        find_force(force)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
@@ -166,14 +238,39 @@ def load_config(path: Path | None = None) -> Config:
         if key not in _BY_NAME:
             problems.append(f"unknown setting {key!r} (known: {', '.join(_BY_NAME)})")
     values = {s.name: raw.get(s.name, s.default) for s in SETTINGS}
-    for name in ("force", "policing_body", "store", "baseline_period_end"):
+    for name in ("force", "store", "baseline_period_end"):
         if not isinstance(values[name], str) or not values[name].strip():
             problems.append(f"{name} must be a non-empty text value")
+    for name in (
+        "paper_meeting",
+        "paper_item",
+        "paper_purpose",
+        "paper_asked_to",
+        "paper_contact",
+        "statutory_statement",
+    ):
+        if not isinstance(values[name], str):
+            problems.append(f"{name} must be a text value")
+            values[name] = ""
+    if values["group_figure"] not in ("combined", "mean"):
+        problems.append(f"group_figure {values['group_figure']!r} must be 'combined' or 'mean'")
+        values["group_figure"] = "combined"
+    date = values["paper_date"]
+    if not isinstance(date, str) or (date and not _is_date(date)):
+        problems.append(f"paper_date {date!r} is not a date in the form YYYY-MM-DD")
+        values["paper_date"] = ""
+    authors = values["paper_authors"]
+    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+        problems.append("paper_authors must be a list of names")
+        values["paper_authors"] = []
     for name in ("most_similar_forces", "also_show"):
         v = values[name]
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
             problems.append(f"{name} must be a list of force names")
             values[name] = []
+    if not isinstance(values["policing_body"], str):
+        problems.append("policing_body must be a text value (or empty for the force's own)")
+        values["policing_body"] = ""
     names: dict[str, str] = {}
     for name in ("force",):
         if isinstance(values[name], str):
@@ -185,6 +282,9 @@ def load_config(path: Path | None = None) -> Config:
     if not isinstance(values["report_style"], str):
         problems.append("report_style must be a file name (or empty for the standard style)")
         values["report_style"] = ""
+    if not isinstance(values["commentary"], str):
+        problems.append("commentary must be a folder name (or empty for none)")
+        values["commentary"] = ""
     if not isinstance(values["plan"], str):
         problems.append("plan must be a file name (or empty for the national measures only)")
         values["plan"] = ""
@@ -208,11 +308,12 @@ def load_config(path: Path | None = None) -> Config:
     if problems:
         raise ConfigError(f"{where}: " + "; ".join(problems))
     base = path.parent if path is not None else Path()
+    body = values["policing_body"].strip() or _own_body(names["force"], where)
     return Config(
         force=names["force"],
         most_similar_forces=similar,
         also_show=also,
-        policing_body=values["policing_body"],
+        policing_body=body,
         store=base / values["store"],
         baseline_period_end=month,
         source=source,
@@ -220,15 +321,40 @@ def load_config(path: Path | None = None) -> Config:
         plan=base / values["plan"] if values["plan"].strip() else None,
         satisfied_answers=tuple(a.strip().casefold() for a in answers),
         small_count_threshold=threshold,
+        commentary=base / values["commentary"] if values["commentary"].strip() else None,
+        paper_meeting=values["paper_meeting"].strip(),
+        paper_date=values["paper_date"],
+        paper_item=values["paper_item"].strip(),
+        paper_purpose=values["paper_purpose"].strip(),
+        paper_asked_to=values["paper_asked_to"].strip(),
+        paper_authors=tuple(values["paper_authors"]),
+        paper_contact=values["paper_contact"].strip(),
+        statutory_statement=values["statutory_statement"].strip(),
+        group_figure=values["group_figure"],
     )
+
+
+def _own_body(force: str, where: str) -> str:
+    try:
+        return policing_body(force).name
+    except ForcestatError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
 
 
 def _force_name(name: str, setting: str, problems: list[str]) -> str:
     try:
         return find_force(name).name
-    except Exception:
-        problems.append(f"{setting}: unknown force {name!r}")
+    except ForcestatError as exc:
+        problems.append(f"{setting}: {exc}")
         return name
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 def _is_month(text: str) -> bool:

@@ -8,11 +8,25 @@ of forcestat speaks of a force by its ``name`` only.
 
 from __future__ import annotations
 
+import difflib
+import re
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from forcestat.errors import ForcestatError
 
-__all__ = ["FORCES", "TERRITORIAL_FORCES", "Force", "find_force", "force_by_slug"]
+__all__ = [
+    "FORCES",
+    "TERRITORIAL_FORCES",
+    "Force",
+    "PolicingBody",
+    "find_force",
+    "force_by_slug",
+    "policing_bodies_source",
+    "policing_body",
+]
 
 
 @dataclass(frozen=True)
@@ -91,26 +105,105 @@ FORCES: tuple[Force, ...] = (
 TERRITORIAL_FORCES: tuple[Force, ...] = tuple(f for f in FORCES if f.territorial)
 assert len(TERRITORIAL_FORCES) == 43
 
+# Names people use that no publisher's spelling gives.
+_ALIASES = {
+    "Met": "Metropolitan Police",
+    "The Met": "Metropolitan Police",
+    "MPS": "Metropolitan Police",
+    "Metropolitan": "Metropolitan Police",
+    "GMP": "Greater Manchester",
+    "City of London Police": "City of London",
+    "City": "City of London",
+    "Leicester, Leicestershire and Rutland": "Leicestershire",
+    "Hampshire and Isle of Wight": "Hampshire",
+}
+
+
+def _key(name: str) -> str:
+    """A spelling reduced to what tells forces apart: '&' is 'and', hyphens are spaces,
+    and the words 'police', 'constabulary' and 'service' at the end are dropped."""
+    text = name.strip().casefold().replace("&", " and ").replace("-", " ")
+    text = re.sub(r"[^\w ]", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"( (police|constabulary|service|force))+$", "", text) or text
+
+
 _BY_KEY: dict[str, Force] = {}
 for _force in FORCES:
-    for _key in (_force.name, _force.policeuk_name, _force.slug, _force.home_office_name):
-        _BY_KEY[_key.casefold()] = _force
+    for _spelling in (_force.name, _force.policeuk_name, _force.slug, _force.home_office_name):
+        _BY_KEY[_key(_spelling)] = _force
+for _alias, _name in _ALIASES.items():
+    _BY_KEY[_key(_alias)] = next(f for f in FORCES if f.name == _name)
 
 
 def find_force(name: str) -> Force:
-    """The force a user or a publisher means by ``name``, in any of its spellings.
+    """The force a user or a publisher means by ``name``, in any of its spellings
+    ('Avon & Somerset', 'Met', 'Metropolitan Police Service', 'dyfed-powys').
 
     Example:
         >>> find_force("west-midlands").policeuk_name
         'West Midlands Police'
     """
-    force = _BY_KEY.get(name.strip().casefold())
+    force = _BY_KEY.get(_key(name))
     if force is None:
-        raise ForcestatError(
-            f"unknown force {name!r}; use a name such as 'West Midlands' "
-            "('forcestat forces' lists them all)"
+        names = [f.name for f in FORCES]
+        close = difflib.get_close_matches(name.strip(), names, n=3, cutoff=0.6)
+        close += [
+            f.name
+            for k in difflib.get_close_matches(_key(name), list(_BY_KEY), n=3, cutoff=0.75)
+            for f in (_BY_KEY[k],)
+            if f.name not in close
+        ]
+        hint = (
+            "did you mean " + " or ".join(repr(n) for n in dict.fromkeys(close)) + "?"
+            if close
+            else "use a name such as 'West Midlands'"
         )
+        raise ForcestatError(f"unknown force {name!r}; {hint} ('forcestat forces' lists them all)")
     return force
+
+
+@dataclass(frozen=True)
+class PolicingBody:
+    """The office that holds a force to account and publishes its statement."""
+
+    force: str
+    name: str  # 'Kent Police and Crime Commissioner', "Mayor's Office for Policing and Crime"
+    kind: str  # pcc, pfcc, mayor, mopac, police_authority_board
+    country: str  # England or Wales
+
+
+@cache
+def _policing_bodies() -> tuple[str, dict[str, PolicingBody]]:
+    text = resources.files("forcestat").joinpath("policing_bodies.toml").read_text("utf-8")
+    raw = tomllib.loads(text)
+    bodies = {
+        force: PolicingBody(force, entry["body"], entry["kind"], entry["country"])
+        for force, entry in raw["bodies"].items()
+    }
+    return str(raw["source"]), bodies
+
+
+def policing_body(force: str) -> PolicingBody:
+    """The policing body of one of the 43 forces (any spelling of its name).
+
+    Example:
+        >>> policing_body("Met").name
+        "Mayor's Office for Policing and Crime"
+    """
+    found = find_force(force)
+    body = _policing_bodies()[1].get(found.name)
+    if body is None:
+        raise ForcestatError(
+            f"{found.name} is not one of the 43 territorial forces, so forcestat holds "
+            "no policing body for it; set policing_body in forcestat.toml"
+        )
+    return body
+
+
+def policing_bodies_source() -> str:
+    """Where the table of policing bodies comes from (named in the data file)."""
+    return _policing_bodies()[0]
 
 
 def force_by_slug(slug: str) -> Force | None:

@@ -11,6 +11,8 @@ from click.testing import CliRunner
 
 from conftest import SAMPLE, STREET, STREET_HEADER, street_row, write_csv
 from forcestat.cli import cli
+from forcestat.forces import find_force
+from forcestat.store.publications import publications
 
 
 @pytest.fixture
@@ -31,17 +33,26 @@ def test_every_command_has_help(runner: CliRunner) -> None:
 
 
 def test_init_writes_settings_and_refuses_to_overwrite(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(cli, ["init"])
+    result = runner.invoke(
+        cli, ["init", "--most-similar", "Greater Manchester, Merseyside,West Yorkshire"]
+    )
     assert result.exit_code == 0
     text = (tmp_path / "forcestat.toml").read_text()
     assert 'force = "West Midlands"' in text
+    assert 'policing_body = "West Midlands Police and Crime Commissioner"' in text
     assert '"Greater Manchester", "Merseyside", "West Yorkshire"' in text
     again = runner.invoke(cli, ["init"])
     assert again.exit_code == 1
     assert "already exists" in again.output
     other = runner.invoke(cli, ["init", "--force", "Merseyside", "--force-overwrite"])
     assert other.exit_code == 0
-    assert 'force = "Merseyside"' in (tmp_path / "forcestat.toml").read_text()
+    text = (tmp_path / "forcestat.toml").read_text()
+    assert 'force = "Merseyside"' in text
+    # Merseyside is not given West Midlands' group, nor its own as part of it.
+    assert "most_similar_forces = []" in text
+    typo = runner.invoke(cli, ["init", "--force", "Merseysid", "--force-overwrite"])
+    assert typo.exit_code == 1
+    assert "did you mean 'Merseyside'?" in typo.output
 
 
 def test_bad_settings_are_reported_together_on_one_line(runner: CliRunner, tmp_path: Path) -> None:
@@ -150,6 +161,67 @@ def test_demo_loads_the_bundled_sample(runner: CliRunner, tmp_path: Path) -> Non
         "from 47.1% in 2019, a change larger than chance alone would explain."
     ) in page
     assert "Victim satisfaction: domestic abuse victims against the rest" in page
+    # The plan example gives targets and assurance; the example commentary is filled in.
+    city = (tmp_path / "out" / "city-of-london-2021-12" / "report.html").read_text()
+    assert "Crime recorded on police.uk (monthly)" in city
+    assert "May meet or miss the target" in city
+    west_midlands = (tmp_path / "out" / "west-midlands-2019-12" / "report.html").read_text()
+    assert "Assessment by the West Midlands Police and Crime Commissioner" in west_midlands
+    assert "{{" not in west_midlands and "Warning" not in result.output
+    # The City of London statement is published, with its sign-off, for the dashboard.
+    listed = publications(tmp_path / "published")
+    assert [(p.force, p.period_label, p.version) for p in listed] == [
+        ("City of London", "12 months to December 2021", 1)
+    ]
     # Running it again finds everything already loaded.
     again = runner.invoke(cli, ["demo"])
     assert f"0 file(s) loaded, {n_files} already loaded" in again.output
+
+
+@pytest.mark.parametrize(
+    ("force", "most_similar", "body", "group"),
+    [
+        ("Kent", "Essex,Hampshire,Sussex", "Kent Police and Crime Commissioner", 3),
+        ("Met", None, "Mayor's Office for Policing and Crime", 0),
+        ("Dyfed Powys", "North Wales,Gwent", "Dyfed-Powys Police and Crime Commissioner", 2),
+    ],
+)
+def test_init_then_report_names_the_forces_own_body_and_the_users_group(
+    runner: CliRunner,
+    tmp_path: Path,
+    sample_store_path: Path,
+    force: str,
+    most_similar: str | None,
+    body: str,
+    group: int,
+) -> None:
+    args = ["init", "--force", force]
+    if most_similar is not None:
+        args += ["--most-similar", most_similar]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert f"Policing body: {body}" in result.output
+    settings = (tmp_path / "forcestat.toml").read_text()
+    assert f'policing_body = "{body}"' in settings.replace('\\"', '"')
+    # Never another force's group: what the user gave, or none.
+    expected = [n.strip() for n in (most_similar or "").split(",") if n.strip()]
+    assert "Merseyside" not in settings and "West Yorkshire" not in settings
+    report = runner.invoke(
+        cli,
+        ["report", "--period", "2018-03", "--no-pdf", "--store", str(sample_store_path)],
+    )
+    assert report.exit_code == 0, report.output
+    html = next((tmp_path / "out").glob("*-2018-03/report.html")).read_text()
+    assert f'<p class="body-name">{body.replace(chr(39), "&#39;")}</p>' in html
+    # The peers tables mark the user's group, and only it, as most similar.
+    marked = set(
+        re.findall(r'<th scope="row">([^<]+)</th><td class="text">Most similar</td>', html)
+    )
+    marked.discard("Most similar forces combined")  # the group's own row
+    assert marked <= {find_force(name).name for name in expected}
+    # The settings used, in the methods, name the user's group (or none).
+    names = ", ".join(find_force(n).name for n in expected) or "(none)"
+    assert f'most_similar_forces</th><td class="text">{names}</td>' in html
+    assert group == len(expected)
+    if force == "Kent":  # Kent has rates: its peers table marks the group
+        assert marked == {"Essex", "Hampshire", "Sussex"}

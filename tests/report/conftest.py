@@ -88,7 +88,8 @@ def sample_store(sample_store_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def settings_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("settings") / "forcestat.toml"
-    write_default_config(path)
+    # The group a user gives for West Midlands (forcestat ships none it cannot cite).
+    write_default_config(path, most_similar=["Greater Manchester", "Merseyside", "West Yorkshire"])
     return path
 
 

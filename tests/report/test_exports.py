@@ -113,3 +113,23 @@ def test_city_of_london_tables_hold_the_street_counts(city_of_london: Rendered) 
     assert int(burglary[header.index("Previous year: 12 months to June 2020")]) == before
     change = float(burglary[header.index("Change on baseline (%)")])
     assert abs(change - (now - then) / then * 100) < 1e-9
+
+
+def test_the_monthly_values_behind_each_chart_are_exported(city_of_london: Rendered) -> None:
+    from forcestat.report.exports import csv_files
+    from forcestat.report.html import ZERO_FLOOR_NOTE
+
+    from .conftest import policeuk_count
+
+    files = csv_files(city_of_london.context)
+    rows = list(csv.DictReader(io.StringIO(files["monthly_values.csv"].decode("utf-8"))))
+    burglary = {r["Month"]: float(r["Value"]) for r in rows if r["Measure"] == "burglary_policeuk"}
+    assert len(burglary) >= 24
+    for month in ("2021-06", "2020-04", "2019-01"):
+        assert burglary[month] == policeuk_count("city-of-london", month, month, ["Burglary"])
+    # One of the report's tables, so the XLSX and ODS carry it too.
+    assert "monthly_values" in [t.slug for t in city_of_london.context.tables]
+    # A count whose lower limit works out below zero is drawn at zero, with a note.
+    below = [r for r in rows if float(r["Lower process limit"]) < 0]
+    assert below, "the sample has a chart whose lower limit is below zero"
+    assert ZERO_FLOOR_NOTE in city_of_london.html

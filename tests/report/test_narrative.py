@@ -68,6 +68,8 @@ HOMICIDE_RATE = dataclasses.replace(
     comparator_forces=("Greater Manchester", "Merseyside", "West Yorkshire"),
     rank=27,
     rank_of=39,
+    rank_words="13th highest of 39 forces",  # 39 - 27 + 1
+    national_value=11.7,
 )
 
 
@@ -90,9 +92,9 @@ def test_a_count_and_its_rate_share_one_paragraph() -> None:
         "reduction. Numbers this small vary by chance; the change is within normal variation."
     )
     assert text.endswith(
-        "The mean of the most similar forces (Greater Manchester, Merseyside and West "
-        "Yorkshire) was 15.0 per million residents; West Midlands ranked 27th of 39 forces "
-        "(1 = the lowest)."
+        "The combined figure of the most similar forces (Greater Manchester, Merseyside and "
+        "West Yorkshire) was 15.0 per million residents; for England and Wales it was 11.7 "
+        "per million residents; West Midlands was 13th highest of 39 forces."
     )
 
 
@@ -166,6 +168,7 @@ def test_a_rate_with_its_comparators_rank_and_target() -> None:
         comparator_forces=("Greater Manchester", "Merseyside", "West Yorkshire"),
         rank=28,
         rank_of=39,
+        rank_words="12th highest of 39 forces",  # 39 - 28 + 1
         target=7.2,
         target_label="8% fewer than the 12 months to March 2017",
         meets_target=False,
@@ -176,9 +179,9 @@ def test_a_rate_with_its_comparators_rank_and_target() -> None:
         "(20,925 offences). The data loaded do not cover the 12 months to June 2019 "
         "baseline, so no change on it can be given. The data loaded do not cover the "
         "previous year (12 months to March 2017). The target is 7.20 (8% fewer than the "
-        "12 months to March 2017); it is not met. The mean of the most similar forces "
-        "(Greater Manchester, Merseyside and West Yorkshire) was 8.35 per 1,000 residents; "
-        "West Midlands ranked 28th of 39 forces (1 = the lowest)."
+        "12 months to March 2017); it is not met. The combined figure of the most similar "
+        "forces (Greater Manchester, Merseyside and West Yorkshire) was 8.35 per 1,000 "
+        "residents; West Midlands was 12th highest of 39 forces."
     )
 
 
@@ -268,7 +271,7 @@ def test_summary_lines() -> None:
     # 38 homicides, 13.1 per million; -26.9% on 52 (within normal variation), -5.0% on 40.
     assert summary_point(HOMICIDE, HOMICIDE_RATE) == (
         "Homicide: 38 (13.1 per million residents), down 27% on the baseline, within normal "
-        "variation; down 5.0% on the previous year, within normal variation; 27th lowest "
+        "variation; down 5.0% on the previous year, within normal variation; 13th highest "
         "of 39 forces."
     )
     rate = dataclasses.replace(
@@ -283,7 +286,7 @@ def test_summary_lines() -> None:
     )
     # The unit is in the title: not said twice.
     assert summary_point(rate) == (
-        "Residential burglary per 1,000 residents: 7.65, 27th lowest of 39 forces."
+        "Residential burglary per 1,000 residents: 7.65, 13th highest of 39 forces."
     )
 
 
@@ -295,3 +298,14 @@ def test_proxy_note() -> None:
         "Burglary (police.uk proxy, monthly), a proxy for residential burglary: police.uk "
         "'Burglary' includes business burglary."
     )
+
+
+def test_the_verb_agrees_with_the_measure() -> None:
+    from forcestat.report.narrative import agreeing_verb
+
+    assert agreeing_verb("Vehicle offences per 1,000 residents") == "were"
+    assert agreeing_verb("Victims satisfied with the overall service") == "were"
+    assert agreeing_verb("Residential burglary per 1,000 residents") == "was"
+    assert agreeing_verb("Theft from the person per 1,000 residents") == "was"
+    assert agreeing_verb("Stop and search: proportion with a positive outcome") == "was"
+    assert agreeing_verb("Homicide per million residents") == "was"

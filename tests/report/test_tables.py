@@ -97,27 +97,20 @@ def test_the_own_force_report_names_its_body_and_no_settings_note(
     assert "the settings name no most similar forces" in text
 
 
-def test_a_mean_of_counts_reads_as_a_count(west_midlands_runs: Runs) -> None:
-    # Trafficking of drugs: the mean of the three most similar forces' counts, rounded to
-    # a whole offence in the table as in the paragraph, with a word on force size.
-    forces = ("Greater Manchester", "Merseyside", "West Yorkshire")
-    mean = sum(home_office_total(f, TRAFFICKING) for f in forces) / 3
+def test_counts_are_never_set_against_other_forces(west_midlands_runs: Runs) -> None:
+    # Trafficking of drugs is a count: forces differ in size, so no peers table at all.
     html = (west_midlands_runs.first / "report.html").read_text(encoding="utf-8")
-    table = html[html.index('id="table-drugs_supply_county_lines_peers"') :]
-    table = table[: table.index("</ul>")]
+    assert 'id="table-drugs_supply_county_lines_peers"' not in html
     assert (
-        f'<th scope="row">Mean of the most similar forces</th><td class="text">Most similar</td><td class="value">{round(mean):,}</td>'
-        in table
+        "No comparison with other forces: this priority&#39;s figures here are counts, and "
+        "forces differ in size, so only rates are compared." in html
     )
-    assert "These are counts, not rates: forces differ in size" in table
-    # A count is not set beside other forces in the paragraph.
     own = home_office_total("West Midlands", TRAFFICKING)
     text = html_text(html)
     assert (
         f"There were {own} trafficking of drugs offences recorded in the 12 months to March 2018."
         in text
     )
-    assert f"was {round(mean):,}" not in text
 
 
 def test_each_missing_measure_is_listed_once_with_its_reason(

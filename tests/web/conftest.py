@@ -34,6 +34,7 @@ from forcestat.store.milestones import (
     Status,
     create_milestone,
 )
+from forcestat.store.publications import Publication, add_publication
 from forcestat.store.rebases import record_rebase
 from forcestat.store.records import open_records
 from forcestat.store.users import Role, add_user
@@ -120,9 +121,33 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )
     con.close()
     reports = folder / "reports"
-    (reports / "drafts").mkdir(parents=True)
-    (reports / "statement-2021-q3.html").write_text("<h1>Statement</h1>", encoding="utf-8")
-    (reports / "drafts" / "statement-2021-q4.html").write_text("<h1>Draft</h1>", encoding="utf-8")
+    # One published statement (as 'forcestat publish' records it), and files that were
+    # never published: a draft folder and a stray file, neither listed nor served.
+    (reports / "city-of-london-2021-06-v1").mkdir(parents=True)
+    (reports / "city-of-london-2021-06-v1" / "report.html").write_text(
+        "<h1>Statement</h1>", encoding="utf-8"
+    )
+    (reports / "city-of-london-2021-06-v1" / "tables.xlsx").write_bytes(b"PK tables")
+    add_publication(
+        reports,
+        Publication(
+            force="City of London",
+            period_end=dt.date(2021, 6, 1),
+            period_label="12 months to June 2021",
+            title="Police and Crime Statement",
+            version=1,
+            published_on=dt.date(2021, 9, 14),
+            signed_off_by="Chief Executive",
+            signed_off_at=dt.datetime(2021, 9, 14, 10, 30),
+            folder="city-of-london-2021-06-v1",
+            files=("report.html", "tables.xlsx"),
+        ),
+    )
+    (reports / "city-of-london-2021-09").mkdir()
+    (reports / "city-of-london-2021-09" / "report.html").write_text(
+        "<h1>Draft</h1>", encoding="utf-8"
+    )
+    (reports / "statement-2021-q4.html").write_text("<h1>Stray</h1>", encoding="utf-8")
     app = create_app(
         WebSettings(
             store=store,

@@ -1,5 +1,5 @@
 """What a reader sees: the scorecard's changes and variation, the measure page's headline,
-ranked chart and rebase forms, the areas summary, reports in sub-folders, the tracker's
+ranked chart and rebase forms, the areas summary, published reports, the tracker's
 linked measure. Figures are counted straight from the bundled files with csv and gzip."""
 
 from __future__ import annotations
@@ -143,8 +143,17 @@ def test_a_measure_with_no_data_shows_why_not_a_headline(client: Client) -> None
     assert 'id="not-available"' in body
     assert '<span class="govuk-caption-l">West Midlands</span>' in body  # no dangling comma
     assert "No police.uk street-level crime data loaded for West Midlands." in body
-    # One force has a value (City of London): nothing to rank.
+    # A count: never set against other forces.
     assert 'id="no-ranking"' in body and "forcestat-ranked" not in body
+    assert "Counts are not compared across forces" in body
+
+
+def test_counts_are_not_ranked_and_rates_are(client: Client) -> None:
+    count = client.get(f"/forces/{FORCE}/measures/homicide?period=2018-03").body
+    assert "Counts are not compared across forces" in count
+    assert 'id="forces"' not in count
+    rate = client.get(f"/forces/{FORCE}/measures/homicide_rate?period=2018-03").body
+    assert 'id="forces"' in rate
 
 
 def test_the_ranked_chart_cuts_an_outlier_and_draws_the_group_mean(client: Client) -> None:
@@ -311,25 +320,26 @@ def test_the_start_page_offers_areas_only_where_street_level_data_is_loaded(
 # ---- reports, errors, tracker ---------------------------------------------------------
 
 
-def test_reports_in_a_sub_folder_are_listed_and_open_in_the_browser(site: Site) -> None:
-    folder = site.reports / "city-of-london-2021-06"
-    folder.mkdir(exist_ok=True)
-    (folder / "report.html").write_text("<h1>Quarterly statement</h1>", encoding="utf-8")
-    (folder / "tables.csv").write_text("measure,value\nburglary,179\n", encoding="utf-8")
+def test_published_files_open_in_the_browser_or_download_and_nothing_else_is_served(
+    site: Site,
+) -> None:
     client = Client(site.url)
     listing = client.get("/reports").body
-    assert 'href="/reports/city-of-london-2021-06/report.html">' in listing
-    assert 'href="/reports/city-of-london-2021-06/tables.csv" download>' in listing
-    report = client.get("/reports/city-of-london-2021-06/report.html")
-    assert report.status == 200 and report.body == "<h1>Quarterly statement</h1>"
+    assert 'href="/reports/city-of-london-2021-06-v1/report.html">HTML' in listing
+    assert 'href="/reports/city-of-london-2021-06-v1/tables.xlsx" download>Excel tables' in (
+        listing
+    )
+    report = client.get("/reports/city-of-london-2021-06-v1/report.html")
+    assert report.status == 200 and report.body == "<h1>Statement</h1>"
     assert report.headers["content-disposition"].startswith("inline")
     assert "sandbox" in report.headers["content-security-policy"]
-    table = client.get("/reports/city-of-london-2021-06/tables.csv")
+    table = client.get("/reports/city-of-london-2021-06-v1/tables.xlsx")
     assert table.headers["content-disposition"].startswith("attachment")
     for path in (
-        "/reports/city-of-london-2021-06/..%2F..%2Fweb.duckdb",
+        "/reports/city-of-london-2021-06-v1/..%2F..%2Fweb.duckdb",
         "/reports/..%2Fweb.duckdb",
-        "/reports/drafts/city-of-london-2021-06/report.html",
+        "/reports/city-of-london-2021-06-v1/publications.json",
+        "/reports/city-of-london-2021-09/report.html",
         "/reports/no-such-folder/report.html",
     ):
         assert client.get(path).status == 404, path

@@ -34,17 +34,24 @@ def test_the_data_page_counts_what_is_loaded(client: Client) -> None:
     assert "No rows were rejected." in body
 
 
-def test_reports_are_listed_and_drafts_only_when_signed_in(client: Client) -> None:
+def test_only_published_statements_are_listed_with_period_and_date(client: Client) -> None:
     from tests.web.conftest import VIEWER
 
-    anonymous = client.get("/reports").body
-    assert "statement-2021-q3.html" in anonymous
-    assert "statement-2021-q4.html" not in anonymous
-    assert client.get("/reports/statement-2021-q3.html").body == "<h1>Statement</h1>"
-    assert client.get("/reports/drafts/statement-2021-q4.html").status == 404
-    client.sign_in(*VIEWER)
-    assert "statement-2021-q4.html" in client.get("/reports").body
-    assert client.get("/reports/drafts/statement-2021-q4.html").status == 200
+    for signed_in in (False, True):
+        if signed_in:
+            client.sign_in(*VIEWER)
+        listing = client.get("/reports").body
+        assert "Police and Crime Statement: City of London" in listing
+        assert "12 months to June 2021" in listing
+        assert "14 September 2021" in listing
+        # Never folder or file names; never a draft or a stray file.
+        assert "city-of-london-2021-06-v1</" not in listing
+        assert "city-of-london-2021-09" not in listing and "statement-2021-q4" not in listing
+    assert client.get("/reports/city-of-london-2021-06-v1/report.html").body == (
+        "<h1>Statement</h1>"
+    )
+    assert client.get("/reports/city-of-london-2021-09/report.html").status == 404
+    assert client.get("/reports/statement-2021-q4.html").status == 404
 
 
 def test_a_recorded_rebase_is_drawn_and_listed_with_who_and_why(client: Client) -> None:

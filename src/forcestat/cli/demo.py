@@ -2,22 +2,73 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import click
 
 from forcestat.cli.app import cli
-from forcestat.cli.loading import ingest, init, status
+from forcestat.cli.loading import ingest, status
 from forcestat.cli.measuring import report
-from forcestat.config import CONFIG_FILE
+from forcestat.cli.publishing import publish
+from forcestat.config import CONFIG_FILE, write_default_config
 from forcestat.errors import ForcestatError
 
-__all__ = ["SAMPLE_DIR", "TABLES_DIR", "demo"]
+__all__ = ["DEMO_COMMENTARY", "DEMO_MOST_SIMILAR", "SAMPLE_DIR", "TABLES_DIR", "demo"]
 
 SAMPLE_DIR = Path(__file__).resolve().parents[3] / "data" / "sample"
 # The official force tables (ONS editions, Home Office rolling totals, force
 # populations) and a second police.uk force, Warwickshire: see data/tables/PROVENANCE.md.
 TABLES_DIR = Path(__file__).resolve().parents[3] / "data" / "tables"
+# The demo's own choice of group for West Midlands, as a user would set it.
+DEMO_MOST_SIMILAR = ("Greater Manchester", "Merseyside", "West Yorkshire")
+DEMO_SIGN_OFF = "forcestat demo (an example sign-off)"
+
+# Example commentary for two priorities: the force's account and the body's assessment,
+# citing the run's figures by placeholder (filled and checked when the report is built).
+DEMO_COMMENTARY = {
+    "reduce-neighbourhood-crime-force.md": (
+        "Residential burglary stood at **{{ residential_burglary.value }} per 1,000 "
+        "residents**, {{ residential_burglary.rank_words }}. The most similar forces "
+        "together recorded {{ residential_burglary.comparator_mean }}, and England and Wales "
+        "{{ residential_burglary.national_value }}.\n\n"
+        "- *An example of the force's account*: what was done, and where.\n"
+        "- Figures in braces are filled from the same run as the tables.\n"
+    ),
+    "reduce-neighbourhood-crime-body.md": (
+        "The board notes that residential burglary is {{ residential_burglary.rank_words }} "
+        "and asks the force for its plan to bring it below the most similar forces' "
+        "{{ residential_burglary.comparator_mean }} per 1,000 residents.\n"
+    ),
+    "reduce-murder-and-other-homicide-body.md": (
+        "{{ homicide.value }} homicides were recorded, {{ homicide_rate.value }} per million "
+        "residents ({{ homicide_rate.rank_words }}). Numbers this small vary by chance "
+        "from year to year.\n"
+    ),
+}
+
+
+def _set_up_project() -> None:
+    """forcestat.toml with the plan example and example commentary beside it."""
+    from forcestat.measures.catalogue import PLAN_EXAMPLE
+
+    plan = Path("plan.toml")
+    if not plan.exists():
+        shutil.copyfile(PLAN_EXAMPLE, plan)
+    commentary = Path("commentary")
+    if not commentary.exists():
+        commentary.mkdir()
+        for name, text in DEMO_COMMENTARY.items():
+            (commentary / name).write_text(text, encoding="utf-8")
+    write_default_config(
+        Path(CONFIG_FILE),
+        most_similar=DEMO_MOST_SIMILAR,
+        settings={"plan": plan.name, "commentary": commentary.name},
+    )
+    click.echo(
+        f"Wrote {CONFIG_FILE} (West Midlands, the plan example {plan} and example "
+        f"commentary in {commentary}/)."
+    )
 
 
 @cli.command()
@@ -39,16 +90,17 @@ TABLES_DIR = Path(__file__).resolve().parents[3] / "data" / "tables"
 def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
     """Run forcestat end to end on the bundled real data.
 
-    Writes forcestat.toml if there is none, loads the sample into the store, shows
-    what is loaded, then writes the quarterly statement and scorecard (HTML, PDF,
-    CSV, XLSX, ODS) under out/ for City of London (the force with monthly police.uk
-    data), West Midlands (the 12 months to December 2019 against the June 2019
-    baseline, from the ONS force tables) and West Midlands for 2020 (its published
-    annual-report figures and the synthetic victim survey, for the satisfaction
-    section), and prints where they are.
+    Writes forcestat.toml (with the plan example and example commentary) if there is
+    none, loads the sample into the store, shows what is loaded, writes the draft
+    statement and scorecard (HTML, PDF, CSV, XLSX, ODS) under out/ for City of London
+    (the force with monthly police.uk data), West Midlands (the 12 months to December
+    2019 against the June 2019 baseline, from the ONS force tables) and West Midlands
+    for 2020 (its published annual-report figures and the synthetic victim survey, for
+    the satisfaction section), publishes the City of London statement into published/
+    with an example sign-off, and prints where they are.
     """
     if not Path(CONFIG_FILE).exists():
-        ctx.invoke(init, force_name=None, force_overwrite=False, path=Path(CONFIG_FILE))
+        _set_up_project()
     sample = sample or SAMPLE_DIR
     if not sample.is_dir():
         raise ForcestatError(f"{sample}: bundled sample data not found; pass --sample FOLDER")
@@ -77,9 +129,26 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
             config_path=None,
             store_path=store_path,
         )
+    if west_midlands == "2018-03":
+        click.echo(
+            "West Midlands: the Home Office table covers April 2017 to March 2018 only, "
+            "so its statement gives no change on the June 2019 baseline or on the "
+            "previous year."
+        )
+    ctx.invoke(
+        publish,
+        period_end=latest,
+        force_name="City of London",
+        signed_off_by=DEMO_SIGN_OFF,
+        out=Path("out"),
+        published=Path("published"),
+        no_pdf=False,
+        config_path=None,
+        store_path=store_path,
+    )
     click.echo(
-        "Next: 'forcestat serve' opens the dashboard on http://127.0.0.1:8000/, "
-        "listing these reports."
+        "Next: 'forcestat serve' opens the dashboard on http://127.0.0.1:8000/; its "
+        "Reports page lists the published City of London statement."
     )
 
 

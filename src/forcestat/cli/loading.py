@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,14 @@ from forcestat.errors import IngestError
 @click.option(
     "--force", "force_name", default=None, help="Force to set up for (default West Midlands)."
 )
+@click.option(
+    "--most-similar",
+    "most_similar",
+    default=None,
+    metavar="FORCE,FORCE,...",
+    help="The force's most similar group, as HMICFRS publishes it (comma-separated); "
+    "asked for when not given and the terminal can answer, else left empty.",
+)
 @click.option("--force-overwrite", is_flag=True, help="Replace an existing forcestat.toml.")
 @click.option(
     "--path",
@@ -29,10 +38,39 @@ from forcestat.errors import IngestError
     show_default=True,
     help="Where to write the settings file.",
 )
-def init(force_name: str | None, force_overwrite: bool, path: Path) -> None:
-    """Write a forcestat.toml with every setting at its default."""
-    write_default_config(path, force=force_name, overwrite=force_overwrite)
-    click.echo(f"Wrote {path}. Edit it to choose your force and comparators.")
+def init(
+    force_name: str | None, most_similar: str | None, force_overwrite: bool, path: Path
+) -> None:
+    """Write a forcestat.toml for a force: its policing body (from forcestat's table of
+    the 43 forces) and its most similar forces (yours: forcestat ships no group it
+    cannot cite), every other setting at its default."""
+    from forcestat.config import load_config
+    from forcestat.forces import find_force
+
+    if force_name is not None:
+        find_force(force_name)  # a typo fails here, with the closest names
+    if path.exists() and not force_overwrite:
+        write_default_config(path, overwrite=False)  # refuses, saying how to replace it
+    if most_similar is None and sys.stdin.isatty():
+        most_similar = click.prompt(
+            "Most similar forces, as HMICFRS publishes them for this force "
+            "(comma-separated; empty for none)",
+            default="",
+            show_default=False,
+        )
+    group = [name.strip() for name in (most_similar or "").split(",") if name.strip()]
+    write_default_config(path, force=force_name, most_similar=group, overwrite=force_overwrite)
+    config = load_config(path)
+    click.echo(f"Wrote {path} for {config.force}.")
+    click.echo(f"  Policing body: {config.policing_body}")
+    if config.most_similar_forces:
+        click.echo(f"  Most similar forces: {', '.join(config.most_similar_forces)}")
+    else:
+        click.echo(
+            "  Most similar forces: none set. Comparisons with a group need the force's "
+            "HMICFRS most similar group: set most_similar_forces in the file or run "
+            "'forcestat init --most-similar ...'."
+        )
 
 
 @cli.command()

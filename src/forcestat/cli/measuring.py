@@ -345,6 +345,8 @@ def report(
         )
     finally:
         con.close()
+    for warning in files.context.commentary_warnings:
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Wrote the report for {files.context.force}, {files.context.period_label}:")
     for path in (files.html, files.pdf, files.xlsx, files.ods):
         if path is not None:

@@ -12,8 +12,8 @@ from forcestat.cli.app import cli, config_option, project_settings, store_option
 
 
 def _default_reports() -> Path | None:
-    out = Path("out")
-    return out if out.is_dir() else None
+    published = Path("published")
+    return published if published.is_dir() else None
 
 
 @cli.command()
@@ -23,8 +23,9 @@ def _default_reports() -> Path | None:
     "--reports",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder of published reports to list, drafts in its drafts/ sub-folder "
-    "(default: ./out, where 'forcestat report' writes, when it exists).",
+    help="The published folder whose signed-off statements are listed (default: "
+    "./published, where 'forcestat publish' writes, when it exists). Drafts are never "
+    "listed.",
 )
 @click.option(
     "--govuk-frontend",

@@ -23,9 +23,11 @@ import duckdb
 
 from forcestat import __version__
 from forcestat.config import SETTINGS, Config
-from forcestat.forces import find_force
+from forcestat.forces import TERRITORIAL_FORCES, find_force
+from forcestat.forces import policing_body as policing_body_of
 from forcestat.measures.catalogue import Catalogue, Kind, Measure, Source, load_catalogue
 from forcestat.measures.charting import chart_measure
+from forcestat.measures.comparators import ForceComparison, GroupFigure, compare_forces
 from forcestat.measures.engine import MeasureRow, evaluate
 from forcestat.measures.periods import PeriodKind, previous_year, rolling_12_months
 from forcestat.measures.series import (
@@ -37,7 +39,9 @@ from forcestat.measures.series import (
 from forcestat.measures.sql import store_offence_codes
 from forcestat.report import tables
 from forcestat.report.branding import Branding, Wording, fill_placeholders, load_branding
+from forcestat.report.commentary import SUMMARY, load_commentary
 from forcestat.report.context import (
+    BoardPaper,
     MeasureFigure,
     Methods,
     ReportContext,
@@ -49,6 +53,7 @@ from forcestat.report.errors import ReportError
 from forcestat.report.local_tables import local_content
 from forcestat.report.narrative import count_noun, proxy_note, short_title
 from forcestat.report.plan_delivery import plan_delivery
+from forcestat.report.reading import latest_reading
 from forcestat.report.sections import (
     build_section,
     comparison_notes,
@@ -108,9 +113,12 @@ def _figure(
     row: MeasureRow,
     previous: MeasureRow | None,
     group: tuple[str, ...],
+    comparison: ForceComparison,
 ) -> MeasureFigure:
     own_baseline_is_previous = measure.baseline == "previous_year"
     prev = row if own_baseline_is_previous else previous
+    # Forces are compared by rate only: a count keeps its England and Wales total.
+    compares = comparison.compares_forces
     return MeasureFigure(
         measure_id=measure.id,
         title=measure.title,
@@ -135,16 +143,19 @@ def _figure(
         target=row.target,
         target_label=_target_label(measure, row),
         meets_target=row.meets_target,
-        comparator_mean=row.comparator_mean,
-        comparator_forces=group if row.comparator_mean is not None else (),
-        rank=row.rank,
-        rank_of=row.rank_of,
+        comparator_mean=comparison.group_value if compares else None,
+        comparator_forces=group if compares and comparison.group_value is not None else (),
+        rank=comparison.rank,
+        rank_of=comparison.rank_of,
         population_year=row.population_year,
         proxy=_is_proxy(measure),
         note=measure.note,
         not_available=row.not_available if row.value is None else None,
         change_points=None if own_baseline_is_previous else row.change_points,
         previous_change_points=prev.change_points if prev is not None else None,
+        national_value=comparison.national_value,
+        group_method=comparison.group_method.value,
+        rank_words=comparison.rank_words,
     )
 
 
@@ -189,7 +200,7 @@ def _chart(
     except SpcError as exc:
         return None, str(exc)
     result = charted.spc
-    reading = (*charted.sentences, *charted.left_out)
+    reading = (*latest_reading(result, charted.sentences), *charted.left_out)
     if target is not None:
         reading = (*reading, "The monthly target is the 12-month target divided by 12.")
     y_title = series_axis_title(measure)
@@ -263,15 +274,22 @@ def _build(
     groups = {force: list(group)} if group else None
     areas = [force, *group, *also]
     local_settings = {"satisfied_answers": config.satisfied_answers}
+    # Every force too: England and Wales, the group's combined figure and the ranks.
+    everyone = list(dict.fromkeys([*areas, *(f.name for f in TERRITORIAL_FORCES)]))
     main = evaluate(
         con,
         catalogue,
-        areas=areas,
+        areas=everyone,
         period_ends=[period_end],
         most_similar_forces=groups,
         local_settings=local_settings,
     )
     row_of = {(r.measure, r.area): r for r in main.rows}
+    method = GroupFigure(config.group_figure)
+    comparisons = {
+        m.id: compare_forces({a: row_of[(m.id, a)] for a in everyone}, m, force, group, method)
+        for m in measures
+    }
     against_previous = [
         dataclasses.replace(m, baseline="previous_year")
         for m in measures
@@ -287,7 +305,8 @@ def _build(
     )
     previous_of = {r.measure: r for r in previous_rows.rows}
     figures = {
-        m.id: _figure(m, row_of[(m.id, force)], previous_of.get(m.id), group) for m in measures
+        m.id: _figure(m, row_of[(m.id, force)], previous_of.get(m.id), group, comparisons[m.id])
+        for m in measures
     }
     local = local_content(
         con,
@@ -316,8 +335,8 @@ def _build(
         elif why is not None:
             chart_gaps[m.id] = why
     # The configured body oversees the configured force; another force's report names
-    # its area rather than a body that does not oversee it.
-    policing_body = config.policing_body if force == config.force else f"{force} police force area"
+    # that force's own body, never the configured one.
+    policing_body = config.policing_body if force == config.force else _own_body(force)
     if branding is None:
         branding = load_branding(config.report_style, policing_body=policing_body)
     branding = _fill(
@@ -350,10 +369,23 @@ def _build(
             group=group,
             also=also,
             said_once=notes,
+            comparisons=comparisons,
         )
         for priority in national_priorities()
     )
     sections = with_local_content(sections, local)
+    # The texts are the configured body's words about its own force.
+    commentary = load_commentary(
+        config.commentary if force == config.force else None,
+        figures,
+        {s.anchor: s.title for s in sections},
+        force_author=find_force(force).policeuk_name,
+        body_author=branding.name,
+        labels=(period.label, baseline.label, previous.label),
+    )
+    sections = tuple(
+        dataclasses.replace(s, commentary=commentary.texts.get(s.anchor, ())) for s in sections
+    )
     not_measured = report_gaps(measures, figures, chart_gaps)
     scorecard = tuple(
         _scorecard_row(m, figures[m.id], row_of[(m.id, force)], series.get(m.id), charts.get(m.id))
@@ -410,7 +442,63 @@ def _build(
         not_measured_table=tables.not_measured_table(not_measured),
         methods=methods,
         settings_note=_settings_note(force, config),
+        board_paper=_board_paper(config) if force == config.force else None,
+        statutory_statement=_statutory_statement(config, force, branding.name),
+        summary_commentary=commentary.texts.get(SUMMARY, ()),
+        commentary_warnings=commentary.warnings,
+        monthly=tables.monthly_table([c for s in sections for c in s.charts]),
     )
+
+
+# The Elected Local Policing Bodies (Specified Information) Order 2011 (SI 2011/3050),
+# as amended by the 2021 order (SI 2021/1245), asks English bodies for this statement.
+STANDARD_STATUTORY_STATEMENT = (
+    "The {policing_body} publishes this statement under the Elected Local Policing Bodies "
+    "(Specified Information) Order 2011, as amended in 2021, which requires a statement "
+    "on the contribution of {force_service} to achieving improvements against the "
+    "Government's national priorities for policing."
+)
+
+
+def _statutory_statement(config: Config, force: str, body: str) -> str | None:
+    text = config.statutory_statement
+    found = find_force(force)
+    if text == "standard":
+        # The Order binds elected local policing bodies in England: commissioners, the
+        # mayors and MOPAC; not the City of London's Police Authority Board.
+        body_of = policing_body_of(found.name) if found.territorial else None
+        bound = (
+            body_of is not None
+            and body_of.country == "England"
+            and body_of.kind != "police_authority_board"
+        )
+        text = STANDARD_STATUTORY_STATEMENT if bound else ""
+    if not text:
+        return None
+    return (
+        text.replace("{policing_body}", body)
+        .replace("{force_service}", found.policeuk_name)
+        .replace("{force}", force)
+    )
+
+
+def _board_paper(config: Config) -> BoardPaper | None:
+    if not config.paper_meeting:
+        return None
+    return BoardPaper(
+        meeting=config.paper_meeting,
+        date=dt.date.fromisoformat(config.paper_date) if config.paper_date else None,
+        item=config.paper_item,
+        purpose=config.paper_purpose,
+        asked_to=config.paper_asked_to,
+        authors=config.paper_authors,
+        contact=config.paper_contact,
+    )
+
+
+def _own_body(force: str) -> str:
+    found = find_force(force)
+    return policing_body_of(found.name).name if found.territorial else f"{force} police force area"
 
 
 def _month(text: str) -> dt.date:

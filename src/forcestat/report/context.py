@@ -24,20 +24,27 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from markupsafe import Markup
+
+from forcestat.measures.comparators import ForceComparison, FunnelPoint
 from forcestat.measures.series import Series
 from forcestat.report.branding import Branding
 from forcestat.spc.xmr import AssuranceType, PointType, SpcResult
 
 __all__ = [
+    "BoardPaper",
     "CellValue",
     "Column",
     "ColumnKind",
+    "CommentaryText",
+    "ComparisonChart",
     "DataTable",
     "Gap",
     "MeasureFigure",
     "Methods",
     "PlanDelivery",
     "PrioritySection",
+    "PublicationStamp",
     "ReportContext",
     "ScorecardRow",
     "Series",
@@ -149,6 +156,9 @@ class MeasureFigure:
     # a proportion's changes, in percentage points (change_pct is None for a proportion)
     change_points: float | None = None
     previous_change_points: float | None = None
+    national_value: float | None = None  # England and Wales: count, or combined rate
+    group_method: str = "combined"  # how comparator_mean is worked out: combined or mean
+    rank_words: str | None = None  # '3rd highest of 39 forces'
 
 
 @dataclass(frozen=True)
@@ -160,6 +170,53 @@ class SeriesChart:
     y_title: str
     spc: SpcResult
     reading: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PublicationStamp:
+    """A signed-off statement's publication: when, which version, signed off by whom."""
+
+    published_on: dt.date
+    version: int
+    signed_off_by: str
+
+
+@dataclass(frozen=True)
+class BoardPaper:
+    """The front matter of the statement as a board paper, from the settings."""
+
+    meeting: str
+    date: dt.date | None
+    item: str
+    purpose: str
+    asked_to: str  # follows 'The board is asked to'
+    authors: tuple[str, ...]
+    contact: str
+
+
+@dataclass(frozen=True)
+class CommentaryText:
+    """One commentary text, its placeholders filled: the force's account ('force') or
+    the policing body's assessment ('body'). ``html`` is the Markdown rendered with raw
+    HTML off, so every character the author wrote is escaped."""
+
+    author: str
+    heading: str
+    text: str  # the Markdown with its figures filled in
+    html: Markup
+
+
+@dataclass(frozen=True)
+class ComparisonChart:
+    """A chart of one rate across every force: 'ranked' bars (highest first, the force
+    and its group marked) or a 'funnel' plot (rate against population, with Poisson
+    limits around the England and Wales rate). ``limits``: the funnel's limits."""
+
+    kind: str
+    title: str
+    measure_title: str
+    comparison: ForceComparison
+    limits: tuple[FunnelPoint, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -190,6 +247,8 @@ class PrioritySection:
     # local breakdowns: satisfaction by year, group and area; flags by year (may be empty)
     local_tables: tuple[DataTable, ...] = ()
     local_paragraphs: tuple[str, ...] = ()
+    commentary: tuple[CommentaryText, ...] = ()  # the force's account, the body's assessment
+    comparison_charts: tuple[ComparisonChart, ...] = ()  # ranked bars and funnel plot
 
 
 @dataclass(frozen=True)
@@ -263,6 +322,18 @@ class ReportContext:
     scorecard_table: DataTable
     methods: Methods
     settings_note: str | None  # when the report's force is not the configured one
+    publication: PublicationStamp | None = None  # None: a draft, marked so on every page
+    board_paper: BoardPaper | None = None  # None when no meeting is set
+    statutory_statement: str | None = None  # the Specified Information Order sentence
+    summary_commentary: tuple[CommentaryText, ...] = ()
+    commentary_warnings: tuple[str, ...] = ()  # numbers in the texts matching no figure
+    monthly: DataTable | None = None  # the values behind every chart (exports only)
+
+    @property
+    def document_date(self) -> dt.date:
+        """The date the HTML and PDF carry: the publication date once published; for a
+        draft, the period end (so the same inputs give the same bytes)."""
+        return self.publication.published_on if self.publication else self.period_end
 
     @property
     def tables(self) -> tuple[DataTable, ...]:
@@ -276,5 +347,7 @@ class ReportContext:
             if self.plan_delivery.attention is not None:
                 found.append(self.plan_delivery.attention)
         found += [self.not_measured_table, self.scorecard_table]
+        if self.monthly is not None:
+            found.append(self.monthly)
         found += [self.methods.sources, self.methods.definitions, self.methods.settings]
         return tuple(found)

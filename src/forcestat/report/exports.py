@@ -67,6 +67,16 @@ def _publishers(context: ReportContext) -> str:
     return "; ".join(found) or "no files loaded"
 
 
+def _status(context: ReportContext) -> str:
+    stamp = context.publication
+    if stamp is None:
+        return "Draft: not signed off for publication"
+    return (
+        f"Published {stamp.published_on.isoformat()}, version {stamp.version}, signed off "
+        f"by {stamp.signed_off_by}"
+    )
+
+
 def cover_rows(context: ReportContext) -> tuple[tuple[str, str], ...]:
     """The cover sheet: what the tables are, where they come from, and how they were made."""
     files = len(context.methods.sources.rows)
@@ -75,6 +85,7 @@ def cover_rows(context: ReportContext) -> tuple[tuple[str, str], ...]:
         ("Policing body", context.policing_body),
         ("Force", context.force),
         ("Period", context.period_label),
+        ("Status", _status(context)),
         ("Baseline", context.baseline_label),
         ("Previous year", context.previous_label),
         (
@@ -183,7 +194,10 @@ def _normalised_zip(
 
 
 def _document_time(context: ReportContext) -> dt.datetime:
-    """The time every workbook carries: midnight at the end of the report's period."""
+    """The time every workbook carries: midnight at the end of the report's period, or
+    on the publication date once published."""
+    if context.publication is not None:
+        return dt.datetime.combine(context.publication.published_on, dt.time())
     end = context.period_end
     return dt.datetime.combine(next_month(end), dt.time())
 

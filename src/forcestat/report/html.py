@@ -25,7 +25,14 @@ import vl_convert
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from forcestat.report.context import CellValue, ColumnKind, ReportContext, SeriesChart
+from forcestat.report.comparison_charts import draw_comparison
+from forcestat.report.context import (
+    CellValue,
+    ColumnKind,
+    ComparisonChart,
+    ReportContext,
+    SeriesChart,
+)
 from forcestat.report.figures import (
     format_change_pct,
     format_count,
@@ -46,6 +53,7 @@ from forcestat.report.tables import (
 )
 from forcestat.spc.chart import SpcChart, spc_chart
 from forcestat.spc.sentences import month_name
+from forcestat.spc.xmr import SpcResult
 
 __all__ = ["CHART_FONT", "format_cell", "render_html", "sort_script"]
 
@@ -151,29 +159,75 @@ def _draw(chart: SeriesChart, index: int) -> _DrawnChart:
     vl-convert escapes every text it writes; the title and description added here are
     escaped too. ``index`` keeps the ids of several charts on one page apart.
     """
+    # A count or rate cannot fall below zero: a lower limit below it is drawn at zero.
+    result, floored = _floored_at_zero(chart.spc)
     # Drawn small and scaled up to the page, so that its labels stay legible in print.
     drawn: SpcChart = spc_chart(
-        chart.spc, title=chart.title, y_title=chart.y_title, width=500, height=240
+        result, title=chart.title, y_title=chart.y_title, width=500, height=240
     )
     config = {**drawn.spec.get("config", {}), "font": CHART_FONT}
     svg = dataclasses.replace(drawn, spec={**drawn.spec, "config": config}).to_svg()
+    reading = _reading(chart, drawn.text_alternative)
+    if floored:
+        reading = f"{reading} {ZERO_FLOOR_NOTE}".strip()
+    return _DrawnChart(
+        _accessible(svg, f"chart-{index}", chart.title, drawn.text_alternative),
+        drawn.text_alternative,
+        reading,
+    )
+
+
+ZERO_FLOOR_NOTE = (
+    "The lower process limit works out below zero; no month can be below zero, so it is "
+    "drawn at zero."
+)
+
+
+def _floored_at_zero(result: SpcResult) -> tuple[SpcResult, bool]:
+    """The result as drawn: lower limits below zero raised to zero when no value is
+    negative (a count or a rate). The limits themselves, and the words, are unchanged."""
+    if any(p.value < 0 for p in result.points) or all(p.lpl >= 0 for p in result.points):
+        return result, False
+    points = tuple(
+        dataclasses.replace(p, lpl=max(p.lpl, 0.0), lower_two_sigma=max(p.lower_two_sigma, 0.0))
+        for p in result.points
+    )
+    return dataclasses.replace(result, points=points), True
+
+
+def _accessible(svg: str, key: str, title: str, description: str) -> Markup:
+    """SVG titled and described for assistive technology, sized by the page.
+
+    vl-convert escapes every text it writes; the title and description added here are
+    escaped too. ``key`` keeps the ids of several charts on one page apart.
+    """
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg.strip())
     opening = _SVG_OPEN.search(svg)
     if opening is None:  # vl-convert always writes one; refuse anything else
         raise ValueError("chart renderer returned no <svg> element")
-    title_id, desc_id = f"chart-{index}-title", f"chart-{index}-desc"
+    title_id, desc_id = f"{key}-title", f"{key}-desc"
     # The page sets the size; the view box keeps the proportions.
     attributes = re.sub(r'\s(width|height)="[^"]*"', "", opening.group(1))
     head = (
         f'<svg{attributes} role="img" aria-labelledby="{title_id} {desc_id}" '
         'preserveAspectRatio="xMidYMid meet">'
-        f'<title id="{title_id}">{escape(chart.title)}</title>'
-        f'<desc id="{desc_id}">{escape(drawn.text_alternative)}</desc>'
+        f'<title id="{title_id}">{escape(title)}</title>'
+        f'<desc id="{desc_id}">{escape(description)}</desc>'
     )
-    return _DrawnChart(
-        Markup(svg[: opening.start()] + head + svg[opening.end() :]),
+    return Markup(svg[: opening.start()] + head + svg[opening.end() :])
+
+
+@dataclasses.dataclass(frozen=True)
+class _DrawnComparison:
+    svg: Markup
+    text_alternative: str
+
+
+def _draw_comparison(chart: ComparisonChart, index: int) -> _DrawnComparison:
+    drawn = draw_comparison(chart, CHART_FONT)
+    return _DrawnComparison(
+        _accessible(drawn.svg, f"comparison-{index}", chart.title, drawn.text_alternative),
         drawn.text_alternative,
-        _reading(chart, drawn.text_alternative),
     )
 
 
@@ -201,7 +255,12 @@ def _stylesheet(context: ReportContext) -> Markup:
     css = (
         _environment()
         .get_template("report.css.j2")
-        .render(colours=context.branding.colours, fonts=embedded_fonts(), family=FAMILY)
+        .render(
+            colours=context.branding.colours,
+            fonts=embedded_fonts(),
+            family=FAMILY,
+            draft=context.publication is None,
+        )
     )
     # Nothing user-written reaches the style sheet (colours are checked as #RRGGBB),
     # but never let it close its element early.
@@ -213,7 +272,11 @@ def render_html(context: ReportContext) -> str:
     _register_chart_font()
     script = sort_script()
     charts = [chart for section in context.sections for chart in section.charts]
-    drawn = {id(chart): _draw(chart, index) for index, chart in enumerate(charts)}
+    drawn: dict[int, _DrawnChart | _DrawnComparison] = {
+        id(chart): _draw(chart, index) for index, chart in enumerate(charts)
+    }
+    compared = [c for section in context.sections for c in section.comparison_charts]
+    drawn.update({id(c): _draw_comparison(c, i) for i, c in enumerate(compared)})
     return (
         _environment()
         .get_template("report.html.j2")

@@ -26,7 +26,6 @@ from forcestat.report.figures import (
     format_change_pct,
     format_count,
     format_value,
-    ordinal,
     unit_label,
 )
 
@@ -153,6 +152,20 @@ def _with_unit(value: float, unit: str) -> str:
     return text
 
 
+def agreeing_verb(title: str) -> str:
+    """'were' after a plural subject ('Vehicle offences per 1,000 residents'), else 'was'
+    ('Residential burglary per 1,000 residents', 'Theft from the person ...')."""
+    # The subject's head noun: the words before any qualifier ('from the person',
+    # 'satisfied with', 'per 1,000 residents').
+    subject = re.split(r" per | \(|:|,| with | from | of | satisfied| excluding", title)[0]
+    head = subject.strip().split(" ")
+    last = head[-1].lower() if head else ""
+    plural = last.endswith(("ces", "mes", "ies", "ions", "ents", "ffs", "ons")) or (
+        last.endswith("s") and not last.endswith(("ss", "us", "is"))
+    )
+    return "were" if plural else "was"
+
+
 def _headline(f: MeasureFigure, rate: MeasureFigure | None) -> str:
     assert f.value is not None
     value = format_value(f.value, f.unit)
@@ -169,7 +182,7 @@ def _headline(f: MeasureFigure, rate: MeasureFigure | None) -> str:
         if rate is not None and rate.value is not None:
             text += f", {format_value(rate.value, rate.unit)} {unit_label(rate.unit)}"
         return text
-    text = f"{f.title} was {value}"
+    text = f"{f.title} {agreeing_verb(f.title)} {value}"
     if f.unit == "proportion":
         return f"{text} in the {f.period_label}"
     label = unit_label(f.unit)
@@ -188,12 +201,15 @@ def comparison_sentence(f: MeasureFigure, force: str) -> str:
         return ""
     parts = []
     if f.comparator_mean is not None and f.comparator_forces:
+        how = "combined figure" if f.group_method == "combined" else "mean"
         parts.append(
-            f"the mean of the most similar forces ({join_names(f.comparator_forces)}) was "
+            f"the {how} of the most similar forces ({join_names(f.comparator_forces)}) was "
             f"{_with_unit(f.comparator_mean, f.unit)}"
         )
-    if f.rank is not None and f.rank_of is not None:
-        parts.append(f"{force} ranked {ordinal(f.rank)} of {f.rank_of} forces (1 = the lowest)")
+    if f.national_value is not None:
+        parts.append(f"for England and Wales it was {_with_unit(f.national_value, f.unit)}")
+    if f.rank_words is not None:
+        parts.append(f"{force} was {f.rank_words}")
     if not parts:
         return ""
     return capitalised("; ".join(parts)) + "."
@@ -346,6 +362,6 @@ def summary_point(f: MeasureFigure, rate: MeasureFigure | None = None) -> str:
             _movement(f.previous_change_pct, f.previous_beyond_chance, True, "previous year")
         )
     ranked = rate if rate is not None else f
-    if ranked.rank is not None and ranked.rank_of is not None and ranked.unit != "count":
-        moves.append(f"{ordinal(ranked.rank)} lowest of {ranked.rank_of} forces")
+    if ranked.rank_words is not None and ranked.unit != "count":
+        moves.append(ranked.rank_words)
     return text + (", " + "; ".join(moves) if moves else "") + "."

@@ -10,15 +10,22 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from forcestat.measures.catalogue import Kind, Measure
+from forcestat.measures.comparators import ForceComparison, funnel_limits
 from forcestat.measures.engine import MeasureRow
 from forcestat.measures.periods import Period
 from forcestat.measures.reasons import reason_text
 from forcestat.report import tables
-from forcestat.report.context import Gap, MeasureFigure, PrioritySection, SeriesChart
+from forcestat.report.context import (
+    ComparisonChart,
+    Gap,
+    MeasureFigure,
+    PrioritySection,
+    SeriesChart,
+)
 from forcestat.report.local_tables import LOCAL_SECTION, SATISFACTION_PRIORITY, LocalContent
 from forcestat.report.narrative import (
     figure_paragraph,
@@ -86,14 +93,18 @@ def comparison_notes(
     if not has_comparators:
         if force != configured_force:
             sentences.append(
-                f"{force} is not compared with other forces: the settings name most similar "
-                f"forces only for {configured_force}, the force they are made for."
+                f"{force} is compared with England and Wales and ranked among all forces, "
+                "but not with a group of most similar forces: the settings name most "
+                f"similar forces only for {configured_force}, the force they are made for."
             )
         else:
             sentences.append(
-                f"{force} is not compared with other forces: the settings name no most "
+                f"{force} is compared with England and Wales and ranked among all forces, "
+                "but not with a group of most similar forces: the settings name no most "
                 "similar forces (the most_similar_forces setting)."
             )
+    if force == "City of London":
+        sentences.append(tables.CITY_OF_LONDON_NOTE)
     return SaidOnce(tuple(sentences), no_baseline, no_previous)
 
 
@@ -148,6 +159,32 @@ def report_gaps(
     return _grouped(missing) + _grouped(uncharted)
 
 
+def _comparison_charts(
+    measures: Sequence[Measure], comparisons: Mapping[str, ForceComparison]
+) -> tuple[ComparisonChart, ...]:
+    """The ranked bar chart and the funnel plot of the priority's first rate that
+    several forces have (counts are never set against other forces)."""
+    for m in measures:
+        c = comparisons[m.id]
+        if not c.compares_forces or len(c.points) < 2 or c.force_value is None:
+            continue
+        name = short_title(m.title)
+        charts = [ComparisonChart("ranked", f"{name}: every force, highest first", m.title, c)]
+        sizes = [p.denominator for p in c.points if p.denominator]
+        if m.kind is Kind.RATE and c.national_value and sizes:
+            charts.append(
+                ComparisonChart(
+                    "funnel",
+                    f"{name} against population, with Poisson limits",
+                    m.title,
+                    c,
+                    funnel_limits(c.national_value, c.per, sizes),
+                )
+            )
+        return tuple(charts)
+    return ()
+
+
 def build_section(
     priority: str,
     measures: Sequence[Measure],
@@ -160,6 +197,7 @@ def build_section(
     group: tuple[str, ...],
     also: tuple[str, ...],
     said_once: SaidOnce,
+    comparisons: Mapping[str, ForceComparison],
 ) -> PrioritySection:
     """One national priority: its figures, paragraphs, charts, tables and gaps."""
     own = [m for m in measures if m.priority == priority]
@@ -183,7 +221,7 @@ def build_section(
         if m.id not in pairs.values()
     )
     comparison, comparison_gap = tables.comparison_table(
-        priority, shown_measures, row_of, force, group, also
+        priority, shown_measures, row_of, force, group, also, comparisons
     )
     uncharted: dict[str, list[str]] = {}
     for m in own:
@@ -202,6 +240,7 @@ def build_section(
         ),
         comparison=comparison,
         comparison_gap=comparison_gap,
+        comparison_charts=_comparison_charts(shown_measures, comparisons),
         table=tables.section_table(priority, shown) if shown else None,
         gaps=_grouped(
             [

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import duckdb
 
 from forcestat.measures.catalogue import Measure, Source
 from forcestat.measures.classification import crossings
+from forcestat.measures.comparators import ForceComparison
 from forcestat.measures.denominators import Population, force_populations
 from forcestat.measures.engine import MeasureRow
 from forcestat.months import month_label
@@ -26,6 +27,7 @@ from forcestat.report.context import (
     Gap,
     MeasureFigure,
     ScorecardRow,
+    SeriesChart,
 )
 from forcestat.report.figures import format_shown, unit_label
 from forcestat.report.narrative import capitalised, join_names
@@ -187,6 +189,14 @@ def section_table(priority: str, figures: Sequence[MeasureFigure]) -> DataTable:
     )
 
 
+# Why the City of London's rates per resident mislead, said wherever they are compared.
+CITY_OF_LONDON_NOTE = (
+    "The City of London has fewer than 10,000 residents but several hundred thousand "
+    "workers and visitors each day, so its rates per resident overstate the risk to any "
+    "one person there."
+)
+
+
 def comparison_table(
     priority: str,
     measures: Sequence[Measure],
@@ -194,23 +204,21 @@ def comparison_table(
     force: str,
     group: tuple[str, ...],
     also: tuple[str, ...],
+    comparisons: Mapping[str, ForceComparison],
 ) -> tuple[DataTable | None, str | None]:
-    """The force beside its most similar forces (and those shown with them), with the
-    group mean and the force's rank; or why there is no comparison. Rates are compared
-    where the priority has them; counts only where it has nothing else, with a note
-    that forces differ in size. With no forces to compare with, (None, None): the
-    report says so once."""
-    compared = [m for m in measures if m.comparator != "none"]
-    if not compared or (not group and not also):
+    """The force beside its most similar forces (and those shown with them), their
+    combined figure (or mean), England and Wales and the force's rank in words; or why
+    there is no comparison. Only rates and proportions are compared: forces differ in
+    size, so counts are never set against other forces."""
+    compared = [m for m in measures if m.comparator != "none" and m.kind.value != "count"]
+    if not compared:
+        if any(m.comparator != "none" for m in measures):
+            return None, (
+                "No comparison with other forces: this priority's figures here are counts, "
+                "and forces differ in size, so only rates are compared"
+            )
         return None, None
-    rates = [m for m in compared if m.kind.value != "count"]
-    compared = rates or compared
     areas = [force, *group, *also]
-    if all(row_of[(m.id, a)].value is None for m in compared for a in areas[1:]):
-        return None, (
-            "No comparison with other forces: the data loaded hold no figures for "
-            f"{join_names(areas[1:])} in this period"
-        )
     columns = (
         Column("force", "Force", ColumnKind.TEXT, row_header=True),
         Column("group", "Group", ColumnKind.TEXT),
@@ -226,29 +234,43 @@ def comparison_table(
         for area in areas
     ]
     units: list[str | None] = [None] * len(rows)
-    own = [row_of[(m.id, force)] for m in compared]
+    own = [comparisons[m.id] for m in compared]
     if group:
-        rows.append(
-            (
-                "Mean of the most similar forces",
-                "Most similar",
-                *(_shown(r.comparator_mean, r.unit) for r in own),
-            )
+        method = own[0].group_method.value
+        label = (
+            "Most similar forces combined"
+            if method == "combined"
+            else "Mean of the most similar forces"
         )
+        rows.append((label, "Most similar", *(_shown(c.group_value, c.unit) for c in own)))
         units.append(None)
-    if any(r.rank is not None for r in own):
-        rows.append((f"Rank of {force} (1 = the lowest)", "All forces", *(r.rank for r in own)))
-        units.append("rank")
-    ranked = sorted({r.rank_of for r in own if r.rank_of is not None})
-    notes = [f"Ranks are among the {' or '.join(map(str, ranked))} forces with a figure."] * bool(
-        ranked
+    rows.append(
+        ("England and Wales", "All forces", *(_shown(c.national_value, c.unit) for c in own))
     )
-    if not rates:
+    units.append(None)
+    if any(c.rank_words for c in own):
+        rows.append((f"Rank of {force}", "All forces", *(c.rank_words for c in own)))
+        units.append(None)
+    notes = []
+    if group and own[0].group_method.value == "combined":
         notes.append(
-            "These are counts, not rates: forces differ in size, so a larger count need "
-            "not mean more crime for each resident."
+            "The most similar forces' figure is their offences over their residents "
+            "together, as HMICFRS shows a group."
         )
-    caption = f"{priority}: {force} and its most similar forces"
+    notes.append(
+        "England and Wales: every force's offences over the residents of the forces "
+        "whose population is loaded."
+    )
+    lacking = sorted({f for c in own for f in c.without_value})
+    if lacking:
+        notes.append(
+            f"{join_names(lacking)} {'has' if len(lacking) == 1 else 'have'} no population "
+            "loaded, so no rate: they are left out of the ranks and the England and Wales "
+            "rate."
+        )
+    if "City of London" in areas:
+        notes.append(CITY_OF_LONDON_NOTE)
+    caption = f"{priority}: {force}, its most similar forces and England and Wales"
     table = DataTable(
         sheet_slug(priority)[:26] + "_peers",
         caption,
@@ -258,6 +280,46 @@ def comparison_table(
         row_units=tuple(units),
     )
     return table, None
+
+
+def monthly_table(charts: Sequence[SeriesChart]) -> DataTable | None:
+    """The monthly values behind every chart of the report, with the centre line and
+    process limits that apply to each month, in chart order: the numbers a reader needs
+    to redraw or check a chart."""
+    if not charts:
+        return None
+    columns = (
+        Column("measure", "Measure", ColumnKind.TEXT, row_header=True),
+        Column("month", "Month", ColumnKind.TEXT),
+        Column("value", "Value", ColumnKind.VALUE),
+        Column("mean", "Centre line", ColumnKind.VALUE),
+        Column("lower_limit", "Lower process limit", ColumnKind.VALUE),
+        Column("upper_limit", "Upper process limit", ColumnKind.VALUE),
+        Column("point", "Point", ColumnKind.TEXT),
+    )
+    rows = tuple(
+        (
+            chart.measure_id,
+            f"{p.month:%Y-%m}",
+            p.value,
+            p.mean,
+            p.lpl,
+            p.upl,
+            p.point_type.value,
+        )
+        for chart in charts
+        for p in chart.spc.points
+    )
+    return DataTable(
+        "monthly_values",
+        "The monthly values behind each chart, with its centre line and process limits",
+        columns,
+        rows,
+        (
+            "A lower process limit below zero is drawn at zero on the chart: no month can "
+            "be below zero.",
+        ),
+    )
 
 
 def target_words(row: ScorecardRow) -> str:

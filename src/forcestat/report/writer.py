@@ -26,7 +26,7 @@ from forcestat.report.exports import csv_files, ods_bytes, xlsx_bytes
 from forcestat.report.html import render_html
 from forcestat.report.pdf import render_pdf
 
-__all__ = ["ReportFiles", "report_folder", "write_report"]
+__all__ = ["ReportFiles", "report_folder", "write_files", "write_report"]
 
 
 @dataclass(frozen=True)
@@ -70,9 +70,13 @@ def write_report(
     force: str | None = None,
     pdf: bool = True,
 ) -> ReportFiles:
-    """Build the report and write every output into ``out/<force>-<YYYY-MM>/``."""
+    """Build the report, a draft, and write every output into ``out/<force>-<YYYY-MM>/``."""
     context = build_report(con, config, period_end=period_end, force=force)
-    folder = report_folder(out, context.force, period_end)
+    return write_files(context, report_folder(out, context.force, period_end), pdf=pdf)
+
+
+def write_files(context: ReportContext, folder: Path, *, pdf: bool = True) -> ReportFiles:
+    """Write every output of ``context`` into ``folder``: HTML, PDF, XLSX, ODS, CSV."""
     try:
         (folder / "csv").mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -23,7 +23,7 @@ from typing import TypeVar
 import duckdb
 
 from forcestat.forces import TERRITORIAL_FORCES, Force, find_force
-from forcestat.measures.catalogue import Catalogue, Measure, Source
+from forcestat.measures.catalogue import Catalogue, Kind, Measure, Source
 from forcestat.measures.charting import chart_measure
 from forcestat.measures.engine import MeasureRow, evaluate
 from forcestat.measures.history import HistoryPoint, extreme_since, published_history
@@ -232,7 +232,8 @@ def build_measure_view(
         measure=measure,
         force=force,
         row=row,
-        ranking=_ranking(table.rows, force, group),
+        # Counts are never set against other forces (they differ in size): rates only.
+        ranking=() if measure.kind is Kind.COUNT else _ranking(table.rows, force, group),
         group=tuple(group),
         monthly=monthly,
         spc=spc,

@@ -31,8 +31,8 @@ class WebSettings:
     store: the DuckDB store file (read through its published snapshots; the users,
         sessions, tracker, rebases and audit log live in the records database beside it).
     govuk_frontend: govuk-frontend's built ``dist/govuk`` folder (CSS, JS, fonts, images).
-    reports: the folder of published reports (its ``drafts/`` sub-folder holds drafts,
-        shown to signed-in users only); None for no reports page content.
+    reports: the published folder 'forcestat publish' writes (its publications.json
+        lists what is shown); None for no reports page content.
     force: the force the dashboard opens on (forcestat name).
     most_similar_forces: its comparator group, highlighted in comparisons.
     plan: the Police and Crime Plan's measure file, added to the national catalogue;

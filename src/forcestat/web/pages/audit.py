@@ -6,6 +6,7 @@ latest first, with who made it, when, and each field before and after.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -19,7 +20,9 @@ from forcestat.web.rendering import render
 
 __all__ = ["AuditPage", "routes"]
 
-ENTITIES = ("milestone", "user", "spc_rebase")
+ENTITIES = ("milestone", "user", "spc_rebase", "statement")
+# A statement is known by its force and period ('city-of-london-2021-06'), the rest by number.
+_ID = re.compile(r"[0-9]+|[a-z0-9]+(?:-[a-z0-9]+)*")
 SHOWN = 500
 
 
@@ -40,10 +43,17 @@ async def audit(request: Request) -> Response:
     entity_id = request.query_params.get("id") or None
     if entity is not None and entity not in ENTITIES:
         raise PageError(
-            400, "Record type not recognised", "The entity must be milestone, user or spc_rebase."
+            400,
+            "Record type not recognised",
+            "The entity must be milestone, user, spc_rebase or statement.",
         )
-    if entity_id is not None and not entity_id.isdigit():
-        raise PageError(400, "Record not recognised", "The id must be a whole number, such as 3.")
+    if entity_id is not None and (len(entity_id) > 80 or not _ID.fullmatch(entity_id)):
+        raise PageError(
+            400,
+            "Record not recognised",
+            "The id must be a whole number, such as 3, or a statement's force and period, "
+            "such as city-of-london-2021-06.",
+        )
     entries = await run_records(
         request, lambda con: audit_entries(con, entity=entity, entity_id=entity_id, limit=SHOWN)
     )
