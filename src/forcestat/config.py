@@ -89,8 +89,10 @@ SETTINGS: tuple[Setting, ...] = (
         "commentary",
         "commentary",
         "A folder of Markdown commentary (summary-force.md, summary-body.md and "
-        "<priority>-force.md, <priority>-body.md), relative to this file; placeholders "
-        "such as {{ homicide.value }} are filled from the same run and checked.",
+        "<priority>-force.md, <priority>-body.md), relative to this file; texts in its "
+        "YYYY-MM sub-folder are used for the statement ending that month, when there is "
+        "one; placeholders such as {{ homicide.value }} are filled from the same run and "
+        "checked.",
     ),
     Setting(
         "paper_meeting",

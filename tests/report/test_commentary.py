@@ -151,3 +151,19 @@ def test_unknown_measure_and_file_name_are_errors(sample_store: Path, tmp_path: 
     (tmp_path / "other" / "burglary.md").write_text("x", encoding="utf-8")
     with pytest.raises(ForcestatError, match="burglary.md: not a commentary file name"):
         _build(sample_store, config)
+
+
+def test_texts_in_a_period_sub_folder_are_used_for_that_statement_only(
+    sample_store: Path, tmp_path: Path
+) -> None:
+    # The top folder holds a text that could not be filled; the 2021-06 sub-folder holds
+    # this quarter's: the statement for June 2021 reads the sub-folder only.
+    config = _settings(tmp_path, {f"{SECTION}-force.md": "{{ knife_crime.value }}"})
+    quarter = tmp_path / "commentary" / "2021-06"
+    quarter.mkdir()
+    (quarter / f"{SECTION}-force.md").write_text(
+        "{{ burglary_policeuk.value }} burglaries.", encoding="utf-8"
+    )
+    context = _build(sample_store, config)
+    texts = [t for s in context.sections for t in s.commentary]
+    assert [str(t.html) for t in texts] == [f"<p>{BURGLARY:,} burglaries.</p>\n"]

@@ -29,16 +29,15 @@ DEMO_SIGN_OFF = "forcestat demo (an example sign-off)"
 DEMO_COMMENTARY = {
     "reduce-neighbourhood-crime-force.md": (
         "Residential burglary stood at **{{ residential_burglary.value }} per 1,000 "
-        "residents**, {{ residential_burglary.rank_words }}. The most similar forces "
-        "together recorded {{ residential_burglary.comparator_mean }}, and England and Wales "
-        "{{ residential_burglary.national_value }}.\n\n"
+        "residents**, {{ residential_burglary.rank_words }}, against "
+        "{{ residential_burglary.national_value }} in England and Wales.\n\n"
         "- *An example of the force's account*: what was done, and where.\n"
         "- Figures in braces are filled from the same run as the tables.\n"
     ),
     "reduce-neighbourhood-crime-body.md": (
         "The board notes that residential burglary is {{ residential_burglary.rank_words }} "
-        "and asks the force for its plan to bring it below the most similar forces' "
-        "{{ residential_burglary.comparator_mean }} per 1,000 residents.\n"
+        "and asks the force for its plan to bring it below England and Wales' "
+        "{{ residential_burglary.national_value }} per 1,000 residents.\n"
     ),
     "reduce-murder-and-other-homicide-body.md": (
         "{{ homicide.value }} homicides were recorded, {{ homicide_rate.value }} per million "
@@ -46,6 +45,9 @@ DEMO_COMMENTARY = {
         "from year to year.\n"
     ),
 }
+# Commentary is written for one statement: these texts are for West Midlands' 12 months
+# to December 2019 (the commentary folder's 2019-12 sub-folder).
+DEMO_COMMENTARY_PERIOD = "2019-12"
 
 
 def _set_up_project() -> None:
@@ -57,9 +59,9 @@ def _set_up_project() -> None:
         shutil.copyfile(PLAN_EXAMPLE, plan)
     commentary = Path("commentary")
     if not commentary.exists():
-        commentary.mkdir()
+        (commentary / DEMO_COMMENTARY_PERIOD).mkdir(parents=True)
         for name, text in DEMO_COMMENTARY.items():
-            (commentary / name).write_text(text, encoding="utf-8")
+            (commentary / DEMO_COMMENTARY_PERIOD / name).write_text(text, encoding="utf-8")
     write_default_config(
         Path(CONFIG_FILE),
         most_similar=DEMO_MOST_SIMILAR,

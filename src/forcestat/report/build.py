@@ -39,7 +39,7 @@ from forcestat.measures.series import (
 from forcestat.measures.sql import store_offence_codes
 from forcestat.report import tables
 from forcestat.report.branding import Branding, Wording, fill_placeholders, load_branding
-from forcestat.report.commentary import SUMMARY, load_commentary
+from forcestat.report.commentary import SUMMARY, commentary_folder, load_commentary
 from forcestat.report.context import (
     BoardPaper,
     MeasureFigure,
@@ -376,7 +376,7 @@ def _build(
     sections = with_local_content(sections, local)
     # The texts are the configured body's words about its own force.
     commentary = load_commentary(
-        config.commentary if force == config.force else None,
+        commentary_folder(config.commentary, period_end) if force == config.force else None,
         figures,
         {s.anchor: s.title for s in sections},
         force_author=find_force(force).policeuk_name,

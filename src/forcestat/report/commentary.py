@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ __all__ = [
     "FIELDS",
     "SUMMARY",
     "Commentary",
+    "commentary_folder",
     "commentary_name",
     "load_commentary",
     "render_markdown",
@@ -267,6 +269,16 @@ def _stray_numbers(text: str, where: str, known: set[float]) -> list[str]:
             f"'{written}' in the {where} commentary matches no figure of this statement"
         )
     return warnings
+
+
+def commentary_folder(base: Path | None, period_end: dt.date) -> Path | None:
+    """The texts for the statement ending ``period_end``: the ``YYYY-MM`` sub-folder of
+    ``base`` when there is one (commentary is written for one quarter's figures), else
+    ``base`` itself."""
+    if base is None:
+        return None
+    own = base / f"{period_end:%Y-%m}"
+    return own if own.is_dir() else base
 
 
 def load_commentary(
