@@ -29,7 +29,7 @@ def _default_reports() -> Path | None:
     "--govuk-frontend",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="govuk-frontend's dist/govuk folder (default: node_modules, from 'npm ci').",
+    help="A GOV.UK Frontend dist/govuk folder to serve instead of the copy shipped with forcestat.",
 )
 @config_option
 @store_option

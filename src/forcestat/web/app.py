@@ -1,6 +1,6 @@
 """The dashboard as an ASGI application (Starlette), served by uvicorn.
 
-``create_app`` opens the store, mounts GOV.UK Frontend's built files from node_modules
+``create_app`` opens the store, mounts GOV.UK Frontend's built files (shipped in the package)
 (``/govuk-frontend`` for CSS and JS, ``/assets`` for the fonts and images its CSS
 names), the package's own static files, and every page's routes. Errors are pages:
 an expected failure (``PageError``) or an unknown URL shows its status and a message;
