@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,7 @@ from rich.table import Table
 
 from forcestat.cli.app import cli, config_option, make_console, project_settings, store_option
 from forcestat.config import CONFIG_FILE, write_default_config
-from forcestat.errors import IngestError
+from forcestat.errors import DiskFullError, IngestError
 
 
 @cli.command()
@@ -59,7 +60,7 @@ def ingest(
     con = open_store(store)
     results = []
     try:
-        with _progress(console) as (progress, task):
+        with _progress(console) as (progress, task), _terminate_as_exit():
 
             def on_file(source: Any, index: int, total: int) -> None:
                 progress.update(task, total=total, completed=index, description=source.name)
@@ -69,17 +70,38 @@ def ingest(
                     found = ingest_path(
                         con, target, strict=strict, keep_going=True, on_file=on_file
                     )
+                except DiskFullError:
+                    raise  # one line, and stop: the next files would not fit either
                 except IngestError as exc:  # the path itself: missing, unreadable zip
                     found = [LoadResult(str(target), "failed", error=str(exc))]
                 results.extend(found)
     finally:
         con.close()
     _print_results(console, results)
-    failed = [r for r in results if r.status == "failed"]
+    failed = sorted((r for r in results if r.status == "failed"), key=lambda r: r.display)
+    for r in failed:
+        click.echo(f"Error: {r.error}", err=True)
     if failed:
+        others = len(results) - len(failed)
         raise IngestError(
-            f"{len(failed)} of {len(results)} file(s) failed and were not loaded; the others were"
+            f"{len(failed)} of {len(results)} file(s) failed and were not loaded (each named "
+            "above)" + (f"; the other {others} loaded or were loaded already" if others else "")
         )
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """SIGTERM ends the load as Ctrl+C does: the file in hand is not kept and the
+    temporary folder is removed (the default would kill the process on the spot)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager
@@ -103,9 +125,6 @@ def _print_results(console: Console, results: list[Any]) -> None:
     failures); files already loaded are counted, or named when there are few."""
     loaded = [r for r in results if r.status == "loaded"]
     skipped = [r for r in results if r.status == "already_loaded"]
-    for r in results:
-        if r.status == "failed":
-            click.echo(f"Error: {r.error}", err=True)
     for r in loaded:
         notes = []
         if r.rows_rejected:

@@ -36,9 +36,15 @@ from pathlib import Path
 
 import duckdb
 
-from forcestat.errors import IngestError, LayoutError
-from forcestat.ingest.batch import Batch, BatchLost
-from forcestat.ingest.inputs import LOADABLE_KINDS, SourceFile, discover, open_text
+from forcestat.errors import DiskFullError, IngestError, LayoutError
+from forcestat.ingest.batch import Batch, BatchLost, disk_full
+from forcestat.ingest.inputs import (
+    LOADABLE_KINDS,
+    SourceFile,
+    discover,
+    disk_full_message,
+    read_header,
+)
 from forcestat.ingest.readahead import Prepared, ReadAhead, insert_prepared
 from forcestat.ingest.record import (
     QUOTED_REJECTS,
@@ -92,9 +98,12 @@ def ingest_path(
     called before each file (for progress bars). Clean files may share a commit (see
     the module notes), so an interrupt may also drop the files loaded just before.
     """
-    with discover(target) as sources:
-        if not sources:
+    with discover(target) as found:
+        sources = found.sources
+        if not sources and not found.unloadable:
             raise IngestError(f"{target}: no loadable files ({', '.join(LOADABLE_KINDS)})")
+        if found.unloadable and not keep_going:
+            raise IngestError(found.unloadable[0].reason)
         with ReadAhead(con, sources) as ahead:
             loader = _Loader(con, ahead, strict=strict, keep_going=keep_going)
             try:
@@ -103,6 +112,9 @@ def ingest_path(
                         on_file(source, i, len(sources))
                     ahead.start(i + 1)  # read the next file while this one is written
                     loader.load(i, source)
+            except DiskFullError:
+                loader.interrupted()  # the files committed before stay; nothing more
+                raise
             except IngestError:
                 loader.finish()  # the files before the failing one stay loaded
                 raise
@@ -110,7 +122,8 @@ def ingest_path(
                 loader.interrupted()
                 raise
             loader.finish()
-            return loader.results
+        failed = [LoadResult(u.display, "failed", error=u.reason) for u in found.unloadable]
+        return loader.results + failed
 
 
 class _Loader:
@@ -135,7 +148,8 @@ class _Loader:
     def load(self, index: int, source: SourceFile) -> None:
         try:
             self._load(source, self._ahead.taker(index), self._batch)
-        except BatchLost:
+        except BatchLost as lost:
+            self._stop_if_disk_full(lost, source)
             self._replay()
             self._load(source, None, None)
 
@@ -143,8 +157,19 @@ class _Loader:
         """Commit the open batch; should that fail, load its files again, alone."""
         try:
             self._batch.commit()
-        except BatchLost:
+        except BatchLost as lost:
+            self._stop_if_disk_full(lost, None)
             self._replay()
+
+    def _stop_if_disk_full(self, lost: BatchLost, source: SourceFile | None) -> None:
+        """A batch lost to a full disk is not loaded again: the disk is still full."""
+        if not disk_full(lost):
+            return
+        names = [s.display for s in self._members]
+        if source is not None and source not in self._members:
+            names.append(source.display)
+        shown = ", ".join(names[:3]) + (f" (and {len(names) - 3} more)" if len(names) > 3 else "")
+        raise DiskFullError(disk_full_message(shown or "the last files")) from None
 
     def interrupted(self) -> None:
         """Keep the open batch if it is whole (the interrupt came between files), else
@@ -164,10 +189,16 @@ class _Loader:
             found = load_source(
                 self._con, source, strict=self._strict, read_ahead=read_ahead, batch=batch
             )
+        except DiskFullError:
+            raise
         except IngestError as exc:
             if not self._keep_going:
                 raise
             found = [LoadResult(source.display, "failed", error=str(exc))]
+        except (duckdb.Error, OSError) as exc:
+            if disk_full(exc):
+                raise DiskFullError(disk_full_message(source.display)) from None
+            raise
         self.results.extend(found)
         if self._batch.open:
             if not was_open:
@@ -219,8 +250,7 @@ def load_source(
                 + "".join(f"; {why}" for why in passed_over if why)
             )
         return results
-    header_line = next(iter(open_text(source)), "")
-    header = next(csv.reader([header_line]), [])
+    header = next(csv.reader([read_header(source)]), [])
     layout, variant = detect_layout(header, source.display)
     return [_load_unit(con, source, layout, variant, strict, read_ahead=read_ahead, batch=batch)]
 
@@ -283,7 +313,9 @@ def _load_unit(
             )
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        # A failed COMMIT (a full disk) has ended the transaction already.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
     finally:
         drop_staging(con)

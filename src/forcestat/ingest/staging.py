@@ -234,6 +234,12 @@ def _stage_csv_python(
                     yield start, fields, raw
                 start = reader.line_num + 1
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise IngestError(
+                    f"{source.display}: line {start}: a field is longer than "
+                    f"{csv.field_size_limit():,} characters, which no published layout has; "
+                    "nothing from the file was loaded: is this a published data file?"
+                ) from None
             raise IngestError(
                 f"{source.display}: line {start}: cannot read as CSV ({exc})"
             ) from exc
@@ -255,8 +261,10 @@ def _stage_python(
     rejects: list[Reject] = []
     for line_no, fields, raw in rows:
         # Spreadsheet rows may carry empty trailing cells beyond the header.
-        while len(fields) > width and not fields[-1].strip():
-            fields = fields[:-1]
+        end = len(fields)
+        while end > width and not fields[end - 1].strip():
+            end -= 1
+        fields = fields[:end]
         if len(fields) != width:
             rejects.append(Reject(line_no, raw, f"expected {width} fields, found {len(fields)}"))
             continue
