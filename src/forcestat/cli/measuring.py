@@ -8,6 +8,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from forcestat.cells import csv_cell
 from forcestat.cli.app import (
     cli,
     config_option,
@@ -184,7 +185,7 @@ def reconcile_command(
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows({k: csv_cell(v) for k, v in r.items()} for r in records)
         click.echo(out.getvalue(), nl=False)
         return
     t = Table(title=f"{result.force} {result.financial_year}: police.uk against Home Office")
