@@ -140,7 +140,7 @@ def _hostile_context(context: Any) -> Any:
             Column("count", "Count", ColumnKind.COUNT),
             Column("change", "Change", ColumnKind.CHANGE_PERCENT),
         ),
-        rows=tuple((text, 12, -3.5) for text in HOSTILE) + (("Plain", -7, None),),
+        rows=(*((text, 12, -3.5) for text in HOSTILE), ("Plain", -7, None)),
     )
     # The table of measures not measured stands in: any table is exported the same way.
     return dataclasses.replace(context, not_measured_table=table)
