@@ -268,3 +268,93 @@ def test_sigterm_ends_a_load_and_removes_its_temporary_folder(tmp_path: Path) ->
     assert load.returncode in (0, 128 + signal.SIGTERM), err
     assert "Traceback" not in err
     assert list(temp.iterdir()) == []
+
+
+def _street_lines(month: str) -> list[str]:
+    with gzip.open(STREET / f"{month}-city-of-london-street.csv.gz", "rt", encoding="utf-8") as fh:
+        return fh.read().splitlines()
+
+
+def test_rejects_show_control_characters_escaped(runner: CliRunner, tmp_path: Path) -> None:
+    # Found in use: 'forcestat rejects' printed terminal escape sequences from data raw.
+    header, row = _street_lines("2019-06")[:2]
+    fields = row.split(",")
+    fields[6] = "On or near Bank\u202e"
+    fields[9] = '"Burgl\x1b[2J\x1b]0;owned\x07ary\r"'  # quoted: a CR is data there
+    hostile = ",".join(fields)
+    f = tmp_path / "2019-06-city-of-london-street.csv"
+    f.write_text(f"{header}\n{row}\n{hostile}\n", encoding="utf-8")
+
+    loaded = runner.invoke(cli, ["ingest", str(f)])
+    assert loaded.exit_code == 0, loaded.output
+    result = runner.invoke(cli, ["rejects"])
+
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\r" not in result.output and "\u202e" not in result.output
+    shown = hostile.replace("\x1b", "\\x1b").replace("\x07", "\\x07").replace("\r", "\\r")
+    shown = shown.replace("\u202e", "\\u202e")
+    assert result.output.splitlines() == [
+        f"{f}:3: Crime type is not a police.uk crime type",
+        f"    {shown}",
+    ]
+
+
+def test_a_republished_month_that_shrinks_by_over_a_tenth_needs_replace(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # Found in use: a 20-row file silently replaced the 628 rows of its month.
+    lines = _street_lines("2019-06")
+    published = len(lines) - 1
+    first = tmp_path / "published" / "2019-06-city-of-london-street.csv"
+    first.parent.mkdir()
+    first.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    short = tmp_path / "republished" / "2019-06-city-of-london-street.csv"
+    short.parent.mkdir()
+    short.write_text("\n".join(lines[:21]) + "\n", encoding="utf-8")
+    assert runner.invoke(cli, ["ingest", str(first)]).exit_code == 0
+
+    refused = runner.invoke(cli, ["ingest", str(short)])
+    replaced = runner.invoke(cli, ["ingest", "--replace", str(short)])
+
+    assert refused.exit_code == 1
+    assert _errors(refused.output)[0] == (
+        f"Error: {short}: would replace {published:,} rows of City of London Police, 2019-06 "
+        "with 20; a republished month that shrinks by more than 10% is refused, so nothing "
+        "was loaded: if the publisher did withdraw those rows, load it again with --replace"
+    )
+    assert replaced.exit_code == 0, replaced.output
+    assert f"replaced {published:,} rows of earlier file(s) (ingest 1)" in replaced.output
+
+
+def test_rows_in_the_future_or_far_from_the_files_month_are_rejected(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    header, row, *_ = _street_lines("2019-06")
+    future = row.replace(",2019-06,", ",2999-06,", 1)
+    far = row.replace(",2019-06,", ",2019-03,", 1)
+    near = row.replace(",2019-06,", ",2019-07,", 1)  # a month away: kept
+    f = tmp_path / "2019-06-city-of-london-street.csv"
+    f.write_text("\n".join([header, row, future, far, near]) + "\n", encoding="utf-8")
+
+    result = runner.invoke(cli, ["ingest", str(f)])
+
+    assert result.exit_code == 0, result.output
+    assert "2 of 4 rows rejected" in result.output
+    assert "  line 3: Month is in the future" in result.output
+    assert "  line 4: Month is more than a month from the month in the file name" in result.output
+
+
+def test_a_file_of_another_force_loads_and_the_summary_says_so(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "forcestat.toml").write_text('force = "West Midlands"\n', encoding="utf-8")
+    f = STREET / "2019-06-city-of-london-street.csv.gz"
+
+    result = runner.invoke(cli, ["ingest", str(f)])
+
+    assert result.exit_code == 0, result.output
+    assert "1 file(s) loaded" in result.output
+    assert (
+        "Loaded rows of City of London, not the configured force (West Midlands), "
+        f"from {f}" in result.output
+    )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from forcestat.cli.app import cli, config_option, project_settings, store_option
+from forcestat.cli.app import cli, config_option, printable, project_settings, store_option
 
 
 def _default_reports() -> Path | None:
@@ -129,6 +129,8 @@ def user_list(config_path: Path | None, store_path: Path | None) -> None:
     finally:
         con.close()
     for u in found:
-        click.echo(f"{u.email}\t{u.role.value}\t{'active' if u.active else 'deactivated'}")
+        click.echo(
+            f"{printable(u.email)}\t{u.role.value}\t{'active' if u.active else 'deactivated'}"
+        )
     if not found:
         click.echo("No users yet: add the first with 'forcestat user add EMAIL --role admin'.")

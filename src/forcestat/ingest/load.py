@@ -48,6 +48,7 @@ from forcestat.ingest.inputs import (
 from forcestat.ingest.readahead import Prepared, ReadAhead, insert_prepared
 from forcestat.ingest.record import (
     QUOTED_REJECTS,
+    SHRINK_REFUSED,
     LoadResult,
     already_loaded,
     next_ingest_id,
@@ -86,6 +87,7 @@ def ingest_path(
     *,
     strict: bool = False,
     keep_going: bool = False,
+    replace: bool = False,
     on_file: Callable[[SourceFile, int, int], None] | None = None,
 ) -> list[LoadResult]:
     """Load every file under ``target`` (file, .csv.gz, .zip, workbook or folder), one at
@@ -97,6 +99,9 @@ def ingest_path(
     status 'failed' and the next file is loaded. ``on_file(source, index, total)`` is
     called before each file (for progress bars). Clean files may share a commit (see
     the module notes), so an interrupt may also drop the files loaded just before.
+    A republished file that would shrink a month it replaces by more than a tenth is
+    refused (a failure naming both counts) unless ``replace`` is set. Files that cannot
+    be read at all are failures too, listed after the others.
     """
     with discover(target) as found:
         sources = found.sources
@@ -105,7 +110,7 @@ def ingest_path(
         if found.unloadable and not keep_going:
             raise IngestError(found.unloadable[0].reason)
         with ReadAhead(con, sources) as ahead:
-            loader = _Loader(con, ahead, strict=strict, keep_going=keep_going)
+            loader = _Loader(con, ahead, strict=strict, keep_going=keep_going, replace=replace)
             try:
                 for i, source in enumerate(sources):
                     if on_file is not None:
@@ -134,12 +139,19 @@ class _Loader:
     """
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, ahead: ReadAhead, *, strict: bool, keep_going: bool
+        self,
+        con: duckdb.DuckDBPyConnection,
+        ahead: ReadAhead,
+        *,
+        strict: bool,
+        keep_going: bool,
+        replace: bool,
     ) -> None:
         self.results: list[LoadResult] = []
         self._con = con
         self._ahead = ahead
         self._strict = strict
+        self._replace_shrinking = replace
         self._keep_going = keep_going
         self._batch = Batch(con)
         self._members: list[SourceFile] = []  # files handled since the batch opened
@@ -187,7 +199,12 @@ class _Loader:
         mark = len(self.results)
         try:
             found = load_source(
-                self._con, source, strict=self._strict, read_ahead=read_ahead, batch=batch
+                self._con,
+                source,
+                strict=self._strict,
+                replace=self._replace_shrinking,
+                read_ahead=read_ahead,
+                batch=batch,
             )
         except DiskFullError:
             raise
@@ -217,6 +234,7 @@ def load_source(
     source: SourceFile,
     *,
     strict: bool = False,
+    replace: bool = False,
     read_ahead: Callable[[], Prepared | None] | None = None,
     batch: Batch | None = None,
 ) -> list[LoadResult]:
@@ -239,7 +257,15 @@ def load_source(
             found = True
             results.append(
                 _load_unit(
-                    con, source, layout, variant, strict, part=sheet.name, rows=sheet, batch=batch
+                    con,
+                    source,
+                    layout,
+                    variant,
+                    strict,
+                    replace,
+                    part=sheet.name,
+                    rows=sheet,
+                    batch=batch,
                 )
             )
         if not found:
@@ -252,7 +278,11 @@ def load_source(
         return results
     header = next(csv.reader([read_header(source)]), [])
     layout, variant = detect_layout(header, source.display)
-    return [_load_unit(con, source, layout, variant, strict, read_ahead=read_ahead, batch=batch)]
+    return [
+        _load_unit(
+            con, source, layout, variant, strict, replace, read_ahead=read_ahead, batch=batch
+        )
+    ]
 
 
 def _load_unit(
@@ -261,6 +291,7 @@ def _load_unit(
     layout: Layout,
     variant: HeaderVariant,
     strict: bool,
+    replace: bool,
     *,
     part: str = "",
     rows: SheetRows | None = None,
@@ -280,7 +311,10 @@ def _load_unit(
         clean = prepared
 
         def load() -> LoadResult | None:
-            return _load_clean(con, source, layout, variant, params, clean)
+            loaded = _load_clean(con, source, layout, variant, params, clean)
+            if loaded is not None:
+                _refuse_shrinking(loaded, replace)
+            return loaded
 
         result = batch.load(load)
         if result is not None:
@@ -311,6 +345,7 @@ def _load_unit(
             result = _load_in_transaction(
                 con, source, layout, variant, strict, part, rows, params, use_duckdb=False
             )
+        _refuse_shrinking(result, replace)
         con.execute("COMMIT")
     except BaseException:
         # A failed COMMIT (a full disk) has ended the transaction already.
@@ -321,6 +356,21 @@ def _load_unit(
         drop_staging(con)
     result.display = display
     return result
+
+
+def _refuse_shrinking(result: LoadResult, replace: bool) -> None:
+    """Refuse (before commit) a file that shrinks a month it republishes by more than a
+    tenth, unless the user said --replace."""
+    if replace or not result.shrunk:
+        return
+    key, was, now = result.shrunk[0]
+    more = f" (and {len(result.shrunk) - 1} more)" if len(result.shrunk) > 1 else ""
+    raise IngestError(
+        f"{result.display}: would replace {was:,} rows of {key} with {now:,}{more}; a "
+        f"republished month that shrinks by more than {SHRINK_REFUSED:.0%} is refused, so "
+        "nothing was loaded: if the publisher did withdraw those rows, load it again with "
+        "--replace"
+    )
 
 
 def _context(layout: Layout, source: SourceFile, rows: SheetRows | None) -> dict[str, object]:
