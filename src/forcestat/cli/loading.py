@@ -143,17 +143,19 @@ def _say_other_forces(console: Console, results: list[Any], configured: str) -> 
 
 @contextmanager
 def _terminate_as_exit() -> Iterator[None]:
-    """SIGTERM ends the load as Ctrl+C does: the file in hand is not kept and the
-    temporary folder is removed (the default would kill the process on the spot)."""
+    """SIGTERM (a service stopping) and SIGHUP (its terminal closed) end the load as
+    Ctrl+C does: the file in hand is not kept and the temporary folder is removed (by
+    default either would kill the process on the spot)."""
 
     def stop(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager
