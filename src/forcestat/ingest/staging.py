@@ -26,7 +26,7 @@ import duckdb
 import pyarrow as pa
 
 from forcestat.errors import IngestError
-from forcestat.ingest.inputs import SourceFile, open_text
+from forcestat.ingest.inputs import MAX_LINE_BYTES, SourceFile, open_text
 from forcestat.ingest.spreadsheets import SheetRows
 from forcestat.sources.layout import HeaderVariant, Layout
 
@@ -89,7 +89,10 @@ def reader_sql(variant: HeaderVariant, *, numbered: bool = True) -> str:
         f"(SELECT {number}* FROM read_csv($path, "
         f"columns = {columns}, header = true, auto_detect = false, delim = ',', "
         "quote = '\"', escape = '\"', strict_mode = true, store_rejects = true, "
-        "rejects_table = '_fs_rejects', rejects_scan = '_fs_scans', compression = 'auto'))"
+        "rejects_table = '_fs_rejects', rejects_scan = '_fs_scans', compression = 'auto', "
+        # The same longest line as Python's reading (open_text): a longer one is refused
+        # whichever way the file is read.
+        f"max_line_size = {MAX_LINE_BYTES}))"
     )
 
 
