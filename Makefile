@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint typecheck bench clean docs
+.PHONY: setup demo test lint typecheck bench clean docs govuk-frontend
 
 setup: $(STAMP)
 
@@ -49,3 +49,18 @@ clean:
 
 docs: $(STAMP)
 	$(BIN)/python -c "from forcestat.cli.reference import cli_reference, layouts_reference; from forcestat.cli import cli; open('docs/cli.md','w').write(cli_reference(cli)); open('docs/layouts.md','w').write(layouts_reference())"
+
+# The GOV.UK Frontend files the dashboard serves ship inside the package (so an installed
+# wheel serves without npm): only its built CSS and JavaScript, the fonts and images
+# the CSS names, and its version. Refresh them after changing the pinned version in
+# package.json: 'make govuk-frontend' (needs npm), then commit the folder. LICENCE.txt is
+# kept in the folder (the npm package does not carry one).
+GOVUK_DIST = node_modules/govuk-frontend/dist/govuk
+GOVUK_SHIPPED = src/forcestat/web/govuk_frontend
+govuk-frontend:
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(GOVUK_SHIPPED)/assets $(GOVUK_SHIPPED)/govuk-frontend.min.css $(GOVUK_SHIPPED)/govuk-frontend.min.js
+	mkdir -p $(GOVUK_SHIPPED)/assets
+	cp $(GOVUK_DIST)/govuk-frontend.min.css $(GOVUK_DIST)/govuk-frontend.min.js $(GOVUK_SHIPPED)/
+	cp -R $(GOVUK_DIST)/assets/fonts $(GOVUK_DIST)/assets/images $(GOVUK_DIST)/assets/manifest.json $(GOVUK_SHIPPED)/assets/
+	node -p "require('./node_modules/govuk-frontend/package.json').version" > $(GOVUK_SHIPPED)/VERSION

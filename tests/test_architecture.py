@@ -16,7 +16,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "forcestat"
 
 # Small modules every stage may use (``forcestat`` itself: its __version__).
-SHARED = frozenset({"forcestat", "errors", "months", "forces", "config"})
+SHARED = frozenset({"forcestat", "errors", "months", "forces", "config", "cells"})
 # Each stage, and the other stages it may import. cli, the last, may import any.
 STAGES: dict[str, frozenset[str]] = {
     "sources": frozenset(),
@@ -28,13 +28,15 @@ STAGES: dict[str, frozenset[str]] = {
     "web": frozenset({"sources", "spc", "store", "measures"}),
     "cli": frozenset({"sources", "spc", "store", "ingest", "measures", "report", "web"}),
 }
-# spc/ knows numbers and months only: not even the forces or the settings.
-SHARED_FOR = {"spc": frozenset({"forcestat", "errors", "months"})}
+# spc/ knows numbers and months only (and writes spreadsheet-safe CSV): not even the
+# forces or the settings.
+SHARED_FOR = {"spc": frozenset({"forcestat", "errors", "months", "cells"})}
 # The shared modules, and what each of them may import.
 TOP_LEVEL = {
     "__init__": frozenset(),
     "errors": frozenset(),
     "months": frozenset(),
+    "cells": frozenset(),
     "forces": frozenset({"errors"}),
     "config": frozenset({"errors", "forces"}),
 }

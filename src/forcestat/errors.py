@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "DiskFullError",
     "ForcestatError",
     "IngestError",
     "LayoutError",
@@ -34,3 +35,7 @@ class IngestError(ForcestatError):
 
 class LayoutError(IngestError):
     """A file's header matches none of the published layouts forcestat knows."""
+
+
+class DiskFullError(IngestError):
+    """The disk filled while loading: the file in hand was not kept, and loading stops."""

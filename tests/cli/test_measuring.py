@@ -211,3 +211,33 @@ def test_the_baseline_setting_moves_the_national_baseline(
     config.write_text(bad, encoding="utf-8")
     refused = CliRunner().invoke(cli, ["measures", "--config", str(config)])
     assert refused.exit_code == 1 and "baseline_period_end" in refused.output
+
+
+def test_the_default_table_fits_80_columns_and_wide_shows_every_column(
+    tmp_path: Path,
+    sample_store_path: Path,
+) -> None:
+    # Found in use: at 100 columns headers truncated to "peri…" and rows wrapped over 5 lines.
+    config = _project(tmp_path, sample_store_path, PLAN)
+    args = ["measures", "--config", str(config), "--period", "2019-06"]
+    narrow = CliRunner().invoke(cli, args, env={"COLUMNS": "80"})
+    wide = CliRunner().invoke(cli, [*args, "--wide"], env={"COLUMNS": "300"})
+
+    assert narrow.exit_code == 0 and wide.exit_code == 0, narrow.output + wide.output
+    table = narrow.stdout.partition("Not available (")[0].splitlines()
+    assert max(len(line) for line in table) <= 80
+    header = next(line for line in table if "measure" in line)
+    assert [c.strip() for c in header.strip("┃ ").split("┃")] == [
+        "measure",
+        "to",
+        "value",
+        "change",
+        "rank",
+    ]
+    assert "…" not in narrow.stdout
+    # One line per measure: the row of the plan's measure carries all its key figures.
+    [bicycle] = [line for line in table if "bicycle_theft_policeuk" in line]
+    assert "Jun 2019" in bicycle and "%" in bicycle
+    wide_header = next(line for line in wide.stdout.splitlines() if "measure" in line)
+    for column in ("period", "baseline", "95% interval", "beyond chance", "comparators", "note"):
+        assert column in wide_header

@@ -23,7 +23,9 @@ def test_a_folder_yields_csv_and_every_workbook_kind_including_xls(tmp_path: Pat
     (tmp_path / "notes.txt").write_text("not data\n", encoding="utf-8")
     (tmp_path / "table.XLS.bak").write_bytes(b"not a workbook")
 
-    with discover(tmp_path) as found:
+    with discover(tmp_path) as discovered:
+        found = discovered.sources
+        assert discovered.unloadable == []
         assert [f.name for f in found] == ["b.csv", "ukmidyearestimates20192019ladcodes.xls"]
         csv_file, xls = found
         assert (csv_file.is_spreadsheet, csv_file.lines) == (False, 2)

@@ -126,7 +126,9 @@ def test_republished_month_replaces_the_old_rows(
     )
     new = write_csv(tmp_path / "b.csv", [STREET_HEADER, street_row("b1", crime_type="Robbery")])
     [first] = ingest_path(store, old)
-    [second] = ingest_path(store, new)
+    with pytest.raises(IngestError, match="would replace 2 rows of City of London Police"):
+        ingest_path(store, new)  # June shrinks from 2 rows to 1: refused without replace
+    [second] = ingest_path(store, new, replace=True)
     assert second.rows_replaced == 2
     assert second.replaced_ingest_ids == [first.ingest_id]
     rows = sorted(store.execute("SELECT crime_id, strftime(month, '%Y-%m') FROM crimes").fetchall())

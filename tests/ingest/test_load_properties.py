@@ -160,7 +160,9 @@ def test_in_a_folder_rows_are_loaded_or_rejected_never_lost(
         con = open_store(Path(tmp) / "s.duckdb")
         try:
             try:
-                lead, result = ingest_path(con, folder)
+                # replace: rows never lost is the point here; the guard against a
+                # shrinking republication is tested in tests/cli/test_loading.py.
+                lead, result = ingest_path(con, folder, replace=True)
             except IngestError as exc:
                 # The clean file before it stays loaded; nothing of the hostile one does.
                 assert con.execute("SELECT count(*) FROM ingest_log").fetchone() == (1,)

@@ -133,3 +133,93 @@ def test_the_monthly_values_behind_each_chart_are_exported(city_of_london: Rende
     below = [r for r in rows if float(r["Lower process limit"]) < 0]
     assert below, "the sample has a chart whose lower limit is below zero"
     assert ZERO_FLOOR_NOTE in city_of_london.html
+
+
+# Text a plan, a milestone lead, a file or an area could carry, each of which a
+# spreadsheet would run (or hide) as a formula.
+HOSTILE = (
+    '=HYPERLINK("http://evil.example","Click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+)
+
+
+def _hostile_context(context: Any) -> Any:
+    import dataclasses
+
+    from forcestat.report.context import Column, ColumnKind, DataTable
+
+    table = DataTable(
+        slug="hostile",
+        caption="=1+1 caption",
+        columns=(
+            Column("name", "=Name", ColumnKind.TEXT, row_header=True),
+            Column("count", "Count", ColumnKind.COUNT),
+            Column("change", "Change", ColumnKind.CHANGE_PERCENT),
+        ),
+        rows=(*((text, 12, -3.5) for text in HOSTILE), ("Plain", -7, None)),
+    )
+    # The table of measures not measured stands in: any table is exported the same way.
+    return dataclasses.replace(context, not_measured_table=table)
+
+
+def test_formula_like_text_is_quoted_in_csv_and_numbers_stay_numbers(
+    city_of_london: Rendered,
+) -> None:
+    # Found in use: CSV cells beginning =, +, - or @ were written unchanged.
+    from forcestat.report.exports import csv_files
+
+    files = csv_files(_hostile_context(city_of_london.context))
+    rows = list(csv.reader(io.StringIO(files["hostile.csv"].decode("utf-8"), newline="")))
+
+    assert rows == [
+        ["'=Name", "Count", "Change (%)"],
+        *[["'" + text, "12", "-3.5"] for text in HOSTILE],
+        ["Plain", "-7", ""],
+    ]
+
+
+def test_formula_like_text_is_text_in_xlsx_and_ods(
+    city_of_london: Rendered, tmp_path: Path
+) -> None:
+    # Found in use: XLSX stored text beginning '=' as a live formula.
+    from odf.opendocument import load
+    from odf.table import TableCell
+    from odf.text import P
+
+    from forcestat.report.exports import ods_bytes, xlsx_bytes
+
+    context = _hostile_context(city_of_london.context)
+    xlsx = tmp_path / "tables.xlsx"
+    xlsx.write_bytes(xlsx_bytes(context))
+    ods = tmp_path / "tables.ods"
+    ods.write_bytes(ods_bytes(context))
+
+    sheet = openpyxl.load_workbook(xlsx)["hostile"]
+    cells = [[c for c in row] for row in sheet.iter_rows()]
+    header_at = next(i for i, row in enumerate(cells) if row[0].value == "=Name")
+    assert sheet["A1"].value == "=1+1 caption" and sheet["A1"].data_type == "s"
+    body = cells[header_at : header_at + 1 + len(HOSTILE) + 1]
+    for row, text in zip(body[1:], HOSTILE, strict=False):
+        # (XML reads a carriage return back as a line feed.)
+        assert (row[0].value, row[0].data_type, row[0].quotePrefix) == (
+            text.replace("\r", "\n"),
+            "s",
+            True,
+        )
+        assert (row[1].value, row[1].data_type) == (12, "n")
+        assert (row[2].value, row[2].data_type) == (-3.5, "n")  # negative: still a number
+    assert (body[-1][0].value, body[-1][0].quotePrefix, body[-1][1].value) == ("Plain", False, -7)
+    assert body[0][0].data_type == "s"
+
+    document = load(str(ods))
+    found = {}
+    for cell in document.getElementsByType(TableCell):
+        text = "".join(str(p) for p in cell.getElementsByType(P))
+        found.setdefault(text, (cell.getAttribute("valuetype"), cell.getAttribute("formula")))
+    for text in (*HOSTILE, "=Name", "=1+1 caption"):
+        assert found[text.replace("\r", "\n") if text not in found else text] == ("string", None)
+    assert found["-3.5"] == ("float", None)

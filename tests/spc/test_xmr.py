@@ -516,3 +516,18 @@ def test_city_of_london_icons_for_december_2021() -> None:
     high = run_spc(months, counts, SpcOptions(Polarity.LOWER, target=750))
     assert low.assurance is AssuranceType.CONSISTENT_FAIL
     assert high.assurance is AssuranceType.CONSISTENT_PASS
+
+
+def test_spc_csv_keeps_negative_limits_as_numbers() -> None:
+    import csv
+    import io
+
+    from forcestat.spc.files import write_spc_csv
+
+    # Mean 2, mean moving range 8: lower limit 2 - 2.66 * 8 = -19.28 (a number, unquoted).
+    values = [6, -2] * 6
+    out = io.StringIO()
+    write_spc_csv(run_spc(months_from(2023, 1, 12), values), out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert {r["lpl"] for r in rows} == {"-19.28"}
+    assert [r["value"] for r in rows[:2]] == ["6", "-2"]

@@ -39,11 +39,11 @@ from forcestat.store.rebases import record_rebase
 from forcestat.store.records import open_records
 from forcestat.store.users import Role, add_user
 from forcestat.web.app import create_app
-from forcestat.web.settings import WebSettings
+from forcestat.web.settings import GOVUK_FRONTEND_SHIPPED, WebSettings
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data" / "sample"
-GOVUK_FRONTEND = REPO / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+GOVUK_FRONTEND = GOVUK_FRONTEND_SHIPPED
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 
 # Accounts the tests sign in with (passwords are test fixtures, nothing more).
@@ -97,7 +97,7 @@ def _tracker_fields(title: str, published: bool) -> MilestoneFields:
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     if not (GOVUK_FRONTEND / "govuk-frontend.min.css").is_file():
-        _missing("govuk-frontend is not installed in node_modules")
+        _missing("GOV.UK Frontend is not shipped in the package")
     folder = tmp_path_factory.mktemp("web")
     store = folder / "web.duckdb"
     con = open_store(store)

@@ -3,6 +3,7 @@ options, one-line errors, the console."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from forcestat import __version__
 from forcestat.config import CONFIG_FILE, Config, load_config
@@ -27,6 +29,8 @@ __all__ = [
     "main",
     "make_console",
     "plan_option",
+    "printable",
+    "printable_markup",
     "project_catalogue",
     "project_settings",
     "store_option",
@@ -39,6 +43,36 @@ def make_console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
+# Characters that act on a terminal rather than show: C0 and C1 controls (escape
+# sequences, carriage return, backspace), DEL, and the bidirectional marks and overrides
+# that make text read other than it is.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape_control(found: re.Match[str]) -> str:
+    char = found.group()
+    code = ord(char)
+    return _NAMED_ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(value: object) -> str:
+    r"""``value`` as text safe to print to a terminal: control characters from data files
+    (an escape sequence, a carriage return, a bidirectional override) shown as escapes
+    (``\x1b``, ``\r``, ``\u202e``), never acted on.
+
+    Example:
+        >>> printable("Bank\x1b[2J\r")
+        'Bank\\x1b[2J\\r'
+    """
+    return _CONTROL.sub(_escape_control, str(value))
+
+
+def printable_markup(value: object) -> str:
+    """``printable``, for Rich: square brackets in data are shown, not read as styles."""
+    return escape(printable(value))
+
+
 class _Group(click.Group):
     """Turn every expected failure into one line on stderr and exit status 1."""
 
@@ -46,7 +80,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ForcestatError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            # Messages quote file names and values, which may hold control characters.
+            click.echo(f"Error: {printable(exc)}", err=True)
             sys.exit(1)
 
 

@@ -16,6 +16,8 @@ from forcestat.cli.app import (
     make_console,
     output_format_option,
     plan_option,
+    printable,
+    printable_markup,
     project_catalogue,
     project_settings,
     store_option,
@@ -309,10 +311,10 @@ def spc(
         for column in shown:
             table.add_column(column, justify="right" if column in shown[1:5] else "left")
         for row in spc_rows(result, digits=4):
-            table.add_row(*(row[c] for c in shown))
+            table.add_row(*(printable_markup(row[c]) for c in shown))
         console = make_console()
         console.print(table)
-        console.print("\n".join([*icons, "", *reading]))
+        console.print("\n".join(printable(line) for line in [*icons, "", *reading]), markup=False)
     if out is not None:
         chart = spc_chart(result, title=name, y_title=y_title)
         out.write_text(chart.to_json() if out.suffix == ".json" else chart.to_svg(), "utf-8")
@@ -451,11 +453,13 @@ def rebase_list(
         return
     # Plain lines, not a table: reasons are sentences and must not be cut short.
     for r in records:
-        click.echo(f"{r.rebase_id}  {r.measure_id}  {r.area}  from {r.month:%Y-%m}")
-        click.echo(f"    {r.reason} (recorded {r.recorded_at:%Y-%m-%d} by {r.recorded_by})")
+        area, reason, by = printable(r.area), printable(r.reason), printable(r.recorded_by)
+        click.echo(f"{r.rebase_id}  {r.measure_id}  {area}  from {r.month:%Y-%m}")
+        click.echo(f"    {reason} (recorded {r.recorded_at:%Y-%m-%d} by {by})")
         if r.withdrawn_at is not None:
             click.echo(
-                f"    withdrawn {r.withdrawn_at:%Y-%m-%d} by {r.withdrawn_by}: {r.withdrawn_reason}"
+                f"    withdrawn {r.withdrawn_at:%Y-%m-%d} by {printable(r.withdrawn_by)}: "
+                f"{printable(r.withdrawn_reason)}"
             )
 
 

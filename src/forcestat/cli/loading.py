@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,9 +14,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from forcestat.cli.app import cli, config_option, make_console, project_settings, store_option
+from forcestat.cli.app import (
+    cli,
+    config_option,
+    make_console,
+    printable,
+    printable_markup,
+    project_settings,
+    store_option,
+)
 from forcestat.config import CONFIG_FILE, write_default_config
-from forcestat.errors import IngestError
+from forcestat.errors import DiskFullError, ForcestatError, IngestError
 
 
 @cli.command()
@@ -78,27 +87,39 @@ def init(
 @click.option(
     "--strict", is_flag=True, help="Fail a file with any bad row instead of recording rejects."
 )
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Let a republished file replace a month even when it holds fewer rows of it, by "
+    "more than a tenth, than the file it replaces (refused otherwise).",
+)
 @config_option
 @store_option
 def ingest(
-    paths: tuple[Path, ...], strict: bool, config_path: Path | None, store_path: Path | None
+    paths: tuple[Path, ...],
+    strict: bool,
+    replace: bool,
+    config_path: Path | None,
+    store_path: Path | None,
 ) -> None:
     """Load files into the store: CSV, .csv.gz, ODS/XLSX/XLS, a police.uk .zip, or a folder.
 
     Each file loads whole or not at all. Bad rows are kept in 'rejects' with their line
     numbers (or, with --strict, fail the file). A file already loaded is skipped; a
-    republished month replaces the rows it supersedes.
+    republished month replaces the rows it supersedes, unless it would shrink the month
+    by more than a tenth (then it is refused; --replace lets it). A folder loads past a
+    file that fails, and every failure is named at the end.
     """
     from forcestat.ingest.load import LoadResult, ingest_path
     from forcestat.store.database import open_store
     from forcestat.store.snapshot import publish_snapshot
 
-    _, store = project_settings(config_path, store_path)
+    config, store = project_settings(config_path, store_path)
     console = make_console()
     con = open_store(store)
     results = []
     try:
-        with _progress(console) as (progress, task):
+        with _progress(console) as (progress, task), _terminate_as_exit():
 
             def on_file(source: Any, index: int, total: int) -> None:
                 progress.update(task, total=total, completed=index, description=source.name)
@@ -106,8 +127,15 @@ def ingest(
             for target in paths:
                 try:
                     found = ingest_path(
-                        con, target, strict=strict, keep_going=True, on_file=on_file
+                        con,
+                        target,
+                        strict=strict,
+                        keep_going=True,
+                        replace=replace,
+                        on_file=on_file,
                     )
+                except DiskFullError:
+                    raise  # one line, and stop: the next files would not fit either
                 except IngestError as exc:  # the path itself: missing, unreadable zip
                     found = [LoadResult(str(target), "failed", error=str(exc))]
                 results.extend(found)
@@ -117,11 +145,59 @@ def ingest(
     finally:
         con.close()
     _print_results(console, results)
-    failed = [r for r in results if r.status == "failed"]
+    _say_other_forces(console, results, config.force)
+    failed = sorted((r for r in results if r.status == "failed"), key=lambda r: r.display)
+    for r in failed:
+        click.echo(f"Error: {printable(r.error)}", err=True)
     if failed:
+        others = len(results) - len(failed)
         raise IngestError(
-            f"{len(failed)} of {len(results)} file(s) failed and were not loaded; the others were"
+            f"{len(failed)} of {len(results)} file(s) failed and were not loaded (each named "
+            "above)" + (f"; the other {others} loaded or were loaded already" if others else "")
         )
+
+
+def _say_other_forces(console: Console, results: list[Any], configured: str) -> None:
+    """Say which loaded files hold rows of a force other than the configured one, one
+    line per force: they load (a comparator's files are wanted), but a wrong download
+    should not pass unseen."""
+    from forcestat.forces import find_force
+
+    files_of: dict[str, list[str]] = {}
+    for r in results:
+        if r.status != "loaded":
+            continue
+        for published in r.forces:
+            try:
+                name = find_force(published).name
+            except ForcestatError:
+                name = published  # a name no force goes by: say it as written
+            if name != configured:
+                files_of.setdefault(name, []).append(r.display)
+    for name, files in files_of.items():
+        first = printable_markup(files[0])
+        more = f" and {len(files) - 1} more" if len(files) > 1 else ""
+        console.print(
+            f"Loaded rows of {printable_markup(name)}, not the configured force "
+            f"({printable_markup(configured)}), from {first}{more}"
+        )
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """SIGTERM (a service stopping) and SIGHUP (its terminal closed) end the load as
+    Ctrl+C does: the file in hand is not kept and the temporary folder is removed (by
+    default either would kill the process on the spot)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager
@@ -145,9 +221,6 @@ def _print_results(console: Console, results: list[Any]) -> None:
     failures); files already loaded are counted, or named when there are few."""
     loaded = [r for r in results if r.status == "loaded"]
     skipped = [r for r in results if r.status == "already_loaded"]
-    for r in results:
-        if r.status == "failed":
-            click.echo(f"Error: {r.error}", err=True)
     for r in loaded:
         notes = []
         if r.rows_rejected:
@@ -158,9 +231,9 @@ def _print_results(console: Console, results: list[Any]) -> None:
                 f"(ingest {', '.join(str(i) for i in r.replaced_ingest_ids)})"
             )
         if notes:
-            console.print(f"{r.display}: {'; '.join(notes)}")
+            console.print(f"{printable_markup(r.display)}: {'; '.join(notes)}")
         for rej in r.first_rejects:
-            console.print(f"  line {rej.line_no}: {rej.reason}")
+            console.print(f"  line {rej.line_no}: {printable_markup(rej.reason)}")
         if r.rows_rejected > len(r.first_rejects):
             console.print(f"  ... all of them: forcestat rejects --ingest-id {r.ingest_id}")
     if loaded:
@@ -182,7 +255,10 @@ def _print_results(console: Console, results: list[Any]) -> None:
         console.print(table)
     if 0 < len(skipped) <= 3:
         for r in skipped:
-            console.print(f"already loaded {r.display} (ingest {r.ingest_id}); nothing to do")
+            console.print(
+                f"already loaded {printable_markup(r.display)} (ingest {r.ingest_id}); "
+                "nothing to do"
+            )
     console.print(
         f"{len(loaded)} file(s) loaded, {len(skipped)} already loaded, "
         f"{sum(r.rows_loaded for r in loaded):,} rows added, "
@@ -209,7 +285,9 @@ def status(config_path: Path | None, store_path: Path | None) -> None:
     for col in ("table", "source", "files", "rows", "rejected rows"):
         t.add_column(col, justify="right" if col in ("files", "rows", "rejected rows") else "left")
     for s in result.sources:
-        t.add_row(s.table, s.title, f"{s.files:,}", f"{s.rows:,}", f"{s.rejected:,}")
+        t.add_row(
+            s.table, printable_markup(s.title), f"{s.files:,}", f"{s.rows:,}", f"{s.rejected:,}"
+        )
     console.print(t)
     if result.monthly:
         m = Table(title="Monthly data by force")
@@ -218,8 +296,8 @@ def status(config_path: Path | None, store_path: Path | None) -> None:
         for c in result.monthly:
             missing = ", ".join(d.strftime("%Y-%m") for d in c.missing_months) or "none"
             m.add_row(
-                c.title,
-                c.force,
+                printable_markup(c.title),
+                printable_markup(c.force),
                 c.first_month.strftime("%Y-%m"),
                 c.last_month.strftime("%Y-%m"),
                 str(c.months),
@@ -299,6 +377,9 @@ def rejects(
     finally:
         con.close()
     for r in rows:
-        click.echo(f"{r.path}:{r.line_no}: {r.reason}\n    {r.raw_line}")
+        # Every value comes from a data file: shown, never acted on by the terminal.
+        click.echo(
+            f"{printable(r.path)}:{r.line_no}: {printable(r.reason)}\n    {printable(r.raw_line)}"
+        )
     if not rows:
         click.echo("No rejected rows.")

@@ -8,6 +8,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from forcestat.cells import csv_cell
 from forcestat.cli.app import (
     cli,
     config_option,
@@ -15,6 +16,7 @@ from forcestat.cli.app import (
     make_console,
     output_format_option,
     plan_option,
+    printable_markup,
     project_catalogue,
     project_settings,
     store_option,
@@ -41,6 +43,12 @@ from forcestat.cli.app import (
 @plan_option
 @output_format_option()
 @click.option("--show-sql", is_flag=True, help="Print the SQL run for each measure to stderr.")
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="Show every column of the table (period, baseline, interval, comparators, notes); "
+    "by default a few key columns fit an 80-column terminal.",
+)
 @config_option
 @store_option
 def measures_command(
@@ -50,6 +58,7 @@ def measures_command(
     plan_path: Path | None,
     output_format: str,
     show_sql: bool,
+    wide: bool,
     config_path: Path | None,
     store_path: Path | None,
 ) -> None:
@@ -89,7 +98,7 @@ def measures_command(
     elif output_format == "json":
         click.echo(table.to_json())
     else:
-        _print_measures(table.rows)
+        _print_measures(table.rows, wide=wide)
 
 
 def _proxy(note: str) -> str:
@@ -98,22 +107,25 @@ def _proxy(note: str) -> str:
     return "" if at < 0 else note[at:].split(". ")[0].rstrip(".") + "."
 
 
-def _print_measures(rows: Any) -> None:
+def _print_measures(rows: Any, *, wide: bool) -> None:
     """The measures with a value as a table, then those without one and why: the
-    reasons are sentences, too long for a column."""
+    reasons are sentences, too long for a column. By default the key columns only
+    (measure, period end, value, change on the baseline, rank), which fit 80 columns;
+    ``wide``: every column."""
     shown = [r for r in rows if r.value is not None]
     missing = [r for r in rows if r.value is None]
     areas = sorted({r.area for r in rows})
     one_area = len(areas) == 1
-    t = Table(title=areas[0] if one_area else None)
+    t = Table(title=printable_markup(areas[0]) if one_area else None)
     t.add_column("measure", no_wrap=True)
     if not one_area:
         t.add_column("area")
-    t.add_column("period")
-    for col in ("value", "baseline", "change", "95% interval"):
+    t.add_column("period" if wide else "to", no_wrap=not wide)
+    for col in ("value", "baseline", "change", "95% interval") if wide else ("value", "change"):
         t.add_column(col, justify="right")
-    for col in ("beyond chance", "comparators", "rank", "population year", "note"):
-        t.add_column(col)
+    wide_columns = ("beyond chance", "comparators", "rank", "population year", "note")
+    for col in wide_columns if wide else ("rank",):
+        t.add_column(col, no_wrap=not wide)
 
     def show(value: float | None, unit: str) -> str:
         if value is None:
@@ -123,20 +135,29 @@ def _print_measures(rows: Any) -> None:
         return f"{value:,.0f}" if unit == "count" else f"{value:,.2f}"
 
     for r in shown:
+        area = () if one_area else (printable_markup(r.area),)
+        change = "" if r.change_pct is None else f"{r.change_pct:+.1f}%"
+        if r.change_points is not None:  # a proportion changes in percentage points
+            change = f"{r.change_points:+.1f} pts"
+        rank = "" if r.rank is None else f"{r.rank} of {r.rank_of}"
+        if not wide:
+            end = "" if r.period_end is None else f"{r.period_end:%b %Y}"
+            t.add_row(printable_markup(r.measure), *area, end, show(r.value, r.unit), change, rank)
+            continue
         interval = ""
         if r.interval_low is not None:
             interval = f"{show(r.interval_low, r.unit)} to {show(r.interval_high, r.unit)}"
         t.add_row(
-            r.measure,
-            *(() if one_area else (r.area,)),
-            r.period,
+            printable_markup(r.measure),
+            *area,
+            printable_markup(r.period),
             show(r.value, r.unit),
             show(r.baseline_value, r.unit),
-            "" if r.change_pct is None else f"{r.change_pct:+.1f}%",
+            change,
             interval,
             {True: "yes", False: "no", None: ""}[r.change_beyond_chance],
             show(r.comparator_mean, r.unit),
-            "" if r.rank is None else f"{r.rank} of {r.rank_of}",
+            rank,
             "" if r.population_year is None else str(r.population_year),
             "; ".join(
                 n
@@ -153,11 +174,18 @@ def _print_measures(rows: Any) -> None:
         proxies = sorted({(r.measure, _proxy(r.note)) for r in shown if _proxy(r.note)})
         for measure_id, said in proxies:
             console.print(f"  {measure_id}: {said}", markup=False)
+        if not wide:
+            console.print(
+                "Change: on the baseline. Rank: among forces, 1 the lowest.\n"
+                "Periods, baselines, intervals, comparators: --wide or --format csv."
+            )
     if missing:
         console.print(f"Not available ({len(missing)}):")
         for r in missing:
-            where = "" if one_area else f" ({r.area})"
-            console.print(f"  {r.measure}{where}: {r.not_available}")
+            where = "" if one_area else f" ({printable_markup(r.area)})"
+            console.print(
+                f"  {printable_markup(r.measure)}{where}: {printable_markup(r.not_available)}"
+            )
 
 
 @cli.command("reconcile")
@@ -216,15 +244,18 @@ def reconcile_command(
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows({k: csv_cell(v) for k, v in r.items()} for r in records)
         click.echo(out.getvalue(), nl=False)
         return
-    t = Table(title=f"{result.force} {result.financial_year}: police.uk against Home Office")
+    t = Table(
+        title=f"{printable_markup(result.force)} {result.financial_year}: "
+        "police.uk against Home Office"
+    )
     for col in ("crime type", "police.uk", "Home Office", "difference", "difference %"):
         t.add_column(col, justify="left" if col == "crime type" else "right")
     for r in result.rows:
         t.add_row(
-            r.crime_type,
+            printable_markup(r.crime_type),
             "" if r.policeuk is None else f"{r.policeuk:,}",
             "" if r.home_office is None else f"{r.home_office:,}",
             "" if r.difference is None else f"{r.difference:+,}",

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from forcestat.cli.app import cli, config_option, project_settings, store_option
+from forcestat.cli.app import cli, config_option, printable, project_settings, store_option
 
 
 def _default_reports() -> Path | None:
@@ -31,7 +31,7 @@ def _default_reports() -> Path | None:
     "--govuk-frontend",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="govuk-frontend's dist/govuk folder (default: node_modules, from 'npm ci').",
+    help="A GOV.UK Frontend dist/govuk folder to serve instead of the copy shipped with forcestat.",
 )
 @config_option
 @store_option
@@ -147,7 +147,7 @@ def user_list(config_path: Path | None, store_path: Path | None) -> None:
         state = "active" if u.active else "deactivated"
         if u.must_change_password:
             state += ", must change password"
-        click.echo(f"{u.email}\t{u.role.value}\t{state}")
+        click.echo(f"{printable(u.email)}\t{u.role.value}\t{state}")
     if not found:
         click.echo("No users yet: add the first with 'forcestat user add EMAIL --role admin'.")
 

@@ -18,16 +18,29 @@ Internal to ``forcestat.ingest.load``.
 from __future__ import annotations
 
 import contextlib
+import errno
 from collections.abc import Callable
 
 import duckdb
 
 from forcestat.ingest.record import LoadResult
 
-__all__ = ["Batch", "BatchLost"]
+__all__ = ["Batch", "BatchLost", "disk_full"]
 
 # Clean CSV files share one commit until it holds this many rows.
 _BATCH_ROWS = 1_000_000
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc``, or an error it came from, is a full disk (DuckDB's or the system's)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            return True
+        if isinstance(seen, duckdb.Error) and "No space left on device" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class BatchLost(Exception):

@@ -36,12 +36,19 @@ from pathlib import Path
 
 import duckdb
 
-from forcestat.errors import IngestError, LayoutError
-from forcestat.ingest.batch import Batch, BatchLost
-from forcestat.ingest.inputs import LOADABLE_KINDS, SourceFile, discover, open_text
+from forcestat.errors import DiskFullError, IngestError, LayoutError
+from forcestat.ingest.batch import Batch, BatchLost, disk_full
+from forcestat.ingest.inputs import (
+    LOADABLE_KINDS,
+    SourceFile,
+    discover,
+    disk_full_message,
+    read_header,
+)
 from forcestat.ingest.readahead import Prepared, ReadAhead, insert_prepared
 from forcestat.ingest.record import (
     QUOTED_REJECTS,
+    SHRINK_REFUSED,
     LoadResult,
     already_loaded,
     next_ingest_id,
@@ -81,6 +88,7 @@ def ingest_path(
     *,
     strict: bool = False,
     keep_going: bool = False,
+    replace: bool = False,
     on_file: Callable[[SourceFile, int, int], None] | None = None,
 ) -> list[LoadResult]:
     """Load every file under ``target`` (file, .csv.gz, .zip, workbook or folder), one at
@@ -92,18 +100,27 @@ def ingest_path(
     status 'failed' and the next file is loaded. ``on_file(source, index, total)`` is
     called before each file (for progress bars). Clean files may share a commit (see
     the module notes), so an interrupt may also drop the files loaded just before.
+    A republished file that would shrink a month it replaces by more than a tenth is
+    refused (a failure naming both counts) unless ``replace`` is set. Files that cannot
+    be read at all are failures too, listed after the others.
     """
-    with discover(target) as sources:
-        if not sources:
+    with discover(target) as found:
+        sources = found.sources
+        if not sources and not found.unloadable:
             raise IngestError(f"{target}: no loadable files ({', '.join(LOADABLE_KINDS)})")
+        if found.unloadable and not keep_going:
+            raise IngestError(found.unloadable[0].reason)
         with ReadAhead(con, sources) as ahead:
-            loader = _Loader(con, ahead, strict=strict, keep_going=keep_going)
+            loader = _Loader(con, ahead, strict=strict, keep_going=keep_going, replace=replace)
             try:
                 for i, source in enumerate(sources):
                     if on_file is not None:
                         on_file(source, i, len(sources))
                     ahead.start(i + 1)  # read the next file while this one is written
                     loader.load(i, source)
+            except DiskFullError:
+                loader.interrupted()  # the files committed before stay; nothing more
+                raise
             except IngestError:
                 loader.finish()  # the files before the failing one stay loaded
                 raise
@@ -111,7 +128,8 @@ def ingest_path(
                 loader.interrupted()
                 raise
             loader.finish()
-            return loader.results
+        failed = [LoadResult(u.display, "failed", error=u.reason) for u in found.unloadable]
+        return loader.results + failed
 
 
 class _Loader:
@@ -122,12 +140,19 @@ class _Loader:
     """
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, ahead: ReadAhead, *, strict: bool, keep_going: bool
+        self,
+        con: duckdb.DuckDBPyConnection,
+        ahead: ReadAhead,
+        *,
+        strict: bool,
+        keep_going: bool,
+        replace: bool,
     ) -> None:
         self.results: list[LoadResult] = []
         self._con = con
         self._ahead = ahead
         self._strict = strict
+        self._replace_shrinking = replace
         self._keep_going = keep_going
         self._batch = Batch(con)
         self._members: list[SourceFile] = []  # files handled since the batch opened
@@ -136,7 +161,8 @@ class _Loader:
     def load(self, index: int, source: SourceFile) -> None:
         try:
             self._load(source, self._ahead.taker(index), self._batch)
-        except BatchLost:
+        except BatchLost as lost:
+            self._stop_if_disk_full(lost, source)
             self._replay()
             self._load(source, None, None)
 
@@ -144,8 +170,19 @@ class _Loader:
         """Commit the open batch; should that fail, load its files again, alone."""
         try:
             self._batch.commit()
-        except BatchLost:
+        except BatchLost as lost:
+            self._stop_if_disk_full(lost, None)
             self._replay()
+
+    def _stop_if_disk_full(self, lost: BatchLost, source: SourceFile | None) -> None:
+        """A batch lost to a full disk is not loaded again: the disk is still full."""
+        if not disk_full(lost):
+            return
+        names = [s.display for s in self._members]
+        if source is not None and source not in self._members:
+            names.append(source.display)
+        shown = ", ".join(names[:3]) + (f" (and {len(names) - 3} more)" if len(names) > 3 else "")
+        raise DiskFullError(disk_full_message(shown or "the last files")) from None
 
     def interrupted(self) -> None:
         """Keep the open batch if it is whole (the interrupt came between files), else
@@ -163,12 +200,23 @@ class _Loader:
         mark = len(self.results)
         try:
             found = load_source(
-                self._con, source, strict=self._strict, read_ahead=read_ahead, batch=batch
+                self._con,
+                source,
+                strict=self._strict,
+                replace=self._replace_shrinking,
+                read_ahead=read_ahead,
+                batch=batch,
             )
+        except DiskFullError:
+            raise
         except IngestError as exc:
             if not self._keep_going:
                 raise
             found = [LoadResult(source.display, "failed", error=str(exc))]
+        except (duckdb.Error, OSError) as exc:
+            if disk_full(exc):
+                raise DiskFullError(disk_full_message(source.display)) from None
+            raise
         self.results.extend(found)
         if self._batch.open:
             if not was_open:
@@ -187,6 +235,7 @@ def load_source(
     source: SourceFile,
     *,
     strict: bool = False,
+    replace: bool = False,
     read_ahead: Callable[[], Prepared | None] | None = None,
     batch: Batch | None = None,
 ) -> list[LoadResult]:
@@ -209,7 +258,15 @@ def load_source(
             found = True
             results.append(
                 _load_unit(
-                    con, source, layout, variant, strict, part=sheet.name, rows=sheet, batch=batch
+                    con,
+                    source,
+                    layout,
+                    variant,
+                    strict,
+                    replace,
+                    part=sheet.name,
+                    rows=sheet,
+                    batch=batch,
                 )
             )
         if not found:
@@ -220,10 +277,13 @@ def load_source(
                 + "".join(f"; {why}" for why in passed_over if why)
             )
         return results
-    header_line = next(iter(open_text(source)), "")
-    header = next(csv.reader([header_line]), [])
+    header = next(csv.reader([read_header(source)]), [])
     layout, variant = detect_layout(header, source.display)
-    return [_load_unit(con, source, layout, variant, strict, read_ahead=read_ahead, batch=batch)]
+    return [
+        _load_unit(
+            con, source, layout, variant, strict, replace, read_ahead=read_ahead, batch=batch
+        )
+    ]
 
 
 def _reshaped(sheets: list[SheetRows]) -> list[SheetRows]:
@@ -247,6 +307,7 @@ def _load_unit(
     layout: Layout,
     variant: HeaderVariant,
     strict: bool,
+    replace: bool,
     *,
     part: str = "",
     rows: SheetRows | None = None,
@@ -266,7 +327,10 @@ def _load_unit(
         clean = prepared
 
         def load() -> LoadResult | None:
-            return _load_clean(con, source, layout, variant, params, clean)
+            loaded = _load_clean(con, source, layout, variant, params, clean)
+            if loaded is not None:
+                _refuse_shrinking(loaded, replace)
+            return loaded
 
         result = batch.load(load)
         if result is not None:
@@ -297,14 +361,32 @@ def _load_unit(
             result = _load_in_transaction(
                 con, source, layout, variant, strict, part, rows, params, use_duckdb=False
             )
+        _refuse_shrinking(result, replace)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        # A failed COMMIT (a full disk) has ended the transaction already.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
     finally:
         drop_staging(con)
     result.display = display
     return result
+
+
+def _refuse_shrinking(result: LoadResult, replace: bool) -> None:
+    """Refuse (before commit) a file that shrinks a month it republishes by more than a
+    tenth, unless the user said --replace."""
+    if replace or not result.shrunk:
+        return
+    key, was, now = result.shrunk[0]
+    more = f" (and {len(result.shrunk) - 1} more)" if len(result.shrunk) > 1 else ""
+    raise IngestError(
+        f"{result.display}: would replace {was:,} rows of {key} with {now:,}{more}; a "
+        f"republished month that shrinks by more than {SHRINK_REFUSED:.0%} is refused, so "
+        "nothing was loaded: if the publisher did withdraw those rows, load it again with "
+        "--replace"
+    )
 
 
 def _context(layout: Layout, source: SourceFile, rows: SheetRows | None) -> dict[str, object]:

@@ -22,7 +22,7 @@ from types import TracebackType
 import duckdb
 import pyarrow as pa
 
-from forcestat.ingest.inputs import SourceFile, open_text
+from forcestat.ingest.inputs import SourceFile, read_header
 from forcestat.ingest.record import already_loaded
 from forcestat.ingest.staging import ReaderFailed, reader_sql, reason_sql, used_params
 from forcestat.sources import detect_layout
@@ -157,7 +157,7 @@ def _read_and_number(cur: duckdb.DuckDBPyConnection, source: SourceFile) -> Prep
     """
     if already_loaded(cur, source.sha256, ""):
         return None
-    header = next(csv.reader([next(iter(open_text(source)), "")]), [])
+    header = next(csv.reader([read_header(source)]), [])
     layout, variant = detect_layout(header, source.display)
     params = dict(layout.file_context(source.name)) if layout.file_context else {}
     mapped = ", ".join(f"{expr} AS {col}" for col, expr in layout.mapping.items())

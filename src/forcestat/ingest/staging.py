@@ -26,7 +26,7 @@ import duckdb
 import pyarrow as pa
 
 from forcestat.errors import IngestError
-from forcestat.ingest.inputs import SourceFile, open_text
+from forcestat.ingest.inputs import MAX_LINE_BYTES, SourceFile, open_text
 from forcestat.ingest.spreadsheets import SheetRows
 from forcestat.sources.layout import HeaderVariant, Layout
 
@@ -89,7 +89,10 @@ def reader_sql(variant: HeaderVariant, *, numbered: bool = True) -> str:
         f"(SELECT {number}* FROM read_csv($path, "
         f"columns = {columns}, header = true, auto_detect = false, delim = ',', "
         "quote = '\"', escape = '\"', strict_mode = true, store_rejects = true, "
-        "rejects_table = '_fs_rejects', rejects_scan = '_fs_scans', compression = 'auto'))"
+        "rejects_table = '_fs_rejects', rejects_scan = '_fs_scans', compression = 'auto', "
+        # The same longest line as Python's reading (open_text): a longer one is refused
+        # whichever way the file is read.
+        f"max_line_size = {MAX_LINE_BYTES}))"
     )
 
 
@@ -234,6 +237,12 @@ def _stage_csv_python(
                     yield start, fields, raw
                 start = reader.line_num + 1
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise IngestError(
+                    f"{source.display}: line {start}: a field is longer than "
+                    f"{csv.field_size_limit():,} characters, which no published layout has; "
+                    "nothing from the file was loaded: is this a published data file?"
+                ) from None
             raise IngestError(
                 f"{source.display}: line {start}: cannot read as CSV ({exc})"
             ) from exc
@@ -255,8 +264,10 @@ def _stage_python(
     rejects: list[Reject] = []
     for line_no, fields, raw in rows:
         # Spreadsheet rows may carry empty trailing cells beyond the header.
-        while len(fields) > width and not fields[-1].strip():
-            fields = fields[:-1]
+        end = len(fields)
+        while end > width and not fields[end - 1].strip():
+            end -= 1
+        fields = fields[:end]
         if len(fields) != width:
             rejects.append(Reject(line_no, raw, f"expected {width} fields, found {len(fields)}"))
             continue

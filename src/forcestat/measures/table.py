@@ -15,6 +15,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
+from forcestat.cells import csv_cell
+
 __all__ = ["TIDY_COLUMNS", "MeasureRow", "MeasureTable"]
 
 
@@ -101,5 +103,5 @@ def _csv_value(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, tuple):
-        return " ".join(map(str, value))
-    return value
+        return csv_cell(" ".join(map(str, value)))
+    return csv_cell(value)

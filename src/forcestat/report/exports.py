@@ -21,7 +21,9 @@ import re
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from forcestat.cells import csv_cell, looks_like_formula
 from forcestat.months import next_month
 from forcestat.report.context import CellValue, Column, ColumnKind, DataTable, ReportContext
 from forcestat.sources import LAYOUTS
@@ -160,8 +162,8 @@ def csv_files(context: ReportContext) -> dict[str, bytes]:
     for sheet in export_sheets(context):
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(sheet.header)
-        writer.writerows([_csv_text(v) for v in row] for row in sheet.rows)
+        writer.writerow([csv_cell(label) for label in sheet.header])
+        writer.writerows([csv_cell(_csv_text(v)) for v in row] for row in sheet.rows)
         files[f"{sheet.name}.csv"] = buffer.getvalue().encode("utf-8")
     return files
 
@@ -224,6 +226,18 @@ def _xlsx_format(sheet: ExportSheet, row: int, col: int) -> str | None:
     return _XLSX_FORMATS.get(kind)
 
 
+def _xlsx_cell(ws: Any, row: int, col: int, value: CellValue) -> Any:
+    """Write one cell: numbers as numbers, text always as text (openpyxl would store
+    text beginning '=' as a live formula), formula-like text marked so that a
+    spreadsheet keeps it as text when it is edited."""
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if looks_like_formula(value):
+            cell.quotePrefix = True
+    return cell
+
+
 def xlsx_bytes(context: ReportContext) -> bytes:
     """The report's tables as an Excel workbook."""
     from openpyxl import Workbook
@@ -235,20 +249,19 @@ def xlsx_bytes(context: ReportContext) -> bytes:
     bold = Font(bold=True)
     for sheet in export_sheets(context):
         ws = workbook.create_sheet(sheet.name)
-        ws["A1"] = sheet.title
-        ws["A1"].font = Font(bold=True, size=14)
+        _xlsx_cell(ws, 1, 1, sheet.title).font = Font(bold=True, size=14)
         row = 2
         for note in sheet.notes:
-            ws.cell(row=row, column=1, value=note)
+            _xlsx_cell(ws, row, 1, note)
             row += 1
         for col, label in enumerate(sheet.header, start=1):
-            ws.cell(row=row, column=col, value=label).font = bold
+            _xlsx_cell(ws, row, col, label).font = bold
             width = 60 if sheet.kinds[col - 1] is ColumnKind.TEXT and col > 1 else 24
             ws.column_dimensions[ws.cell(row=row, column=col).column_letter].width = width
         for index, values in enumerate(sheet.rows):
             row += 1
             for col, value in enumerate(values, start=1):
-                cell = ws.cell(row=row, column=col, value=value)
+                cell = _xlsx_cell(ws, row, col, value)
                 number_format = _xlsx_format(sheet, index, col - 1)
                 if isinstance(value, int | float) and number_format is not None:
                     cell.number_format = number_format

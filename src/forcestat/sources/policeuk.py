@@ -67,6 +67,26 @@ COORDINATES = Check(
     "coordinates missing one half, not numbers, or outside the UK", coordinates_bad()
 )
 MONTH = Check("Month is not a month in the form YYYY-MM", MONTH_BAD)
+# A monthly file holds its own month's rows; a row dated in the future, or far from the
+# month the file is named for, is a data error that would land in the wrong period.
+FUTURE_MONTH = Check("Month is in the future", "TRY_CAST(month || '-01' AS DATE) > current_date")
+FAR_FROM_FILE_MONTH = Check(
+    "Month is more than a month from the month in the file name",
+    "$file_month IS NOT NULL AND abs(datediff('month', CAST($file_month AS DATE), "
+    "TRY_CAST(month || '-01' AS DATE))) > 1",
+)
+_MONTHLY_FILE = re.compile(
+    r"(?P<month>\d{4}-(0[1-9]|1[0-2]))-[a-z-]+?-(street|outcomes)\.csv(\.gz)?", re.IGNORECASE
+)
+
+
+def monthly_file_context(file_name: str) -> dict[str, object]:
+    """The month a street or outcomes file is named for (None when named otherwise:
+    such a file still loads, its months unchecked against its name)."""
+    m = _MONTHLY_FILE.fullmatch(file_name)
+    return {"file_month": m.group("month") + "-01" if m else None}
+
+
 REPORTED_BY = Check(
     "Reported by or Falls within is blank", "reported_by IS NULL OR falls_within IS NULL"
 )
@@ -115,6 +135,8 @@ STREET = Layout(
     },
     checks=(
         MONTH,
+        FUTURE_MONTH,
+        FAR_FROM_FILE_MONTH,
         REPORTED_BY,
         Check(
             "Crime type is not a police.uk crime type",
@@ -127,6 +149,7 @@ STREET = Layout(
         COORDINATES,
     ),
     replace_key=("reported_by", "month"),
+    file_context=monthly_file_context,
 )
 
 OUTCOMES = Layout(
@@ -137,12 +160,15 @@ OUTCOMES = Layout(
     mapping={**_LOCATION_MAPPING, "outcome_type": "outcome_type"},
     checks=(
         MONTH,
+        FUTURE_MONTH,
+        FAR_FROM_FILE_MONTH,
         REPORTED_BY,
         Check("Crime ID is blank", "crime_id IS NULL"),
         Check("Outcome type is blank", "outcome_type IS NULL"),
         COORDINATES,
     ),
     replace_key=("reported_by", "month"),
+    file_context=monthly_file_context,
 )
 
 _STOP_SEARCH_FILE = re.compile(
@@ -174,6 +200,8 @@ def _bool_bad(column: str) -> str:
 
 # ISO 8601 with an offset, as police.uk writes it: 2019-06-01T05:25:52+00:00
 _SEARCHED_AT = "CAST(strptime(date, '%Y-%m-%dT%H:%M:%S%z') AT TIME ZONE 'UTC' AS TIMESTAMP)"
+# The same, NULL for a date that is not one (checks must never fail on a bad value).
+_SEARCHED_AT_OR_NULL = _SEARCHED_AT.replace("strptime", "try_strptime")
 
 STOP_AND_SEARCH = Layout(
     name="policeuk_stop_and_search",
@@ -224,6 +252,12 @@ STOP_AND_SEARCH = Layout(
         Check(
             "Date is not an ISO 8601 timestamp with offset",
             "try_strptime(date, '%Y-%m-%dT%H:%M:%S%z') IS NULL",
+        ),
+        Check("Date is in the future", f"{_SEARCHED_AT_OR_NULL} > now()::TIMESTAMP"),
+        Check(
+            "Date is more than a month from the month in the file name",
+            f"{_SEARCHED_AT_OR_NULL} NOT BETWEEN CAST($month AS DATE) - INTERVAL 1 MONTH "
+            "AND CAST($month AS DATE) + INTERVAL 2 MONTH",
         ),
         Check(
             "a True/False column holds something else",

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from forcestat.cells import csv_cell
 from forcestat.errors import ForcestatError
 from forcestat.months import add_months, next_month
 from forcestat.spc.xmr import MIN_SEGMENT_POINTS, BaselinePeriod, ChartType, Rebase, SpcResult
@@ -341,7 +342,9 @@ def write_spc_csv(result: SpcResult, stream: TextIO) -> None:
     """Write ``spc_rows`` as CSV with a header line."""
     writer = csv.DictWriter(stream, fieldnames=spc_columns(result), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(spc_rows(result))
+    # Figures stay as they are ("-3.2" is a number); a label from the analyst's own file
+    # that a spreadsheet would run as a formula is quoted.
+    writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in spc_rows(result))
 
 
 def spc_json(result: SpcResult, reading: Sequence[str]) -> str:

@@ -2,7 +2,7 @@
 
 ``create_app`` brings the store up to date and publishes a snapshot of it (unless a
 load holds it, when the last published snapshot is served), creates the dashboard's
-records beside it, and mounts GOV.UK Frontend's built files from node_modules
+records beside it, and mounts GOV.UK Frontend's built files (shipped in the package)
 (``/govuk-frontend`` for CSS and JS, ``/assets`` for the fonts and images its CSS
 names), the package's own static files, and every page's routes. Errors are pages:
 an expected failure (``PageError``) or an unknown URL shows its status and a message;

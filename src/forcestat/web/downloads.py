@@ -1,8 +1,9 @@
 """A table as a download: CSV, XLSX (openpyxl) or ODS (odfpy).
 
 Every page table that has a download goes through ``table_download``: the same header
-and rows in each format, numbers kept as numbers in the spreadsheets, and a file name
-that says what the table is.
+and rows in each format, numbers kept as numbers in the spreadsheets, text always text
+(formula-like text quoted in CSV: see ``forcestat.cells``), and a file name that says
+what the table is.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from starlette.responses import Response
+
+from forcestat.cells import csv_cell, looks_like_formula
 
 __all__ = ["FORMATS", "DownloadTable", "download_response", "table_bytes"]
 
@@ -37,9 +40,11 @@ class DownloadTable:
 
 def _csv(table: DownloadTable) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(table.header)
-    writer.writerows(["" if c is None else c for c in row] for row in table.rows)
+    # RFC 4180 line ends: Python's csv module quotes a field holding a carriage return
+    # only when the line end has one, and an unquoted one would split the row.
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([csv_cell(label) for label in table.header])
+    writer.writerows(["" if c is None else csv_cell(c) for c in row] for row in table.rows)
     return out.getvalue().encode("utf-8")
 
 
@@ -50,9 +55,13 @@ def _xlsx(table: DownloadTable) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = table.name[:31]
-    sheet.append(list(table.header))
-    for row in table.rows:
-        sheet.append(list(row))
+    for r, row in enumerate((table.header, *table.rows), start=1):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                # Text is text: openpyxl would store text beginning '=' as a formula.
+                cell.data_type = "s"
+                cell.quotePrefix = looks_like_formula(value)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -11,6 +11,7 @@ from forcestat.errors import ForcestatError
 
 __all__ = [
     "GOVUK_FRONTEND_ENV",
+    "GOVUK_FRONTEND_SHIPPED",
     "SECRET_KEY_ENV",
     "WebSettings",
     "find_govuk_frontend",
@@ -19,9 +20,9 @@ __all__ = [
 
 SECRET_KEY_ENV = "FORCESTAT_SECRET_KEY"
 GOVUK_FRONTEND_ENV = "FORCESTAT_GOVUK_FRONTEND"
-_GOVUK_DIST = Path("node_modules") / "govuk-frontend" / "dist" / "govuk"
-# The project folder in a source checkout: src/forcestat/web/settings.py -> up three.
-_PROJECT = Path(__file__).resolve().parents[3]
+# GOV.UK Frontend's built files, shipped inside the package at the version package.json
+# pins (refreshed from npm by 'make govuk-frontend'), so an installed forcestat serves.
+GOVUK_FRONTEND_SHIPPED = Path(__file__).parent / "govuk_frontend"
 
 
 @dataclass(frozen=True)
@@ -60,16 +61,13 @@ def secret_key_from_environment() -> str:
 
 
 def find_govuk_frontend(explicit: Path | None = None) -> Path:
-    """Where govuk-frontend's built files are: ``explicit``, ``FORCESTAT_GOVUK_FRONTEND``,
-    ./node_modules, or the project's node_modules (installed by 'make setup')."""
-    candidates = [explicit] if explicit else []
-    if os.environ.get(GOVUK_FRONTEND_ENV):
-        candidates.append(Path(os.environ[GOVUK_FRONTEND_ENV]))
-    candidates += [Path.cwd() / _GOVUK_DIST, _PROJECT / _GOVUK_DIST]
-    for folder in candidates:
-        if folder is not None and (folder / "govuk-frontend.min.css").is_file():
-            return folder
-    raise ForcestatError(
-        "GOV.UK Frontend is not installed: run 'npm ci' in the forcestat project folder "
-        f"(or 'make setup'), or set {GOVUK_FRONTEND_ENV} to its dist/govuk folder"
-    )
+    """Where govuk-frontend's built files are: ``explicit``, else
+    ``FORCESTAT_GOVUK_FRONTEND``, else the copy shipped in the package (the usual case)."""
+    env = os.environ.get(GOVUK_FRONTEND_ENV)
+    folder = explicit or (Path(env) if env else GOVUK_FRONTEND_SHIPPED)
+    if not (folder / "govuk-frontend.min.css").is_file():
+        raise ForcestatError(
+            f"{folder}: no govuk-frontend.min.css there; give GOV.UK Frontend's dist/govuk "
+            f"folder (or unset {GOVUK_FRONTEND_ENV} to serve the copy shipped with forcestat)"
+        )
+    return folder
