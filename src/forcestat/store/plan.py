@@ -265,7 +265,7 @@ def _check_tree(entries: list[_Entry], tracker: dict[str, Milestone], problems: 
         elif kind is not wanted:
             problems.append(
                 f"{entry.where}: a {entry.fields.kind.value} sits under a {wanted.value}, but "
-                f"{entry.parent_ref!r} is a {kind.value}"
+                f"{entry.parent_ref!r} is {'an' if kind is Kind.OBJECTIVE else 'a'} {kind.value}"
             )
         elif entry.fields.published and not published:
             problems.append(
