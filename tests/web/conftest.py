@@ -26,6 +26,8 @@ import pytest
 import uvicorn
 
 from forcestat.ingest.load import ingest_path
+from forcestat.measures.catalogue import load_catalogue
+from forcestat.sources.plan_files import read_plan_file
 from forcestat.store.database import open_store
 from forcestat.store.milestones import (
     Kind,
@@ -34,6 +36,7 @@ from forcestat.store.milestones import (
     Status,
     create_milestone,
 )
+from forcestat.store.plan import load_plan
 from forcestat.store.rebases import record_rebase
 from forcestat.store.records import open_records
 from forcestat.store.users import Role, add_user
@@ -44,6 +47,7 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data" / "sample"
 GOVUK_FRONTEND = REPO / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+DEMO_PLAN = REPO / "data" / "plan" / "police_and_crime_plan.toml"
 
 # Accounts the tests sign in with (passwords are test fixtures, nothing more).
 ADMIN = ("admin@opcc.example", "admin password 0001")
@@ -110,6 +114,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     draft = create_milestone(
         con, _tracker_fields("Draft: new custody suite", False), actor="test fixture"
     )
+    known = {m.id for m in load_catalogue().measures}
+    load_plan(con, read_plan_file(DEMO_PLAN), known_measures=known, actor="test fixture")
     record_rebase(
         con,
         measure_id="burglary_policeuk",

@@ -72,13 +72,21 @@ def test_an_invalid_form_names_each_field_at_fault() -> None:
         **FORM,
         "title": " ",
         "review_frequency": "fortnightly",
-        "due_date": "31/03/2025",
+        "due_date": "31/02/2025",
         "measure_id": "Robbery; DROP TABLE",
     }
     fields, problems = parse_milestone_form(bad)
     assert fields is None
     assert set(problems) == {"title", "review_frequency", "due_date", "measure_id"}
-    assert "YYYY-MM-DD" in problems["due_date"]
+    assert "31/03/2025 or 2025-03-31 (got '31/02/2025')" in problems["due_date"]
+
+
+@pytest.mark.parametrize("text", ["31/03/2025", "31/3/2025", "2025-03-31"])
+def test_dates_are_accepted_in_uk_forms(text: str) -> None:
+    fields, problems = parse_milestone_form({**FORM, "due_date": text, "start_date": "1/4/2024"})
+    assert problems == {}
+    assert fields is not None and fields.due_date == dt.date(2025, 3, 31)
+    assert fields.start_date == dt.date(2024, 4, 1)
 
 
 def test_an_update_cannot_be_dated_in_the_future() -> None:

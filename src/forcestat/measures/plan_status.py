@@ -15,7 +15,8 @@ yes                on track      on track      at risk         on track
 no                 at risk       at risk       off track       off track
 =================  ============  ============  ==============  ==========
 
-and, once the milestone's due date has passed, complete (met) or off track (not met).
+and, once the figure's period runs past the milestone's due date, complete (met) or off
+track (not met): the due date is judged against the data, not the day it is read.
 A suggestion is only that: an editor confirms or overrides it with a note, and both are
 kept (``forcestat.store.milestones.add_progress_update``).
 
@@ -187,11 +188,10 @@ def suggest_statuses(
     force: str,
     *,
     period_end: dt.date | None = None,
-    as_at: dt.date | None = None,
 ) -> dict[int, StatusSuggestion]:
     """A suggestion for each milestone linked to a measure of ``catalogue``, by milestone
     id, from the force's figures for the 12 months (or period) to ``period_end`` (None:
-    the latest its source holds). ``as_at``: the day due dates are judged on."""
+    the latest its source holds)."""
     ids = {m.id for m in catalogue.measures}
     found: dict[int, StatusSuggestion] = {}
     for milestone in milestones:
@@ -211,7 +211,7 @@ def suggest_statuses(
             row.meets_target if row else None,
             assurance,
             due_date=milestone.due_date,
-            as_at=as_at,
+            as_at=row.period_end if row else None,
         )
         found[milestone.milestone_id] = StatusSuggestion(
             milestone.milestone_id, measure, row, chart, status, _basis(row, assurance, status)

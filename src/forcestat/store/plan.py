@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from forcestat.errors import ForcestatError
@@ -45,10 +45,12 @@ from forcestat.store.records import records_transaction
 __all__ = [
     "PlanLoadError",
     "PlanLoadSummary",
+    "PlanNode",
     "Target",
     "load_plan",
     "parse_target",
     "plan_rows",
+    "plan_tree",
 ]
 
 
@@ -423,3 +425,59 @@ def _tree_key(ref: Mapping[int, str]) -> Callable[[Milestone], tuple[int, str, i
 def _natural(text: str) -> str:
     """'M1.10' after 'M1.9': numbers padded so ids sort as people number them."""
     return re.sub(r"\d+", lambda d: d.group().zfill(6), text)
+
+
+@dataclass(frozen=True)
+class PlanNode:
+    """An entry of the tree with the entries under it; ``counts``: the milestones at or
+    under it (itself, for a milestone) by status, in ``Status`` order."""
+
+    entry: Milestone
+    children: tuple[PlanNode, ...]
+    counts: tuple[tuple[Status, int], ...]
+
+    @property
+    def milestones(self) -> int:
+        return sum(n for _, n in self.counts)
+
+    @property
+    def complete(self) -> int:
+        return dict(self.counts).get(Status.COMPLETE, 0)
+
+    def walk(self) -> list[PlanNode]:
+        """This node and every node under it, parents first."""
+        return [self, *(n for child in self.children for n in child.walk())]
+
+
+def plan_tree(
+    entries: Sequence[Milestone], keep: Callable[[Milestone], bool] | None = None
+) -> tuple[PlanNode, ...]:
+    """The entries as a tree: objectives (and entries whose parent is not among
+    ``entries``) at the top, each followed by what sits under it, in id order. With
+    ``keep``, only entries it accepts and the entries above them (to show where they
+    sit) are in the tree, and the counts are of the milestones it accepts."""
+    by_id = {m.milestone_id: m for m in entries}
+    ref = {m.milestone_id: m.plan_ref or f"tracker-{m.milestone_id}" for m in entries}
+    children: dict[int | None, list[Milestone]] = {}
+    for m in entries:
+        children.setdefault(m.parent_id if m.parent_id in by_id else None, []).append(m)
+
+    def build(m: Milestone) -> PlanNode | None:
+        under = [
+            n
+            for c in sorted(children.get(m.milestone_id, []), key=_tree_key(ref))
+            if (n := build(c)) is not None
+        ]
+        accepted = keep is None or keep(m)
+        if not accepted and not under:
+            return None
+        counts = {status: 0 for status in Status}
+        if m.kind is Kind.MILESTONE and accepted:
+            counts[m.status] += 1
+        for n in under:
+            for status, k in n.counts:
+                counts[status] += k
+        return PlanNode(m, tuple(under), tuple(counts.items()))
+
+    roots = sorted(children.get(None, []), key=_tree_key(ref))
+    return tuple(n for m in roots if (n := build(m)) is not None)
