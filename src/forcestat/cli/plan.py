@@ -125,3 +125,65 @@ def export(
     kind = FileKind.REGISTER if register else FileKind.PLAN
     write_plan_file(path, kind, rows, PlanFormat(fmt) if fmt else None)
     click.echo(f"Wrote {len(rows)} {'recommendations' if register else 'entries'} to {path}.")
+
+
+@plan.command("report")
+@click.option("--year", required=True, metavar="YYYY/YY", help="Financial year, e.g. 2024/25.")
+@click.option(
+    "--figures-to",
+    default=None,
+    metavar="YYYY-MM",
+    help="Last month of the 12 months the linked figures cover (default: March at the year's end).",
+)
+@click.option("--force", "force_name", default=None, help="Force (default: the 'force' setting).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder to write into (OUT/plan-delivery-<YYYY-YY>.html and .pdf).",
+)
+@click.option("--no-pdf", is_flag=True, help="Write the HTML but not the PDF.")
+@config_option
+@store_option
+def report(
+    year: str,
+    figures_to: str | None,
+    force_name: str | None,
+    out: Path,
+    no_pdf: bool,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> None:
+    """Write the end-of-year delivery report of the Police and Crime Plan (HTML and PDF):
+    statuses by objective, then every published objective, deliverable and milestone
+    with its status, the lead's latest note and any linked measure's figure, target,
+    suggested status and chart."""
+    from forcestat.measures.periods import parse_month
+    from forcestat.report.delivery import write_delivery_report
+    from forcestat.store.database import open_store
+    from forcestat.store.records import records_connection
+
+    config, store = project_settings(config_path, store_path)
+    month = parse_month(figures_to) if figures_to else None
+    con = open_store(store, read_only=True)
+    try:
+        with records_connection(store) as records:
+            written, html, pdf = write_delivery_report(
+                con,
+                records,
+                config,
+                year=year,
+                out=out,
+                figures_to=month,
+                force=force_name,
+                pdf=not no_pdf,
+            )
+    finally:
+        con.close()
+    click.echo(
+        f"Wrote the delivery report {written.year_label} ({written.milestone_count} milestones):"
+    )
+    for path in (html, pdf):
+        if path is not None:
+            click.echo(f"  {path}")

@@ -25,6 +25,7 @@ import vl_convert
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from forcestat.report.branding import Colours
 from forcestat.report.context import CellValue, ColumnKind, ReportContext, SeriesChart
 from forcestat.report.figures import (
     format_change_pct,
@@ -47,7 +48,7 @@ from forcestat.report.tables import (
 from forcestat.spc.chart import SpcChart, spc_chart
 from forcestat.spc.sentences import month_name
 
-__all__ = ["CHART_FONT", "format_cell", "render_html", "sort_script"]
+__all__ = ["CHART_FONT", "draw_chart", "format_cell", "render_html", "sort_script", "stylesheet"]
 
 # The family vl-convert measures chart text in: the same faces the page embeds.
 CHART_FONT = "DejaVu Sans"
@@ -196,11 +197,19 @@ def _csp(script: str) -> str:
     )
 
 
-def _stylesheet(context: ReportContext) -> Markup:
+def draw_chart(chart: SeriesChart, index: int) -> _DrawnChart:
+    """A chart as the report draws it (inline SVG with its text alternative), for
+    other documents in the report's style; ``index`` keeps ids apart on one page."""
+    _register_chart_font()
+    return _draw(chart, index)
+
+
+def stylesheet(colours: Colours) -> Markup:
+    """The report's style sheet in a policing body's colours, for other documents."""
     css = (
         _environment()
         .get_template("report.css.j2")
-        .render(colours=context.branding.colours, fonts=embedded_fonts(), family=FAMILY)
+        .render(colours=colours, fonts=embedded_fonts(), family=FAMILY)
     )
     # Nothing user-written reaches the style sheet (colours are checked as #RRGGBB),
     # but never let it close its element early.
@@ -218,7 +227,7 @@ def render_html(context: ReportContext) -> str:
         .get_template("report.html.j2")
         .render(
             report=context,
-            stylesheet=_stylesheet(context),
+            stylesheet=stylesheet(context.branding.colours),
             script=Markup(script),
             csp=_csp(script),
             drawn=drawn,
