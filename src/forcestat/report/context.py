@@ -230,6 +230,7 @@ class PlanDelivery:
     summary: tuple[str, ...]  # paragraphs
     by_status: DataTable
     attention: DataTable | None  # entries whose review is overdue or due date passed
+    progress: DataTable | None = None  # each objective and deliverable's milestones by status
 
 
 @dataclass(frozen=True)
@@ -265,6 +266,8 @@ class ReportContext:
             found += [t for t in (section.table, section.comparison) if t is not None]
         if self.plan_delivery is not None:
             found.append(self.plan_delivery.by_status)
+            if self.plan_delivery.progress is not None:
+                found.append(self.plan_delivery.progress)
             if self.plan_delivery.attention is not None:
                 found.append(self.plan_delivery.attention)
         found += [self.not_measured_table, self.scorecard_table]
