@@ -9,12 +9,16 @@ import click
 from forcestat.cli.app import cli
 from forcestat.cli.loading import ingest, init, status
 from forcestat.cli.measuring import report
+from forcestat.cli.plan import load as plan_load
+from forcestat.cli.plan import report as plan_report
 from forcestat.config import CONFIG_FILE
 from forcestat.errors import ForcestatError
 
-__all__ = ["SAMPLE_DIR", "demo"]
+__all__ = ["PLAN_EXAMPLE", "REGISTER_EXAMPLE", "SAMPLE_DIR", "demo"]
 
 SAMPLE_DIR = Path(__file__).resolve().parents[3] / "data" / "sample"
+PLAN_EXAMPLE = SAMPLE_DIR.parent / "plan" / "police_and_crime_plan.toml"
+REGISTER_EXAMPLE = SAMPLE_DIR.parent / "plan" / "recommendations.csv"
 
 
 @cli.command()
@@ -40,6 +44,8 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
     what is loaded, then writes the quarterly statement and scorecard (HTML, PDF,
     CSV, XLSX, ODS) under out/ for City of London (the force with monthly police.uk
     data) and West Midlands (from the Home Office table), and prints where they are.
+    Loads the example Police and Crime Plan and register of recommendations
+    (data/plan/) into the tracker and writes the Plan's delivery report for 2024/25.
     """
     if not Path(CONFIG_FILE).exists():
         ctx.invoke(init, force_name=None, force_overwrite=False, path=Path(CONFIG_FILE))
@@ -48,6 +54,17 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
         raise ForcestatError(f"{sample}: bundled sample data not found; pass --sample FOLDER")
     ctx.invoke(ingest, paths=(sample,), strict=False, config_path=None, store_path=store_path)
     ctx.invoke(status, config_path=None, store_path=store_path)
+    # The example Police and Crime Plan and register of recommendations, for the tracker,
+    # the statement's Plan section and the delivery report.
+    for example in (PLAN_EXAMPLE, REGISTER_EXAMPLE):
+        ctx.invoke(
+            plan_load,
+            path=example,
+            actor="forcestat demo",
+            plan_path=None,
+            config_path=None,
+            store_path=store_path,
+        )
     # The force with the monthly police.uk run, to its latest month loaded, and West
     # Midlands from the Home Office table (2017/18: the year to March 2018).
     latest = _latest_street_month(store_path, "City of London")
@@ -61,6 +78,16 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
             config_path=None,
             store_path=store_path,
         )
+    ctx.invoke(
+        plan_report,
+        year="2024/25",
+        figures_to=latest,
+        force_name="City of London",
+        out=Path("out"),
+        no_pdf=False,
+        config_path=None,
+        store_path=store_path,
+    )
     click.echo(
         "Next: 'forcestat serve' opens the dashboard on http://127.0.0.1:8000/, "
         "listing these reports."
