@@ -193,7 +193,8 @@ def _entry(row: SourceRow, known_measures: Collection[str], problems: list[str])
     if measure and measure not in known_measures:
         bad.append(
             f"unknown measure id {measure!r}: use an id from the catalogue "
-            "('forcestat measures --list'), or leave it blank and give the target as text"
+            "(the national measures or the 'plan' setting's file), or leave it blank and "
+            "give the target as text"
         )
     target = get("target") or None
     if target and measure:
