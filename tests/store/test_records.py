@@ -107,3 +107,35 @@ def test_two_writers_at_once_both_commit(tmp_path: Path) -> None:
     con = open_records(tmp_path / "s.duckdb")
     assert len(audit_entries(con, limit=1000)) == 100
     con.close()
+
+
+def test_version_1_records_are_upgraded_in_place(tmp_path: Path) -> None:
+    # Records as the first SQLite release wrote them: its schema, user_version 1.
+    from forcestat.store.records import _SCHEMA
+
+    path = records_path(tmp_path / "s.duckdb")
+    old = sqlite3.connect(path)
+    old.executescript(_SCHEMA)
+    old.execute(
+        "INSERT INTO milestones VALUES (5, 'milestone', NULL, 'CCTV hub', '', 'Head', "
+        "'quarterly', '2025-03-31', NULL, NULL, 'on_track', 1, '2024-01-02 09:30:00', "
+        "'2024-01-02 09:30:00')"
+    )
+    old.execute(
+        "INSERT INTO milestone_updates VALUES (1, 5, '2024-02-01', 'on_track', 'Started', "
+        "'e@x.example', '2024-02-01 10:00:00')"
+    )
+    old.execute("PRAGMA user_version = 1")
+    old.commit()
+    old.close()
+    con = open_records(tmp_path / "s.duckdb")
+    try:
+        assert con.execute("PRAGMA user_version").fetchone() == (RECORDS_SCHEMA_VERSION,)
+        milestone = get_milestone(con, 5, include_drafts=True)
+        assert milestone is not None and milestone.title == "CCTV hub"
+        assert (milestone.plan_ref, milestone.start_date) == (None, None)
+        [update] = progress_updates(con, 5)
+        assert (update.note, update.suggested_status, update.suggestion) == ("Started", None, None)
+        assert con.execute("SELECT count(*) FROM register_items").fetchone() == (0,)
+    finally:
+        con.close()

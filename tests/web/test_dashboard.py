@@ -399,3 +399,39 @@ def test_a_local_authority_map_outlines_and_links_each_neighbourhood(client: Cli
     own = client.get(f"/forces/{FORCE}/areas/E09000001/E01000001?period=2021-12").body
     assert own.count("forcestat-outline--current") == 1
     assert f'href="/forces/{FORCE}/areas/E09000001/E01000001?period=2021-12"><text' not in own
+
+
+def test_a_published_entry_under_a_draft_is_refused_at_save_with_the_reason(site: Site) -> None:
+    editor = Client(site.url)
+    editor.sign_in(*ADMIN)
+    form = {
+        "csrf_token": editor.csrf_token("/milestones/new"),
+        "kind": "objective",
+        "parent_id": "",
+        "title": "A draft objective",
+        "lead": "Chief Executive",
+        "review_frequency": "quarterly",
+        "due_date": "31/03/2025",
+        "measure_id": "",
+        "target": "",
+        "status": "not_started",
+    }
+    created = editor.post("/milestones", form)
+    assert created.status == 303
+    draft_id = created.headers["location"].rsplit("/", 1)[-1]
+    refused = editor.post(
+        "/milestones",
+        {
+            **form,
+            "kind": "deliverable",
+            "parent_id": draft_id,
+            "title": "Shown",
+            "published": "yes",
+        },
+    )
+    assert refused.status == 400
+    assert (
+        "A published entry cannot sit under the draft objective &#39;A draft objective&#39;"
+        in refused.body
+    )
+    assert "publish the parent first, or keep this entry a draft" in refused.body
