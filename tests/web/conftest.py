@@ -39,6 +39,7 @@ from forcestat.store.milestones import (
 from forcestat.store.plan import load_plan
 from forcestat.store.rebases import record_rebase
 from forcestat.store.records import open_records
+from forcestat.store.registers import load_register
 from forcestat.store.users import Role, add_user
 from forcestat.web.app import create_app
 from forcestat.web.settings import WebSettings
@@ -48,6 +49,7 @@ SAMPLE = REPO / "data" / "sample"
 GOVUK_FRONTEND = REPO / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 DEMO_PLAN = REPO / "data" / "plan" / "police_and_crime_plan.toml"
+DEMO_REGISTER = REPO / "data" / "plan" / "recommendations.csv"
 
 # Accounts the tests sign in with (passwords are test fixtures, nothing more).
 ADMIN = ("admin@opcc.example", "admin password 0001")
@@ -116,6 +118,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )
     known = {m.id for m in load_catalogue().measures}
     load_plan(con, read_plan_file(DEMO_PLAN), known_measures=known, actor="test fixture")
+    load_register(con, read_plan_file(DEMO_REGISTER), actor="test fixture")
     record_rebase(
         con,
         measure_id="burglary_policeuk",

@@ -177,6 +177,7 @@ def test_an_editor_records_a_suggested_rebase_from_the_measure_page(page: Any, s
         f"/forces/{FORCE}/areas/E09000001?period=2021-12",
         "/data",
         "/milestones",
+        "/registers",
     ],
 )
 def test_pages_fit_a_phone_screen(browser: Any, site: Site, path: str) -> None:
@@ -205,6 +206,8 @@ PAGES = [
     "/data",
     "/reports",
     "/milestones",
+    "/milestones?lead=Head+of+Contact&overdue=yes",
+    "/registers",
     "/sign-in",
     "/forces/no-such-force/areas",
     f"/forces/{FORCE}/areas?period=June",

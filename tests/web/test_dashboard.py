@@ -435,3 +435,17 @@ def test_a_published_entry_under_a_draft_is_refused_at_save_with_the_reason(site
         in refused.body
     )
     assert "publish the parent first, or keep this entry a draft" in refused.body
+
+
+def test_the_registers_list_published_recommendations_to_visitors(site: Site) -> None:
+    page = Client(site.url).get("/registers").body
+    # The example register: 6 published recommendations and 1 draft (IA-2024-05).
+    for ref in ("HMI-2023-01", "HMI-2023-02", "HMI-2024-01", "PCP-2024-03", "PCP-2024-07"):
+        assert f"{ref}: " in page
+    assert "IA-2024-02: " in page and "IA-2024-05" not in page
+    assert (
+        '<caption class="govuk-table__caption govuk-table__caption--m">HMICFRS inspection' in page
+    )
+    signed_in = Client(site.url)
+    signed_in.sign_in(*ADMIN)
+    assert "IA-2024-05: " in signed_in.get("/registers").body
