@@ -24,6 +24,7 @@ from .conftest import REPO, policeuk_count
 from .test_statement import html_text
 
 DEMO_PLAN = REPO / "data" / "plan" / "police_and_crime_plan.toml"
+DEMO_REGISTER = REPO / "data" / "plan" / "recommendations.csv"
 NOTE = "Operation Castle patrols in the four wards with most burglaries."
 
 
@@ -44,8 +45,9 @@ def written(sample_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Wri
     store = folder / "store.duckdb"
     shutil.copyfile(sample_store, store)
     runner = CliRunner()
-    loaded = runner.invoke(cli, ["plan", "load", str(DEMO_PLAN), "--store", str(store)])
-    assert loaded.exit_code == 0, loaded.output
+    for example in (DEMO_PLAN, DEMO_REGISTER):
+        loaded = runner.invoke(cli, ["plan", "load", str(example), "--store", str(store)])
+        assert loaded.exit_code == 0, loaded.output
     with records_connection(store) as records:
         m121 = next(
             m for m in list_milestones(records, include_drafts=True) if m.plan_ref == "M1.2.1"
@@ -125,3 +127,15 @@ def test_a_financial_year_runs_april_to_march(text: str) -> None:
 def test_a_year_that_is_not_a_financial_year_is_refused() -> None:
     with pytest.raises(ReportError, match="not a financial year such as 2024/25"):
         financial_year("2024/26")
+
+
+def test_the_published_recommendations_close_the_report(written: Written) -> None:
+    published = [
+        r.values
+        for r in read_plan_file(DEMO_REGISTER).rows
+        if r.values["visibility"] == "published"
+    ]
+    assert len(published) == 6
+    for row in published:
+        assert _words(f"{row['id']}: {row['title']}") in written.pdf_text
+    assert "IA-2024-05" not in written.pdf_text  # a draft

@@ -39,6 +39,7 @@ from forcestat.report.figures import format_value
 from forcestat.report.plan_delivery import STATUS_ORDER, long_date
 from forcestat.store.milestones import Kind, ProgressUpdate, Status, latest_notes, list_milestones
 from forcestat.store.plan import PlanNode, plan_tree
+from forcestat.store.registers import Recommendation, list_recommendations
 
 __all__ = [
     "DeliveryReport",
@@ -129,6 +130,7 @@ class DeliveryReport:
     objectives: tuple[ObjectiveDelivery, ...]
     others: tuple[MilestoneDelivery, ...]
     milestone_count: int
+    recommendations: tuple[Recommendation, ...] = ()  # published, by register
 
 
 def _progress(node: PlanNode) -> str:
@@ -279,6 +281,7 @@ def build_delivery_report(
         objectives=tuple(objectives),
         others=tuple(others),
         milestone_count=total,
+        recommendations=tuple(list_recommendations(records, include_drafts=False)),
     )
 
 
