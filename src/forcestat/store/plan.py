@@ -37,9 +37,8 @@ from forcestat.store.milestones import (
     change_milestone,
     insert_milestone,
     list_milestones,
-    parse_review_frequency,
-    parse_uk_date,
 )
+from forcestat.store.plan_terms import parse_review_frequency, parse_uk_date
 from forcestat.store.records import records_transaction
 
 __all__ = [

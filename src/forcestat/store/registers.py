@@ -21,7 +21,8 @@ from typing import Any
 from forcestat.errors import ForcestatError
 from forcestat.sources.plan_files import FileKind, PlanFile, SourceRow
 from forcestat.store.audit import record_change
-from forcestat.store.milestones import MAX_TEXT, parse_uk_date
+from forcestat.store.milestones import MAX_TEXT
+from forcestat.store.plan_terms import parse_uk_date
 from forcestat.store.records import records_transaction, utc_now
 
 __all__ = [

@@ -19,8 +19,8 @@ from forcestat.store.milestones import (
     MilestoneFields,
     ReviewFrequency,
     Status,
-    parse_uk_date,
 )
+from forcestat.store.plan_terms import parse_uk_date
 
 __all__ = ["parse_milestone_form", "parse_update_form"]
 
