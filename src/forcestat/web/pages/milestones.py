@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from forcestat.errors import ForcestatError
 from forcestat.measures.catalogue import Catalogue
 from forcestat.measures.plan_status import StatusSuggestion, suggest_statuses
 from forcestat.store.audit import AuditEntry, audit_entries
@@ -58,7 +60,9 @@ from forcestat.web.http import (
 from forcestat.web.milestone_forms import parse_milestone_form, parse_update_form
 from forcestat.web.rendering import render
 
-__all__ = ["MilestoneFormPage", "MilestonePage", "TrackerPage", "routes"]
+__all__ = ["MilestoneFormPage", "MilestonePage", "TrackerFilters", "TrackerPage", "routes"]
+
+logger = logging.getLogger(__name__)
 
 FIELD_LABELS = {
     "kind": "Type",
@@ -286,10 +290,15 @@ async def _suggestion(request: Request, milestone: Milestone) -> StatusSuggestio
     if milestone.measure_id is None or milestone.measure_id not in _measure_titles(request):
         return None
     force = request.app.state.default_force.name
-    found = await run_both(
-        request,
-        lambda con, records, _: suggest_statuses(con, records, catalogue, [milestone], force),
-    )
+    try:
+        found = await run_both(
+            request,
+            lambda con, records, _: suggest_statuses(con, records, catalogue, [milestone], force),
+        )
+    except ForcestatError as exc:
+        # The entry's page still shows (and takes updates) when its figures cannot be had.
+        logger.warning("no suggested status for milestone %s: %s", milestone.milestone_id, exc)
+        return None
     return found.get(milestone.milestone_id)
 
 
