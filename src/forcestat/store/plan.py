@@ -353,7 +353,10 @@ def _apply(
     to_draft = [
         e
         for e in entries
-        if e.ref in tracker and tracker[e.ref].published and not e.fields.published
+        if e.ref in tracker
+        and tracker[e.ref].published
+        and not e.fields.published
+        and (e.parent_ref is None or e.parent_ref in tracker)  # a new parent comes later
     ]
     to_draft_refs = {e.ref for e in to_draft}
     rest = [e for e in entries if e.ref not in to_draft_refs]
