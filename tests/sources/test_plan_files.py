@@ -101,3 +101,23 @@ def test_files_that_are_no_layout_are_refused_with_what_to_do(tmp_path: Path) ->
 def _touch(path: Path) -> Path:
     path.write_text("", "utf-8")
     return path
+
+
+def test_a_workbook_typed_by_hand_reads_date_cells_and_finds_the_plan_sheet(
+    tmp_path: Path,
+) -> None:
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "Notes"
+    workbook.active["A1"] = "Read me first"
+    sheet = workbook.create_sheet("Plan")
+    sheet.append(["Type", "ID", "Title", "Lead", "Due", "Start"])
+    sheet.append(["objective", "O1", "Fewer victims", "PCC", dt.datetime(2025, 3, 31), "1/4/2024"])
+    path = tmp_path / "plan.xlsx"
+    workbook.save(path)
+    [row] = read_plan_file(path).rows
+    assert row.where == "plan.xlsx sheet 'Plan' row 2"
+    assert row.values["due"] == "2025-03-31" and row.values["start"] == "1/4/2024"
