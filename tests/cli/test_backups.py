@@ -27,7 +27,7 @@ def test_backup_and_restore_round_trip_on_the_command_line(tmp_path: Path) -> No
     assert made.exit_code == 0, made.output
     assert made.output.startswith("Backed up 3 files (")
     schema = len(MIGRATIONS)  # the store is created at the newest schema
-    assert f"into {tmp_path / 'b'} (store schema {schema}, records version 1)." in made.output
+    assert f"into {tmp_path / 'b'} (store schema {schema}, records version 2)." in made.output
     (reports / "statement.html").unlink()
     refused = runner.invoke(
         cli, ["restore", str(tmp_path / "b"), "--reports", str(reports), "--store", str(store)],

@@ -173,9 +173,15 @@ def test_demo_loads_the_bundled_sample(runner: CliRunner, tmp_path: Path) -> Non
     assert [(p.force, p.period_label, p.version) for p in listed] == [
         ("City of London", "12 months to December 2021", 1)
     ]
+    # The example Plan (65 entries) and register (7 recommendations), and the Plan's
+    # delivery report.
+    assert "65 entries added" in result.output and "7 recommendations added" in result.output
+    for name in ("plan-delivery-2024-25.html", "plan-delivery-2024-25.pdf"):
+        assert (tmp_path / "out" / name).stat().st_size > 0
     # Running it again finds everything already loaded.
     again = runner.invoke(cli, ["demo"])
     assert f"0 file(s) loaded, {n_files} already loaded" in again.output
+    assert "0 entries added, 0 updated, 65 unchanged" in again.output
 
 
 @pytest.mark.parametrize(

@@ -170,3 +170,45 @@ def test_the_counts_are_exported(tracked: Tracked) -> None:
 def test_no_section_without_published_entries(city_of_london: Rendered) -> None:
     assert city_of_london.context.plan_delivery is None
     assert "Police and Crime Plan delivery" not in city_of_london.html
+
+
+def test_the_section_lists_each_objective_and_deliverable_with_its_progress(
+    tmp_path: Path,
+) -> None:
+    from forcestat.report.plan_delivery import plan_delivery
+
+    records = open_records(tmp_path / "s.duckdb")
+    try:
+        objective = create_milestone(
+            records, _fields("Safer streets", Kind.OBJECTIVE, Status.ON_TRACK), actor="e"
+        )
+        deliverable = create_milestone(
+            records,
+            _fields(
+                "Cut burglary", Kind.DELIVERABLE, Status.ON_TRACK, parent_id=objective.milestone_id
+            ),
+            actor="e",
+        )
+        for title, status, published in (
+            ("Patrols", Status.COMPLETE, True),
+            ("Target hardening", Status.AT_RISK, True),
+            ("Draft idea", Status.OFF_TRACK, False),  # a draft: not counted
+        ):
+            fields = _fields(
+                title,
+                Kind.MILESTONE,
+                status,
+                parent_id=deliverable.milestone_id,
+                published=published,
+            )
+            create_milestone(records, fields, actor="e")
+        delivery = plan_delivery(records, dt.date(2021, 6, 30))
+    finally:
+        records.close()
+    assert delivery is not None and delivery.progress is not None
+    # Two published milestones under the deliverable (and so the objective): one complete,
+    # one at risk; columns: on track, at risk, off track, not started.
+    assert delivery.progress.rows == (
+        ("Safer streets", "Objective", "Head of Partnerships", "1 of 2", 0, 1, 0, 0),
+        ("Cut burglary", "Deliverable", "Head of Partnerships", "1 of 2", 0, 1, 0, 0),
+    )

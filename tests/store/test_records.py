@@ -129,3 +129,35 @@ def test_the_records_beside_an_open_store_are_moved_through_its_connection(
     assert [e.audit_id for e in audit_entries(records)] == [4]
     records.close()
     con.close()
+
+
+def test_version_1_records_are_upgraded_in_place(tmp_path: Path) -> None:
+    # Records as the first SQLite release wrote them: its schema, user_version 1.
+    from forcestat.store.records import _SCHEMA
+
+    path = records_path(tmp_path / "s.duckdb")
+    old = sqlite3.connect(path)
+    old.executescript(_SCHEMA)
+    old.execute(
+        "INSERT INTO milestones VALUES (5, 'milestone', NULL, 'CCTV hub', '', 'Head', "
+        "'quarterly', '2025-03-31', NULL, NULL, 'on_track', 1, '2024-01-02 09:30:00', "
+        "'2024-01-02 09:30:00')"
+    )
+    old.execute(
+        "INSERT INTO milestone_updates VALUES (1, 5, '2024-02-01', 'on_track', 'Started', "
+        "'e@x.example', '2024-02-01 10:00:00')"
+    )
+    old.execute("PRAGMA user_version = 1")
+    old.commit()
+    old.close()
+    con = open_records(tmp_path / "s.duckdb")
+    try:
+        assert con.execute("PRAGMA user_version").fetchone() == (RECORDS_SCHEMA_VERSION,)
+        milestone = get_milestone(con, 5, include_drafts=True)
+        assert milestone is not None and milestone.title == "CCTV hub"
+        assert (milestone.plan_ref, milestone.start_date) == (None, None)
+        [update] = progress_updates(con, 5)
+        assert (update.note, update.suggested_status, update.suggestion) == ("Started", None, None)
+        assert con.execute("SELECT count(*) FROM register_items").fetchone() == (0,)
+    finally:
+        con.close()

@@ -26,6 +26,8 @@ import pytest
 import uvicorn
 
 from forcestat.ingest.load import ingest_path
+from forcestat.measures.catalogue import load_catalogue
+from forcestat.sources.plan_files import read_plan_file
 from forcestat.store.database import open_store
 from forcestat.store.milestones import (
     Kind,
@@ -34,9 +36,11 @@ from forcestat.store.milestones import (
     Status,
     create_milestone,
 )
+from forcestat.store.plan import load_plan
 from forcestat.store.publications import Publication, add_publication
 from forcestat.store.rebases import record_rebase
 from forcestat.store.records import open_records
+from forcestat.store.registers import load_register
 from forcestat.store.users import Role, add_user
 from forcestat.web.app import create_app
 from forcestat.web.settings import GOVUK_FRONTEND_SHIPPED, WebSettings
@@ -45,6 +49,8 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data" / "sample"
 GOVUK_FRONTEND = GOVUK_FRONTEND_SHIPPED
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+DEMO_PLAN = REPO / "data" / "plan" / "police_and_crime_plan.toml"
+DEMO_REGISTER = REPO / "data" / "plan" / "recommendations.csv"
 
 # Accounts the tests sign in with (passwords are test fixtures, nothing more).
 ADMIN = ("admin@opcc.example", "admin password 0001")
@@ -111,6 +117,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     draft = create_milestone(
         con, _tracker_fields("Draft: new custody suite", False), actor="test fixture"
     )
+    known = {m.id for m in load_catalogue().measures}
+    load_plan(con, read_plan_file(DEMO_PLAN), known_measures=known, actor="test fixture")
+    load_register(con, read_plan_file(DEMO_REGISTER), actor="test fixture")
     record_rebase(
         con,
         measure_id="burglary_policeuk",

@@ -10,7 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.web.conftest import EDITOR, FORCE, SAMPLE, Site, axe_violations
+from tests.web.conftest import (
+    DEMO_PLAN,
+    EDITOR,
+    FORCE,
+    SAMPLE,
+    VIEWER,
+    Client,
+    Site,
+    axe_violations,
+)
+
+from forcestat.sources.plan_files import read_plan_file
 
 
 def _lsoa_counts_2021(lsoa_code: str) -> tuple[int, int]:
@@ -106,7 +117,7 @@ def test_an_editor_updates_the_tracker_and_after_signing_out_cannot(page: Any, s
 
     # Add a progress update and see it.
     note = "Hub staffed from 1 March; cameras in the Square Mile connected."
-    page.get_by_label("Date of update (YYYY-MM-DD)").fill("2024-03-01")
+    page.get_by_label("Date of update").fill("2024-03-01")
     page.get_by_label("Status").select_option("at_risk")
     page.get_by_label("Progress").fill(note)
     page.get_by_role("button", name="Add update").click()
@@ -166,6 +177,7 @@ def test_an_editor_records_a_suggested_rebase_from_the_measure_page(page: Any, s
         f"/forces/{FORCE}/areas/E09000001?period=2021-12",
         "/data",
         "/milestones",
+        "/registers",
     ],
 )
 def test_pages_fit_a_phone_screen(browser: Any, site: Site, path: str) -> None:
@@ -194,6 +206,8 @@ PAGES = [
     "/data",
     "/reports",
     "/milestones",
+    "/milestones?lead=Head+of+Contact&overdue=yes",
+    "/registers",
     "/sign-in",
     "/forces/no-such-force/areas",
     f"/forces/{FORCE}/areas?period=June",
@@ -227,3 +241,86 @@ def test_signed_in_pages_have_no_serious_accessibility_violations(page: Any, sit
     ):
         page.goto(site.url + path)
         assert axe_violations(page) == [], path
+
+
+def _sign_in(page: Any, account: tuple[str, str]) -> None:
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Email address").fill(account[0])
+    page.get_by_label("Password").fill(account[1])
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_an_editor_walks_the_plan_tree_and_confirms_a_suggested_status(
+    page: Any, site: Site
+) -> None:
+    plan = [r.values for r in read_plan_file(DEMO_PLAN).rows]
+    o1_milestones = [
+        r for r in plan
+        if r["type"] == "milestone" and r["parent"].startswith("D1.")
+    ]  # fmt: skip
+    done = sum(1 for r in o1_milestones if r.get("status") == "complete")
+    page.goto(f"{site.url}/milestones")
+    objective = page.locator("#tracker-tree > ul > li", has_text="Fewer victims of crime")
+    assert objective.count() == 1
+    # O1's deliverables D1.1 to D1.4 hold 16 milestones, one of them complete in the file.
+    assert (len(o1_milestones), done) == (16, 1)
+    assert f"{done} of {len(o1_milestones)} milestones complete" in objective.first.inner_text()
+    deliverable = objective.locator(":scope > ul > li", has_text="Reduce residential burglary")
+    # D1.2: M1.2.1 to M1.2.5, M1.2.3 marked complete in the file, the others not started.
+    progress = deliverable.first.locator(".forcestat-progress").first.inner_text()
+    assert progress == "1 of 5 milestones complete, 4 not started"
+    title = "Residential burglary 8% lower than the previous year"
+    deliverable.get_by_role("link", name=title).click()
+    assert page.locator("h1").inner_text() == title
+    milestone_url = page.url
+
+    # The suggestion's figure: police.uk burglaries in 2021, counted with the csv module.
+    total_2021 = sum(_burglary_by_month(2021).values())
+    total_2020 = sum(_burglary_by_month(2020).values())
+    value = page.locator("#suggestion-value").inner_text()
+    assert value == f"{total_2021:,} in the 12 months to December 2021"
+    met = "met" if total_2021 <= total_2020 * 0.92 else "not met"
+    assert f"{total_2020 * 0.92:,.0f}: {met}" in page.locator("#suggestion-figures").inner_text()
+    suggested = page.locator("#suggested-status").inner_text()
+
+    # A signed-in viewer sees the suggestion but no form to confirm it.
+    _sign_in(page, VIEWER)
+    page.wait_for_url(milestone_url)
+    assert page.get_by_role("button", name="Confirm the suggested status").count() == 0
+    page.get_by_role("button", name="Sign out").click()
+
+    # An editor confirms it with a note.
+    page.goto(milestone_url)
+    _sign_in(page, EDITOR)
+    page.wait_for_url(milestone_url)
+    page.get_by_label("Note for the record").fill("Burglary figures reviewed at the board.")
+    page.get_by_role("button", name="Confirm the suggested status").click()
+    updates = page.locator("#progress-updates").inner_text()
+    assert f"{suggested} (by editor@opcc.example); the data suggested" in updates
+    assert "(confirmed)" in updates
+    assert page.locator(".govuk-summary-list__value strong").first.inner_text() == suggested
+
+    # The audit entry keeps the suggestion beside the decision.
+    milestone_id = milestone_url.rsplit("/", 1)[-1]
+    page.goto(f"{site.url}/audit?entity=milestone&id={milestone_id}")
+    entry = page.locator("#audit-log tbody tr", has_text="Burglary figures reviewed").first
+    text = entry.inner_text()
+    assert "milestone.progress" in text and "editor@opcc.example" in text
+    assert "suggested_status" in text and "suggests" in text
+
+    # Filtering by lead keeps that lead's entries and the ones above them.
+    page.goto(f"{site.url}/milestones")
+    page.get_by_label("Lead").select_option("Head of Contact")
+    page.get_by_role("button", name="Filter").click()
+    tree = page.locator("#tracker-tree").inner_text()
+    assert "Answer emergency and non-emergency calls quickly" in tree
+    assert "90% of 999 calls answered within 10 seconds" in tree
+    assert title not in tree
+
+
+def test_a_viewer_cannot_post_a_status_even_with_a_valid_form(client: Client, site: Site) -> None:
+    client.sign_in(*VIEWER)
+    path = f"/milestones/{site.published_milestone}"
+    token = client.csrf_token(path)
+    form = {"csrf_token": token, "status": "complete", "update_date": "2024-03-01", "note": "x"}
+    assert client.post(f"{path}/updates", form).status == 403

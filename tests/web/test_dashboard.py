@@ -409,3 +409,53 @@ def test_a_local_authority_map_outlines_and_links_each_neighbourhood(client: Cli
     own = client.get(f"/forces/{FORCE}/areas/E09000001/E01000001?period=2021-12").body
     assert own.count("forcestat-outline--current") == 1
     assert f'href="/forces/{FORCE}/areas/E09000001/E01000001?period=2021-12"><text' not in own
+
+
+def test_a_published_entry_under_a_draft_is_refused_at_save_with_the_reason(site: Site) -> None:
+    editor = Client(site.url)
+    editor.sign_in(*ADMIN)
+    form = {
+        "csrf_token": editor.csrf_token("/milestones/new"),
+        "kind": "objective",
+        "parent_id": "",
+        "title": "A draft objective",
+        "lead": "Chief Executive",
+        "review_frequency": "quarterly",
+        "due_date": "31/03/2025",
+        "measure_id": "",
+        "target": "",
+        "status": "not_started",
+    }
+    created = editor.post("/milestones", form)
+    assert created.status == 303
+    draft_id = created.headers["location"].rsplit("/", 1)[-1]
+    refused = editor.post(
+        "/milestones",
+        {
+            **form,
+            "kind": "deliverable",
+            "parent_id": draft_id,
+            "title": "Shown",
+            "published": "yes",
+        },
+    )
+    assert refused.status == 400
+    assert (
+        "A published entry cannot sit under the draft objective &#39;A draft objective&#39;"
+        in refused.body
+    )
+    assert "publish the parent first, or keep this entry a draft" in refused.body
+
+
+def test_the_registers_list_published_recommendations_to_visitors(site: Site) -> None:
+    page = Client(site.url).get("/registers").body
+    # The example register: 6 published recommendations and 1 draft (IA-2024-05).
+    for ref in ("HMI-2023-01", "HMI-2023-02", "HMI-2024-01", "PCP-2024-03", "PCP-2024-07"):
+        assert f"{ref}: " in page
+    assert "IA-2024-02: " in page and "IA-2024-05" not in page
+    assert (
+        '<caption class="govuk-table__caption govuk-table__caption--m">HMICFRS inspection' in page
+    )
+    signed_in = Client(site.url)
+    signed_in.sign_in(*ADMIN)
+    assert "IA-2024-05: " in signed_in.get("/registers").body

@@ -72,13 +72,21 @@ def test_an_invalid_form_names_each_field_at_fault() -> None:
         **FORM,
         "title": " ",
         "review_frequency": "fortnightly",
-        "due_date": "31/03/2025",
+        "due_date": "31/02/2025",
         "measure_id": "Robbery; DROP TABLE",
     }
     fields, problems = parse_milestone_form(bad)
     assert fields is None
     assert set(problems) == {"title", "review_frequency", "due_date", "measure_id"}
-    assert "YYYY-MM-DD" in problems["due_date"]
+    assert "31/03/2025 or 2025-03-31 (got '31/02/2025')" in problems["due_date"]
+
+
+@pytest.mark.parametrize("text", ["31/03/2025", "31/3/2025", "2025-03-31"])
+def test_dates_are_accepted_in_uk_forms(text: str) -> None:
+    fields, problems = parse_milestone_form({**FORM, "due_date": text, "start_date": "1/4/2024"})
+    assert problems == {}
+    assert fields is not None and fields.due_date == dt.date(2025, 3, 31)
+    assert fields.start_date == dt.date(2024, 4, 1)
 
 
 def test_an_update_cannot_be_dated_in_the_future() -> None:
@@ -183,3 +191,51 @@ def test_an_entry_files_under_an_objective_not_a_milestone(
     # The refused entry left no row and no audit entry behind.
     assert len(list_milestones(records, include_drafts=True)) == 2
     assert len(audit_entries(records, entity="milestone")) == 2
+
+
+def test_the_tracker_tree_counts_and_filters(records: sqlite3.Connection) -> None:
+    from forcestat.store.plan import plan_tree
+    from forcestat.web.pages.milestones import TrackerFilters
+
+    objective, _ = parse_milestone_form({**FORM, "kind": "objective", "title": "Safer streets"})
+    assert objective is not None
+    o = create_milestone(records, objective, actor="e")
+    deliverable, _ = parse_milestone_form(
+        {**FORM, "kind": "deliverable", "title": "Burglary", "parent_id": str(o.milestone_id)}
+    )
+    assert deliverable is not None
+    d = create_milestone(records, deliverable, actor="e")
+    for title, lead, status in (
+        ("Patrols", "Sergeant A", "complete"),
+        ("Cocooning", "Sergeant B", "at_risk"),
+        ("Marking", "Sergeant B", "on_track"),
+    ):
+        fields, _ = parse_milestone_form(
+            {
+                **FORM,
+                "title": title,
+                "lead": lead,
+                "status": status,
+                "parent_id": str(d.milestone_id),
+            }
+        )
+        assert fields is not None
+        create_milestone(records, fields, actor="e")
+    entries = list_milestones(records, include_drafts=True)
+    [top] = plan_tree(entries)
+    assert top.entry.title == "Safer streets" and top.milestones == 3 and top.complete == 1
+    [under] = top.children
+    # Entries made in the dashboard (no id from a Plan file) come in the order made.
+    assert [c.entry.title for c in under.children] == ["Patrols", "Cocooning", "Marking"]
+    today = dt.date(2024, 1, 1)
+    by_lead = TrackerFilters(lead="Sergeant B")
+    [kept] = plan_tree(entries, lambda m: by_lead.keeps(m, today))
+    # The objective and deliverable stay to show where the two milestones sit.
+    assert kept.milestones == 2 and kept.complete == 0
+    assert [c.entry.title for c in kept.children[0].children] == ["Cocooning", "Marking"]
+    at_risk = TrackerFilters(status="at_risk")
+    [kept] = plan_tree(entries, lambda m: at_risk.keeps(m, today))
+    assert [c.entry.title for c in kept.children[0].children] == ["Cocooning"]
+    # Nothing is overdue on 1 January 2024 (due 31 March 2025; reviews six-monthly).
+    overdue = TrackerFilters(overdue="yes")
+    assert plan_tree(entries, lambda m: overdue.keeps(m, today)) == ()

@@ -10,16 +10,29 @@ import click
 from forcestat.cli.app import cli
 from forcestat.cli.loading import ingest, status
 from forcestat.cli.measuring import report
+from forcestat.cli.plan import load as plan_load
+from forcestat.cli.plan import report as plan_report
 from forcestat.cli.publishing import publish
 from forcestat.config import CONFIG_FILE, write_default_config
 from forcestat.errors import ForcestatError
 
-__all__ = ["DEMO_COMMENTARY", "DEMO_MOST_SIMILAR", "SAMPLE_DIR", "TABLES_DIR", "demo"]
+__all__ = [
+    "DEMO_COMMENTARY",
+    "DEMO_MOST_SIMILAR",
+    "POLICE_AND_CRIME_PLAN",
+    "RECOMMENDATIONS",
+    "SAMPLE_DIR",
+    "TABLES_DIR",
+    "demo",
+]
 
 SAMPLE_DIR = Path(__file__).resolve().parents[3] / "data" / "sample"
 # The official force tables (ONS editions, Home Office rolling totals, force
 # populations) and a second police.uk force, Warwickshire: see data/tables/PROVENANCE.md.
 TABLES_DIR = Path(__file__).resolve().parents[3] / "data" / "tables"
+# The example Police and Crime Plan and register of recommendations, for the tracker.
+POLICE_AND_CRIME_PLAN = SAMPLE_DIR.parent / "plan" / "police_and_crime_plan.toml"
+RECOMMENDATIONS = SAMPLE_DIR.parent / "plan" / "recommendations.csv"
 # The demo's own choice of group for West Midlands, as a user would set it.
 DEMO_MOST_SIMILAR = ("Greater Manchester", "Merseyside", "West Yorkshire")
 DEMO_SIGN_OFF = "forcestat demo (an example sign-off)"
@@ -99,7 +112,9 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
     2019 against the June 2019 baseline, from the ONS force tables) and West Midlands
     for 2020 (its published annual-report figures and the synthetic victim survey, for
     the satisfaction section), publishes the City of London statement into published/
-    with an example sign-off, and prints where they are.
+    with an example sign-off, and prints where they are. Loads the example Police and
+    Crime Plan and register of recommendations (data/plan/) into the tracker and writes
+    the Plan's delivery report for 2024/25.
     """
     if not Path(CONFIG_FILE).exists():
         _set_up_project()
@@ -110,6 +125,17 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
     paths = (sample, TABLES_DIR) if sample == SAMPLE_DIR and TABLES_DIR.is_dir() else (sample,)
     ctx.invoke(ingest, paths=paths, strict=False, config_path=None, store_path=store_path)
     ctx.invoke(status, config_path=None, store_path=store_path)
+    # The example Police and Crime Plan and register of recommendations, for the tracker,
+    # the statement's Plan section and the delivery report.
+    for example in (POLICE_AND_CRIME_PLAN, RECOMMENDATIONS):
+        ctx.invoke(
+            plan_load,
+            path=example,
+            actor="forcestat demo",
+            plan_path=None,
+            config_path=None,
+            store_path=store_path,
+        )
     # The force with the monthly police.uk run, to its latest month loaded; West
     # Midlands for the 12 months to December 2019 from the ONS tables (the year to
     # March 2018 from the Home Office offence-code table without them); and West
@@ -137,6 +163,16 @@ def demo(ctx: click.Context, store_path: Path, sample: Path | None) -> None:
             "so its statement gives no change on the June 2019 baseline or on the "
             "previous year."
         )
+    ctx.invoke(
+        plan_report,
+        year="2024/25",
+        figures_to=latest,
+        force_name="City of London",
+        out=Path("out"),
+        no_pdf=False,
+        config_path=None,
+        store_path=store_path,
+    )
     ctx.invoke(
         publish,
         period_end=latest,

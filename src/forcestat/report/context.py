@@ -296,6 +296,7 @@ class PlanDelivery:
     summary: tuple[str, ...]  # paragraphs
     by_status: DataTable
     attention: DataTable | None  # entries whose review is overdue or due date passed
+    progress: DataTable | None = None  # each objective and deliverable's milestones by status
 
 
 @dataclass(frozen=True)
@@ -344,6 +345,8 @@ class ReportContext:
             found += section.local_tables
         if self.plan_delivery is not None:
             found.append(self.plan_delivery.by_status)
+            if self.plan_delivery.progress is not None:
+                found.append(self.plan_delivery.progress)
             if self.plan_delivery.attention is not None:
                 found.append(self.plan_delivery.attention)
         found += [self.not_measured_table, self.scorecard_table]

@@ -25,6 +25,7 @@ import vl_convert
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from forcestat.report.branding import Colours
 from forcestat.report.comparison_charts import draw_comparison
 from forcestat.report.context import (
     CellValue,
@@ -55,7 +56,7 @@ from forcestat.spc.chart import SpcChart, spc_chart
 from forcestat.spc.sentences import month_name
 from forcestat.spc.xmr import SpcResult
 
-__all__ = ["CHART_FONT", "format_cell", "render_html", "sort_script"]
+__all__ = ["CHART_FONT", "draw_chart", "format_cell", "render_html", "sort_script", "stylesheet"]
 
 # The family vl-convert measures chart text in: the same faces the page embeds.
 CHART_FONT = "DejaVu Sans"
@@ -251,16 +252,20 @@ def _csp(script: str) -> str:
     )
 
 
-def _stylesheet(context: ReportContext) -> Markup:
+def draw_chart(chart: SeriesChart, index: int) -> _DrawnChart:
+    """A chart as the report draws it (inline SVG with its text alternative), for
+    other documents in the report's style; ``index`` keeps ids apart on one page."""
+    _register_chart_font()
+    return _draw(chart, index)
+
+
+def stylesheet(colours: Colours, *, draft: bool = False) -> Markup:
+    """The report's style sheet in a policing body's colours, for other documents;
+    ``draft`` marks every printed page "Draft"."""
     css = (
         _environment()
         .get_template("report.css.j2")
-        .render(
-            colours=context.branding.colours,
-            fonts=embedded_fonts(),
-            family=FAMILY,
-            draft=context.publication is None,
-        )
+        .render(colours=colours, fonts=embedded_fonts(), family=FAMILY, draft=draft)
     )
     # Nothing user-written reaches the style sheet (colours are checked as #RRGGBB),
     # but never let it close its element early.
@@ -282,7 +287,7 @@ def render_html(context: ReportContext) -> str:
         .get_template("report.html.j2")
         .render(
             report=context,
-            stylesheet=_stylesheet(context),
+            stylesheet=stylesheet(context.branding.colours, draft=context.publication is None),
             script=Markup(script),
             csp=_csp(script),
             drawn=drawn,

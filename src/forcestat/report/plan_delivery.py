@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from forcestat.report.context import Column, ColumnKind, DataTable, PlanDelivery
+from forcestat.report.context import CellValue, Column, ColumnKind, DataTable, PlanDelivery
 from forcestat.report.narrative import join_names
 from forcestat.store.milestones import (
     Kind,
@@ -26,6 +26,7 @@ from forcestat.store.milestones import (
     list_milestones,
     tracker_summary,
 )
+from forcestat.store.plan import plan_tree
 
 __all__ = ["STATUS_ORDER", "long_date", "plan_delivery"]
 
@@ -147,4 +148,43 @@ def plan_delivery(con: sqlite3.Connection, as_at: dt.date) -> PlanDelivery | Non
         summary=paragraphs,
         by_status=by_status,
         attention=attention,
+        progress=_progress(entries),
+    )
+
+
+def _progress(entries: list[Milestone]) -> DataTable | None:
+    """Each published objective and deliverable with the milestones under it by status:
+    what has been delivered, not only how many entries there are."""
+    rows: list[tuple[CellValue, ...]] = []
+    for node in (n for root in plan_tree(entries) for n in root.walk()):
+        if node.entry.kind is Kind.MILESTONE:
+            continue
+        counts = dict(node.counts)
+        rows.append(
+            (
+                node.entry.title,
+                node.entry.kind.label,
+                node.entry.lead,
+                f"{node.complete} of {node.milestones}" if node.milestones else "None",
+                *(counts.get(s, 0) for s in STATUS_ORDER if s is not Status.COMPLETE),
+            )
+        )
+    if not rows:
+        return None
+    return DataTable(
+        "plan_progress",
+        "Police and Crime Plan delivery: progress of each objective and deliverable "
+        "(milestones under it by status)",
+        (
+            Column("entry", "Objective or deliverable", ColumnKind.TEXT, row_header=True),
+            Column("kind", "Type", ColumnKind.TEXT),
+            Column("lead", "Lead", ColumnKind.TEXT),
+            Column("complete", "Milestones complete", ColumnKind.TEXT),
+            *(
+                Column(s.value, s.label, ColumnKind.COUNT)
+                for s in STATUS_ORDER
+                if s is not Status.COMPLETE
+            ),
+        ),
+        tuple(rows),
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -32,13 +32,17 @@ __all__ = [
     "MilestoneError",
     "MilestoneFields",
     "ProgressUpdate",
+    "PublicationError",
     "ReviewFrequency",
     "Status",
     "TrackerSummary",
     "add_progress_update",
+    "change_milestone",
     "create_milestone",
     "get_milestone",
     "has_tracker",
+    "insert_milestone",
+    "latest_notes",
     "list_milestones",
     "next_review_due",
     "progress_updates",
@@ -110,6 +114,8 @@ class MilestoneFields:
     target: str | None
     status: Status
     published: bool
+    start_date: dt.date | None = None
+    plan_ref: str | None = None  # the entry's id in the Plan file it was loaded from
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,8 @@ class Milestone:
     created_at: dt.datetime
     updated_at: dt.datetime
     last_update_date: dt.date | None
+    start_date: dt.date | None = None
+    plan_ref: str | None = None
 
     @property
     def last_reviewed(self) -> dt.date:
@@ -169,6 +177,8 @@ class ProgressUpdate:
     note: str
     author: str
     created_at: dt.datetime
+    suggested_status: Status | None = None  # what the linked measure's figures suggested
+    suggestion: str | None = None  # the figures behind the suggestion, as a sentence
 
     def record(self) -> dict[str, Any]:
         return asdict(self)
@@ -189,7 +199,8 @@ _SELECT = """
 SELECT m.milestone_id, m.kind, m.parent_id, m.title, m.description, m.lead,
        m.review_frequency, m.due_date, m.measure_id, m.target, m.status, m.published,
        m.created_at, m.updated_at,
-       (SELECT max(u.update_date) FROM milestone_updates u WHERE u.milestone_id = m.milestone_id)
+       (SELECT max(u.update_date) FROM milestone_updates u WHERE u.milestone_id = m.milestone_id),
+       m.start_date, m.plan_ref
 FROM milestones m
 """
 
@@ -212,6 +223,8 @@ def _milestone(row: tuple[Any, ...]) -> Milestone:
         updated_at=row[13],
         # max() of a DATE column comes back as its text
         last_update_date=dt.date.fromisoformat(row[14]) if isinstance(row[14], str) else row[14],
+        start_date=row[15],
+        plan_ref=row[16],
     )
 
 
@@ -247,28 +260,70 @@ def get_milestone(
     return milestone if (milestone.published or include_drafts) else None
 
 
+_UPDATE_COLUMNS = (
+    "update_id, milestone_id, update_date, status, note, author, created_at, "
+    "suggested_status, suggestion"
+)
+
+
+def _progress(r: tuple[Any, ...]) -> ProgressUpdate:
+    suggested = Status(r[7]) if r[7] else None
+    return ProgressUpdate(r[0], r[1], r[2], Status(r[3]), r[4], r[5], r[6], suggested, r[8])
+
+
 def progress_updates(con: sqlite3.Connection, milestone_id: int) -> list[ProgressUpdate]:
     """An entry's progress updates, latest first."""
     rows = con.execute(
-        "SELECT update_id, milestone_id, update_date, status, note, author, created_at "
-        "FROM milestone_updates WHERE milestone_id = ? ORDER BY update_date DESC, update_id DESC",
+        f"SELECT {_UPDATE_COLUMNS} FROM milestone_updates WHERE milestone_id = ? "
+        "ORDER BY update_date DESC, update_id DESC",
         [milestone_id],
     ).fetchall()
-    return [ProgressUpdate(r[0], r[1], r[2], Status(r[3]), r[4], r[5], r[6]) for r in rows]
+    return [_progress(r) for r in rows]
+
+
+def latest_notes(con: sqlite3.Connection) -> dict[int, ProgressUpdate]:
+    """Each entry's latest progress update, by entry id (entries without one left out)."""
+    rows = con.execute(
+        f"SELECT {_UPDATE_COLUMNS} FROM milestone_updates ORDER BY update_date, update_id"
+    ).fetchall()
+    return {int(r[1]): _progress(r) for r in rows}
+
+
+class PublicationError(MilestoneError):
+    """A published entry under a draft one (or the reverse change), which the public
+    would see orphaned."""
 
 
 def _check_parent(con: sqlite3.Connection, fields: MilestoneFields, own_id: int | None) -> None:
+    if own_id is not None and not fields.published:
+        children = con.execute(
+            "SELECT title FROM milestones WHERE parent_id = ? AND published ORDER BY title",
+            [own_id],
+        ).fetchall()
+        if children:
+            raise PublicationError(
+                f"this entry cannot be a draft while {len(children)} published "
+                f"{'entry sits' if len(children) == 1 else 'entries sit'} under it "
+                f"({children[0][0]!r}{', ...' if len(children) > 1 else ''}): make those "
+                "drafts first, or keep this one published"
+            )
     if fields.parent_id is None:
         return
     if fields.parent_id == own_id:
         raise MilestoneError("an entry cannot be its own parent; choose another")
     row = con.execute(
-        "SELECT kind FROM milestones WHERE milestone_id = ?", [fields.parent_id]
+        "SELECT kind, published, title FROM milestones WHERE milestone_id = ?", [fields.parent_id]
     ).fetchone()
     if row is None:
         raise MilestoneError(f"there is no entry {fields.parent_id} to file this under")
     if Kind(row[0]) is Kind.MILESTONE:
         raise MilestoneError("file an entry under an objective or a deliverable, not a milestone")
+    if fields.published and not row[1]:
+        raise PublicationError(
+            f"a published entry cannot sit under the draft {Kind(row[0]).value} {row[2]!r}: "
+            "the public would see it without its parent; publish the parent first, or keep "
+            "this entry a draft"
+        )
 
 
 def _values(fields: MilestoneFields) -> list[Any]:
@@ -284,33 +339,73 @@ def _values(fields: MilestoneFields) -> list[Any]:
         fields.target,
         fields.status.value,
         fields.published,
+        fields.start_date,
+        fields.plan_ref,
     ]
+
+
+def insert_milestone(con: sqlite3.Connection, fields: MilestoneFields, *, actor: str) -> Milestone:
+    """Add an entry, audited, inside the caller's transaction."""
+    _check_parent(con, fields, None)
+    now = utc_now()
+    cursor = con.execute(
+        "INSERT INTO milestones (kind, parent_id, title, description, lead, "
+        "review_frequency, due_date, measure_id, target, status, published, start_date, "
+        "plan_ref, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [*_values(fields), now, now],
+    )
+    assert cursor.lastrowid is not None
+    created = get_milestone(con, int(cursor.lastrowid), include_drafts=True)
+    assert created is not None
+    record_change(
+        con,
+        actor=actor,
+        action="milestone.create",
+        entity="milestone",
+        entity_id=created.milestone_id,
+        before=None,
+        after=created.record(),
+    )
+    return created
+
+
+def change_milestone(
+    con: sqlite3.Connection, milestone_id: int, fields: MilestoneFields, *, actor: str
+) -> Milestone:
+    """Change an entry's fields, audited with the record before and after, inside the
+    caller's transaction."""
+    before = get_milestone(con, milestone_id, include_drafts=True)
+    if before is None:
+        raise MilestoneError(f"there is no entry {milestone_id}")
+    if fields.plan_ref is None and before.plan_ref is not None:
+        # A form that does not show the Plan file's id keeps it.
+        fields = replace(fields, plan_ref=before.plan_ref)
+    _check_parent(con, fields, milestone_id)
+    con.execute(
+        "UPDATE milestones SET kind = ?, parent_id = ?, title = ?, description = ?, "
+        "lead = ?, review_frequency = ?, due_date = ?, measure_id = ?, target = ?, "
+        "status = ?, published = ?, start_date = ?, plan_ref = ?, updated_at = ? "
+        "WHERE milestone_id = ?",
+        [*_values(fields), utc_now(), milestone_id],
+    )
+    after = get_milestone(con, milestone_id, include_drafts=True)
+    assert after is not None
+    record_change(
+        con,
+        actor=actor,
+        action="milestone.update",
+        entity="milestone",
+        entity_id=milestone_id,
+        before=before.record(),
+        after=after.record(),
+    )
+    return after
 
 
 def create_milestone(con: sqlite3.Connection, fields: MilestoneFields, *, actor: str) -> Milestone:
     """Add an entry to the tracker, audited as ``actor``."""
     with transaction(con):
-        _check_parent(con, fields, None)
-        now = utc_now()
-        cursor = con.execute(
-            "INSERT INTO milestones (kind, parent_id, title, description, lead, "
-            "review_frequency, due_date, measure_id, target, status, published, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [*_values(fields), now, now],
-        )
-        assert cursor.lastrowid is not None
-        created = get_milestone(con, int(cursor.lastrowid), include_drafts=True)
-        assert created is not None
-        record_change(
-            con,
-            actor=actor,
-            action="milestone.create",
-            entity="milestone",
-            entity_id=created.milestone_id,
-            before=None,
-            after=created.record(),
-        )
-    return created
+        return insert_milestone(con, fields, actor=actor)
 
 
 def update_milestone(
@@ -318,28 +413,7 @@ def update_milestone(
 ) -> Milestone:
     """Change an entry's fields, audited with the record before and after."""
     with transaction(con):
-        before = get_milestone(con, milestone_id, include_drafts=True)
-        if before is None:
-            raise MilestoneError(f"there is no entry {milestone_id}")
-        _check_parent(con, fields, milestone_id)
-        con.execute(
-            "UPDATE milestones SET kind = ?, parent_id = ?, title = ?, description = ?, "
-            "lead = ?, review_frequency = ?, due_date = ?, measure_id = ?, target = ?, "
-            "status = ?, published = ?, updated_at = ? WHERE milestone_id = ?",
-            [*_values(fields), utc_now(), milestone_id],
-        )
-        after = get_milestone(con, milestone_id, include_drafts=True)
-        assert after is not None
-        record_change(
-            con,
-            actor=actor,
-            action="milestone.update",
-            entity="milestone",
-            entity_id=milestone_id,
-            before=before.record(),
-            after=after.record(),
-        )
-    return after
+        return change_milestone(con, milestone_id, fields, actor=actor)
 
 
 def add_progress_update(
@@ -350,24 +424,36 @@ def add_progress_update(
     status: Status,
     note: str,
     actor: str,
+    suggested_status: Status | None = None,
+    suggestion: str | None = None,
 ) -> ProgressUpdate:
-    """Record dated progress on an entry and set its status to the update's, audited."""
+    """Record dated progress on an entry and set its status to the update's, audited.
+    ``suggested_status`` and ``suggestion``: what the linked measure suggested when the
+    editor confirmed or overrode it, kept beside the decision."""
     with transaction(con):
         milestone = get_milestone(con, milestone_id, include_drafts=True)
         if milestone is None:
             raise MilestoneError(f"there is no entry {milestone_id}")
         cursor = con.execute(
             "INSERT INTO milestone_updates (milestone_id, update_date, status, note, author, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [milestone_id, update_date, status.value, note, actor, utc_now()],
+            "created_at, suggested_status, suggestion) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                milestone_id,
+                update_date,
+                status.value,
+                note,
+                actor,
+                utc_now(),
+                suggested_status.value if suggested_status else None,
+                suggestion,
+            ],
         )
         row = con.execute(
-            "SELECT update_id, milestone_id, update_date, status, note, author, created_at "
-            "FROM milestone_updates WHERE update_id = ?",
+            f"SELECT {_UPDATE_COLUMNS} FROM milestone_updates WHERE update_id = ?",
             [cursor.lastrowid],
         ).fetchone()
         assert row is not None
-        update = ProgressUpdate(row[0], row[1], row[2], Status(row[3]), row[4], row[5], row[6])
+        update = _progress(row)
         record_change(
             con,
             actor=actor,
@@ -380,6 +466,11 @@ def add_progress_update(
                 "update_date": update_date.isoformat(),
                 "note": note,
                 "update_id": update.update_id,
+                **(
+                    {"suggested_status": suggested_status.value, "suggestion": suggestion}
+                    if suggested_status is not None
+                    else {}
+                ),
             },
         )
         if status is not milestone.status:

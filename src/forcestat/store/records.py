@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 # Each change bumps this; a records database newer than this forcestat is refused.
-RECORDS_SCHEMA_VERSION = 1
+RECORDS_SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE users (
@@ -124,6 +124,35 @@ CREATE TABLE spc_rebases (
 );
 """
 
+# Each later version's changes, applied in order to records made before it (version 1 is
+# _SCHEMA). Version 2: the Plan loaded from files (each entry's id in its file, a start
+# date), a linked measure's suggested status kept beside the editor's decision, and the
+# registers of recommendations.
+_MIGRATIONS: dict[int, str] = {
+    2: """
+ALTER TABLE milestones ADD COLUMN plan_ref TEXT;      -- the entry's id in the Plan file
+ALTER TABLE milestones ADD COLUMN start_date DATE;
+CREATE UNIQUE INDEX milestones_by_plan_ref ON milestones (plan_ref);
+ALTER TABLE milestone_updates ADD COLUMN suggested_status TEXT;  -- from the linked measure
+ALTER TABLE milestone_updates ADD COLUMN suggestion TEXT;        -- the figures behind it
+CREATE TABLE register_items (
+    item_id     INTEGER PRIMARY KEY,
+    register    TEXT NOT NULL,             -- 'hmicfrs', 'panel' or 'audit'
+    ref         TEXT NOT NULL UNIQUE,      -- the recommendation's id in its file
+    title       TEXT NOT NULL,
+    source      TEXT NOT NULL,             -- the inspection, meeting or audit it came from
+    raised_date DATE,
+    owner       TEXT NOT NULL,
+    due_date    DATE,
+    status      TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    published   BOOLEAN NOT NULL,
+    created_at  TIMESTAMP NOT NULL,
+    updated_at  TIMESTAMP NOT NULL
+)
+""",
+}
+
 # Copied from a DuckDB store of an earlier release, in this order, every column by name.
 _MOVED_TABLES = {
     "users": "user_id, email, password_hash, role, active, created_at",
@@ -181,13 +210,23 @@ def records_transaction(con: sqlite3.Connection) -> Iterator[None]:
         raise
 
 
-def _create_schema(con: sqlite3.Connection) -> None:
+def _run_script(con: sqlite3.Connection, script: str) -> None:
     # One statement at a time (executescript would commit the open transaction); the
     # comments go first, as they may hold semicolons.
-    text = "\n".join(line.split("--", 1)[0] for line in _SCHEMA.splitlines())
+    text = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
     for statement in text.split(";"):
         if statement.strip():
             con.execute(statement)
+
+
+def _create_schema(con: sqlite3.Connection) -> None:
+    _run_script(con, _SCHEMA)
+
+
+def _migrate(con: sqlite3.Connection, version: int) -> None:
+    """Bring records at ``version`` (1 or later) up to RECORDS_SCHEMA_VERSION."""
+    for step in range(version + 1, RECORDS_SCHEMA_VERSION + 1):
+        _run_script(con, _MIGRATIONS[step])
 
 
 def _copy_from_store(
@@ -240,10 +279,14 @@ def open_records(
     try:
         with records_transaction(con):
             # Another process may have created them while this one waited for the lock.
-            if int(con.execute("PRAGMA user_version").fetchone()[0]) == 0:
+            version = int(con.execute("PRAGMA user_version").fetchone()[0])
+            if version == 0:
                 _create_schema(con)
                 if store.is_file():
                     _copy_from_store(con, store, store_con)
+                version = 1
+            if version < RECORDS_SCHEMA_VERSION:
+                _migrate(con, version)
                 con.execute(f"PRAGMA user_version = {RECORDS_SCHEMA_VERSION}")
     except BaseException:
         con.close()
@@ -270,5 +313,6 @@ def records_beside(con: duckdb.DuckDBPyConnection) -> sqlite3.Connection:
     if row is None or not row[0]:
         memory = _connect(Path(":memory:"))
         _create_schema(memory)
+        _migrate(memory, 1)
         return memory
     return open_records(Path(str(row[0])), store_con=con)

@@ -20,6 +20,7 @@ from forcestat.store.milestones import (
     ReviewFrequency,
     Status,
 )
+from forcestat.store.plan_terms import parse_uk_date
 
 __all__ = ["parse_milestone_form", "parse_update_form"]
 
@@ -45,11 +46,9 @@ def _date(value: str, name: str, problems: dict[str, str]) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return parse_uk_date(value)
     except ValueError:
-        problems[name] = (
-            f"Enter a date in the form YYYY-MM-DD, for example 2025-03-31 (got {value!r})"
-        )
+        problems[name] = f"Enter a real date as 31/03/2025 or 2025-03-31 (got {value!r})"
         return None
 
 
@@ -72,6 +71,9 @@ def parse_milestone_form(
     frequency = _choice(form, "review_frequency", ReviewFrequency, problems)
     status = _choice(form, "status", Status, problems)
     due_date = _date(_text(form, "due_date"), "due_date", problems)
+    start_date = _date(_text(form, "start_date"), "start_date", problems)
+    if start_date and due_date and start_date > due_date:
+        problems["start_date"] = "The start date must be on or before the due date"
     parent_text = _text(form, "parent_id")
     parent_id = None
     if parent_text:
@@ -101,6 +103,7 @@ def parse_milestone_form(
         target=target,
         status=status,
         published=_text(form, "published") == "yes",
+        start_date=start_date,
     )
     return fields, {}
 

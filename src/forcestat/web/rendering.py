@@ -53,6 +53,17 @@ def _figure(value: float | None) -> str:
     return "" if value is None else format_figure(value)
 
 
+def _measure_value(value: float | None, unit: str) -> str:
+    """A figure in its measure's unit: counts whole, proportions as percentages."""
+    if value is None:
+        return ""
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit == "proportion":
+        return f"{value * 100:.1f}%"
+    return format_figure(value)
+
+
 def _rate(value: float | None) -> str:
     return "not available" if value is None else f"{value:,.1f}"
 
@@ -93,6 +104,7 @@ def _environment() -> Environment:
         count=_count,
         figure=_figure,
         rate=_rate,
+        measure_value=_measure_value,
         month=_month,
         day=_day,
         reason=reason_sentence,

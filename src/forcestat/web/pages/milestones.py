@@ -1,8 +1,11 @@
 """The Plan tracker: objectives, deliverables and milestones with progress updates.
 
-- ``/milestones``: the list, overdue reviews and passed due dates highlighted;
-- ``/milestones/{id}``: one entry with its progress updates (and, for editors, the form
-  to add one);
+- ``/milestones``: the tree (objectives > deliverables > milestones) with progress counts
+  at each level, filtered by lead, status or overdue; overdue reviews and passed due
+  dates highlighted;
+- ``/milestones/{id}``: one entry with its progress updates, the status its linked
+  measure suggests (and, for editors, the forms to confirm or override it and to add an
+  update);
 - ``/milestones/new``, ``/milestones/{id}/edit``: the forms for editors.
 
 Anonymous visitors see published entries only; signed-in users see drafts too; posts
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,13 +25,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from forcestat.errors import ForcestatError
 from forcestat.measures.catalogue import Catalogue
+from forcestat.measures.plan_status import StatusSuggestion, suggest_statuses
 from forcestat.store.audit import AuditEntry, audit_entries
 from forcestat.store.milestones import (
     Kind,
     Milestone,
     MilestoneError,
     ProgressUpdate,
+    PublicationError,
     ReviewFrequency,
     Status,
     TrackerSummary,
@@ -39,12 +46,23 @@ from forcestat.store.milestones import (
     tracker_summary,
     update_milestone,
 )
+from forcestat.store.plan import PlanNode, plan_tree
 from forcestat.store.users import Role
-from forcestat.web.http import PageError, Visitor, checked_form, require_role, run_records, visitor
+from forcestat.web.http import (
+    PageError,
+    Visitor,
+    checked_form,
+    require_role,
+    run_both,
+    run_records,
+    visitor,
+)
 from forcestat.web.milestone_forms import parse_milestone_form, parse_update_form
 from forcestat.web.rendering import render
 
-__all__ = ["MilestoneFormPage", "MilestonePage", "TrackerPage", "routes"]
+__all__ = ["MilestoneFormPage", "MilestonePage", "TrackerFilters", "TrackerPage", "routes"]
+
+logger = logging.getLogger(__name__)
 
 FIELD_LABELS = {
     "kind": "Type",
@@ -53,7 +71,9 @@ FIELD_LABELS = {
     "description": "Description",
     "lead": "Lead",
     "review_frequency": "Review frequency",
+    "start_date": "Start date",
     "due_date": "Due date",
+    "published": "Published",
     "measure_id": "Linked measure",
     "target": "Target",
     "status": "Status",
@@ -63,8 +83,31 @@ FIELD_LABELS = {
 
 
 @dataclass(frozen=True)
+class TrackerFilters:
+    """What the tree is narrowed to ('' for everything): a lead, a status, and
+    ``overdue`` ('yes': only entries whose review is overdue or due date has passed)."""
+
+    lead: str = ""
+    status: str = ""
+    overdue: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.lead or self.status or self.overdue)
+
+    def keeps(self, m: Milestone, today: dt.date) -> bool:
+        if self.lead and m.lead != self.lead:
+            return False
+        if self.status and m.status.value != self.status:
+            return False
+        return not self.overdue or m.review_overdue(today) or m.past_due_date(today)
+
+
+@dataclass(frozen=True)
 class TrackerPage:
-    """entries: visible entries, objectives first; summary: counts and overdue ones."""
+    """entries: visible entries, objectives first; summary: counts and overdue ones;
+    tree: the entries the filters keep, as objectives > deliverables > milestones, each
+    with the count of milestones under it by status; leads: every lead, for the filter."""
 
     title: str
     today: dt.date
@@ -73,6 +116,10 @@ class TrackerPage:
     can_edit: bool
     titles: Mapping[int, str]
     measure_titles: Mapping[str, str] = field(default_factory=dict)
+    tree: tuple[PlanNode, ...] = ()
+    filters: TrackerFilters = TrackerFilters()
+    leads: tuple[str, ...] = ()
+    statuses: tuple[Status, ...] = tuple(Status)
 
 
 @dataclass(frozen=True)
@@ -94,6 +141,7 @@ class MilestonePage:
     labels: Mapping[str, str] = field(default_factory=lambda: FIELD_LABELS)
     measure_title: str | None = None
     measure_href: str | None = None
+    suggestion: StatusSuggestion | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +161,10 @@ class MilestoneFormPage:
     frequencies: tuple[ReviewFrequency, ...] = tuple(ReviewFrequency)
     statuses: tuple[Status, ...] = tuple(Status)
     labels: Mapping[str, str] = field(default_factory=lambda: FIELD_LABELS)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _measure_titles(request: Request) -> dict[str, str]:
@@ -142,12 +194,24 @@ def _not_found(milestone_id: int) -> PageError:
     )
 
 
+def _filters(request: Request) -> TrackerFilters:
+    params = request.query_params
+    status = params.get("status", "")
+    return TrackerFilters(
+        lead=params.get("lead", "").strip()[:200],
+        status=status if status in {s.value for s in Status} else "",
+        overdue="yes" if params.get("overdue") == "yes" else "",
+    )
+
+
 async def tracker(request: Request) -> Response:
     who = await visitor(request)
     today = _today()
+    filters = _filters(request)
 
     def build(con: sqlite3.Connection) -> TrackerPage:
         entries = list_milestones(con, include_drafts=who.sees_drafts)
+        keep = (lambda m: filters.keeps(m, today)) if filters.active else None
         return TrackerPage(
             "Plan tracker",
             today,
@@ -156,6 +220,9 @@ async def tracker(request: Request) -> Response:
             who.can(Role.EDITOR),
             {m.milestone_id: m.title for m in entries},
             _measure_titles(request),
+            plan_tree(entries, keep),
+            filters,
+            tuple(sorted({m.lead for m in entries})),
         )
 
     return render(request, who, "milestones/list.html", await run_records(request, build))
@@ -216,11 +283,35 @@ def _with_measure(request: Request, page: MilestonePage) -> MilestonePage:
     )
 
 
+async def _suggestion(request: Request, milestone: Milestone) -> StatusSuggestion | None:
+    """What the linked measure suggests for the dashboard's own force, from its latest
+    figures; None for an entry with no measure (or one not in the catalogue)."""
+    catalogue: Catalogue = request.app.state.catalogue
+    if milestone.measure_id is None or milestone.measure_id not in _measure_titles(request):
+        return None
+    force = request.app.state.default_force.name
+    try:
+        found = await run_both(
+            request,
+            lambda con, records, _: suggest_statuses(con, records, catalogue, [milestone], force),
+        )
+    except ForcestatError as exc:
+        # The entry's page still shows (and takes updates) when its figures cannot be had.
+        logger.warning("no suggested status for milestone %s: %s", milestone.milestone_id, exc)
+        return None
+    return found.get(milestone.milestone_id)
+
+
+async def _full_detail(request: Request, page: MilestonePage) -> MilestonePage:
+    page = _with_measure(request, page)
+    return dataclasses.replace(page, suggestion=await _suggestion(request, page.milestone))
+
+
 async def detail(request: Request) -> Response:
     who = await visitor(request)
     milestone_id = _id(request)
     page = await run_records(request, lambda con: _detail(con, who, milestone_id))
-    return render(request, who, "milestones/detail.html", _with_measure(request, page))
+    return render(request, who, "milestones/detail.html", await _full_detail(request, page))
 
 
 async def add_update(request: Request) -> Response:
@@ -233,9 +324,17 @@ async def add_update(request: Request) -> Response:
         page = await run_records(
             request, lambda con: _detail(con, who, milestone_id, problems, form)
         )
-        page = _with_measure(request, page)
+        page = await _full_detail(request, page)
         return render(request, who, "milestones/detail.html", page, status_code=400)
     update_date, status, note = parsed
+    milestone = await run_records(
+        request, lambda con: get_milestone(con, milestone_id, include_drafts=True)
+    )
+    if milestone is None:
+        raise _not_found(milestone_id)
+    # The suggestion is worked out again here, not taken from the form, and kept beside
+    # the editor's decision whether it is confirmed or overridden.
+    suggestion = await _suggestion(request, milestone)
     try:
         await run_records(
             request,
@@ -246,6 +345,8 @@ async def add_update(request: Request) -> Response:
                 status=status,
                 note=note,
                 actor=editor.email,
+                suggested_status=suggestion.status if suggestion else None,
+                suggestion=suggestion.basis if suggestion and suggestion.status else None,
             ),
         )
     except MilestoneError as exc:
@@ -270,6 +371,7 @@ def _values_of(milestone: Milestone) -> dict[str, str]:
         "lead": milestone.lead,
         "review_frequency": milestone.review_frequency.value,
         "due_date": milestone.due_date.isoformat() if milestone.due_date else "",
+        "start_date": milestone.start_date.isoformat() if milestone.start_date else "",
         "measure_id": milestone.measure_id or "",
         "target": milestone.target or "",
         "status": milestone.status.value,
@@ -298,6 +400,8 @@ async def create(request: Request) -> Response:
             created = await run_records(
                 request, lambda con: create_milestone(con, fields, actor=editor.email)
             )
+        except PublicationError as exc:
+            problems = {"published": _sentence(str(exc))}
         except MilestoneError as exc:
             problems = {"parent_id": str(exc)}
         else:
@@ -343,6 +447,8 @@ async def update(request: Request) -> Response:
             await run_records(
                 request, lambda con: update_milestone(con, milestone_id, fields, actor=editor.email)
             )
+        except PublicationError as exc:
+            problems = {"published": _sentence(str(exc))}
         except MilestoneError as exc:
             problems = {"parent_id": str(exc)}
         else:
