@@ -366,8 +366,13 @@ def test_outcome_shares_and_how_late_outcomes_arrive(
         _outcome("c11", "2020-04", "Suspect charged"),  # lag 2 (recorded February)
         _outcome("c4", "2020-06", "Offender fined"),  # a court result: charged; lag 5
     ]
-    ingest_path(store, write_csv(tmp_path / "2020-01-city-of-london-street.csv", street))
-    ingest_path(store, write_csv(tmp_path / "2020-06-city-of-london-outcomes.csv", outcomes))
+    # As police.uk publishes them: one file a month, each row in its file's month.
+    for month in ("2020-01", "2020-02"):
+        mine = [street[0], *(r for r in street[1:] if f",{month}," in r)]
+        ingest_path(store, write_csv(tmp_path / f"{month}-city-of-london-street.csv", mine))
+    for month in sorted({r.split(",")[1] for r in outcomes[1:]}):
+        mine = [outcomes[0], *(r for r in outcomes[1:] if r.split(",")[1] == month)]
+        ingest_path(store, write_csv(tmp_path / f"{month}-city-of-london-outcomes.csv", mine))
     catalogue = load_catalogue(PLAN_EXAMPLE)
     chosen = [catalogue.get("charge_or_summons_share"), catalogue.get("positive_outcome_share")]
     monthly = [dataclasses.replace(m, period=PeriodKind.MONTH, baseline="none") for m in chosen]

@@ -193,7 +193,7 @@ def test_cli_measures_for_december_2019_give_the_june_2019_baseline(tmp_path: Pa
     )
     assert float(vehicle["change_pct"]) == pytest.approx(expected_change * 100)
     assert vehicle["population_year"] == "2018"  # mid-2018: no mid-2019 estimate loaded
-    table = CliRunner().invoke(cli, args, env={"COLUMNS": "250"})
+    table = CliRunner().invoke(cli, [*args, "--wide"], env={"COLUMNS": "250"})
     assert "population year" in table.output
     assert "personal_robbery: Proxy: 'Robbery' stands in for personal robbery" in table.output
 

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from forcestat.cli import cli
 from forcestat.config import write_default_config
 from forcestat.store.audit import audit_entries
-from forcestat.store.database import open_store
 from forcestat.store.publications import publications
+from forcestat.store.records import open_records
 
 
 @dataclass(frozen=True)
@@ -119,11 +119,11 @@ def test_publishing_again_makes_a_new_version_and_supersedes_the_first(project: 
     ]
     assert listed[0].files == ("report.html", "report.pdf", "tables.xlsx", "tables.ods")
     assert listed[0].period_label == "12 months to June 2021"
-    con = open_store(project.store, read_only=True)
+    records = open_records(project.store)
     try:
-        entries = audit_entries(con, entity="statement")
+        entries = audit_entries(records, entity="statement")
     finally:
-        con.close()
+        records.close()
     assert [(e.actor, e.action, e.entity_id) for e in entries] == [
         ("Deputy Chief Executive", "statement.publish", "city-of-london-2021-06"),
         ("Chief Executive, OPCC", "statement.publish", "city-of-london-2021-06"),

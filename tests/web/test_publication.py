@@ -19,7 +19,7 @@ from tests.web.conftest import ADMIN, GOVUK_FRONTEND, _free_port
 
 from forcestat.cli import cli
 from forcestat.config import write_default_config
-from forcestat.store.database import open_store
+from forcestat.store.records import open_records
 from forcestat.store.users import Role, add_user
 from forcestat.web.app import create_app
 from forcestat.web.settings import WebSettings
@@ -29,9 +29,9 @@ from forcestat.web.settings import WebSettings
 def published_site(sample_store_path: Path, tmp_path: Path) -> Iterator[str]:
     store = tmp_path / "forcestat.duckdb"
     shutil.copy(sample_store_path, store)
-    con = open_store(store)
-    add_user(con, *ADMIN, Role.ADMIN, actor="test fixture")
-    con.close()
+    records = open_records(store)
+    add_user(records, *ADMIN, Role.ADMIN, actor="test fixture")
+    records.close()
     settings = tmp_path / "forcestat.toml"
     write_default_config(settings, force="City of London")
     common = ["--config", str(settings), "--store", str(store), "--out", str(tmp_path / "out")]

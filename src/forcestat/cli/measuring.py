@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from forcestat.cli.app import (
     make_console,
     output_format_option,
     plan_option,
+    printable,
     printable_markup,
     project_catalogue,
     project_settings,
@@ -173,7 +175,10 @@ def _print_measures(rows: Any, *, wide: bool) -> None:
         console.print(t)
         proxies = sorted({(r.measure, _proxy(r.note)) for r in shown if _proxy(r.note)})
         for measure_id, said in proxies:
-            console.print(f"  {measure_id}: {said}", markup=False)
+            line = f"  {printable(measure_id)}: {printable(said)}"
+            if not wide:  # the default view keeps to the terminal's width
+                line = textwrap.fill(line, width=console.width, subsequent_indent="    ")
+            console.print(line, markup=False)
         if not wide:
             console.print(
                 "Change: on the baseline. Rank: among forces, 1 the lowest.\n"
