@@ -25,12 +25,13 @@ from forcestat.measures.periods import period_ending
 from forcestat.measures.published import published_counts
 from forcestat.store.database import open_store
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+# The published files as bundled (see data/tables/PROVENANCE.md).
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "data" / "tables"
+PRC_FILE = REPO / "data" / "sample" / "homeoffice" / "prc-pfa-mar2013-onwards-tables201718.csv.gz"
 TABLES = DATA / "ons" / "pfa-tables"
 JUNE_2019 = TABLES / "policeforceareatablesyearendingjune2019.xlsx.gz"
 DEC_2019 = TABLES / "pfatablesdec19.xlsx.gz"
-
-pytestmark = pytest.mark.skipif(not TABLES.exists(), reason="shared data not present")
 
 
 def _p_row(path: Path, table: str, code: str) -> dict[str, object]:
@@ -201,7 +202,7 @@ def test_cli_measures_for_december_2019_give_the_june_2019_baseline(tmp_path: Pa
 def test_a_proxy_is_not_compared_with_exact_codes(
     store: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    prc = DATA / "homeoffice" / "prc-pfa-mar2013-onwards-tables201718.csv"
+    prc = PRC_FILE
     ingest_path(store, prc)
     # a population for 2017, the year the 12 months to March 2018 start in
     mid_2017 = tmp_path / "mid2017.csv"
@@ -213,7 +214,7 @@ def test_a_proxy_is_not_compared_with_exact_codes(
     ingest_path(store, mid_2017)
     ingest_path(store, JUNE_2019)
     ingest_path(store, DATA / "population" / "pfa_population_data_mid2018.csv.gz")
-    with prc.open(encoding="utf-8-sig", newline="") as fh:
+    with gzip.open(prc, "rt", encoding="utf-8-sig", newline="") as fh:
         personal = sum(
             int(r["Number of Offences"].strip() or 0)
             for r in csv.DictReader(fh)

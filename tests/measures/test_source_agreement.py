@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 from pathlib import Path
 
 import duckdb
-import pytest
 from click.testing import CliRunner
 
 from forcestat.cli import cli
 from forcestat.ingest.load import ingest_path
 from forcestat.measures.source_agreement import source_agreement
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+# The published files as bundled (see data/tables/PROVENANCE.md).
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "data" / "tables"
+PRC_FILE = REPO / "data" / "sample" / "homeoffice" / "prc-pfa-mar2013-onwards-tables201718.csv.gz"
 TABLES = DATA / "ons" / "pfa-tables"
-PRC = DATA / "homeoffice" / "prc-pfa-mar2013-onwards-tables201718.csv"
+PRC = PRC_FILE
 
-pytestmark = pytest.mark.skipif(not TABLES.exists(), reason="shared data not present")
 TOTAL = "Total recorded crime (excluding fraud)"
 
 
@@ -34,7 +36,7 @@ def _load(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_march_2018_total_agrees_in_all_three_sources(store: duckdb.DuckDBPyConnection) -> None:
     _load(store)
-    with PRC.open(encoding="utf-8-sig", newline="") as fh:
+    with gzip.open(PRC, "rt", encoding="utf-8-sig", newline="") as fh:
         by_code = sum(
             int(r["Number of Offences"].strip() or 0)
             for r in csv.DictReader(fh)

@@ -13,13 +13,15 @@ import shutil
 from pathlib import Path
 
 import duckdb
-import pytest
 from openpyxl import Workbook, load_workbook
 
 from forcestat.ingest.load import ingest_path
 from forcestat.sources.ons_pfa import clean_label
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+# The published files as bundled (see data/tables/PROVENANCE.md).
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "data" / "tables"
+PRC_FILE = REPO / "data" / "sample" / "homeoffice" / "prc-pfa-mar2013-onwards-tables201718.csv.gz"
 PFA_TABLES = DATA / "ons" / "pfa-tables"
 JUNE_2019 = PFA_TABLES / "policeforceareatablesyearendingjune2019.xlsx.gz"
 MARCH_2018 = PFA_TABLES / "policeforceareatablesyearendingmarch2018v2.xlsx.gz"
@@ -27,9 +29,8 @@ DEC_2018 = PFA_TABLES / "policeforceareatablesyearendingdecember2018.xlsx.gz"
 DEC_2019 = PFA_TABLES / "pfatablesdec19.xlsx.gz"
 ROLLING = DATA / "homeoffice" / "rec-crime-pfa.csv.gz"
 POPULATION = DATA / "population" / "pfa_population_data_mid2018.csv.gz"
-PRC_201718 = DATA / "homeoffice" / "prc-pfa-mar2013-onwards-tables201718.csv"
+PRC_201718 = PRC_FILE
 
-pytestmark = pytest.mark.skipif(not PFA_TABLES.exists(), reason="shared data not present")
 
 TOTAL = "Total recorded crime (excluding fraud)"
 WEST_MIDLANDS = "E23000014"
@@ -109,7 +110,7 @@ def test_every_edition_loads_and_west_midlands_totals_agree_across_sources(
         "AND series <> 'Fraud offences'"
     ).fetchone()
     assert rolling is not None and rolling[0] == 233_393
-    with PRC_201718.open(encoding="utf-8-sig", newline="") as fh:
+    with gzip.open(PRC_201718, "rt", encoding="utf-8-sig", newline="") as fh:
         prc = sum(
             int(r["Number of Offences"].strip().replace("-00", "0") or 0)
             for r in csv.DictReader(fh)
