@@ -136,7 +136,7 @@ def test_the_robbery_chart_draws_the_published_years_and_describes_them(
     )
     html = december_2019.html
     figure = _figures(html, "Robbery, West Midlands: 12-month totals as published")
-    assert f"<desc id=" in figure and description in figure
+    assert "<desc id=" in figure and description in figure
     assert 'role="img"' in figure
     assert f"<p>{description}</p>" in figure
     assert "overlap by nine months" in figure and "without process limits" in figure
