@@ -6,13 +6,23 @@ import csv
 import datetime as dt
 import gzip
 from pathlib import Path
+from typing import Any
 
 import duckdb
+from tests.spc.test_long_run import layer_rows
 
 from forcestat.forces import find_force
 from forcestat.ingest.load import ingest_path
 from forcestat.measures.catalogue import load_catalogue
-from forcestat.measures.history import HistoryPoint, extreme_since, published_history
+from forcestat.measures.history import (
+    MIN_CHARTED_PERIODS,
+    HistoryPoint,
+    charted_history,
+    extreme_since,
+    history_chart,
+    history_title,
+    published_history,
+)
 from forcestat.store.records import records_beside
 from forcestat.web.measure_view import build_measure_view
 
@@ -70,6 +80,9 @@ def test_west_midlands_robbery_history_and_measure_page(store: duckdb.DuckDBPyCo
     )
     assert view.history == history
     assert view.history_sentence == _expected_sentence(sorted(expected.items()), 8_755)
+    # The page charts every rolling year up to the period shown.
+    assert view.history_chart is not None
+    assert [r["total"] for r in _line_rows(view.history_chart.spec)] == [p.value for p in history]
 
 
 def _expected_sentence(published: list[tuple[dt.date, float]], now: float) -> str | None:
@@ -104,4 +117,64 @@ def test_vehicle_offences_history_sentence(store: duckdb.DuckDBPyConnection) -> 
     assert history[-1].value == december_2019
     assert extreme_since(history, dt.date(2019, 12, 1)) == _expected_sentence(
         published, december_2019
+    )
+
+
+def _rolling_totals(force: str, offence: str) -> dict[dt.date, float]:
+    """The rolling-totals CSV's rows for a force and offence, read with csv."""
+    with gzip.open(ROLLING, "rt", encoding="utf-8-sig", newline="") as fh:
+        return {
+            dt.date(int(r["12 months ending"][6:]), int(r["12 months ending"][3:5]), 1): float(
+                r["Rolling year total number of offences"]
+            )
+            for r in csv.DictReader(fh)
+            if r["PFA"] == force and r["Offence"] == offence
+        }
+
+
+def _line_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    (rows,) = layer_rows(spec, "line")
+    return rows
+
+
+def test_the_long_run_chart_draws_the_published_totals(store: duckdb.DuckDBPyConnection) -> None:
+    ingest_path(store, ROLLING)
+    expected = _rolling_totals("West Midlands", "Robbery")
+    measure = load_catalogue().get("personal_robbery")
+    history = published_history(store, measure, "West Midlands")
+    points = charted_history(history, dt.date(2018, 12, 1))
+    chart = history_chart(points, history_title(measure, "West Midlands"))
+    drawn = {
+        dt.date.fromisoformat(str(r["period_end"])): r["total"] for r in _line_rows(chart.spec)
+    }
+    assert drawn == expected
+    assert len(drawn) == 52  # year ends March 2003 to 2006, then 48 quarter ends
+    # From the same CSV rows: first March 2003 10,249; last December 2018 8,107; the
+    # highest March 2004 10,371; the lowest September 2015 4,781.
+    assert chart.text_alternative == (
+        "Line chart: Robbery, West Midlands: 12-month totals as published. 52 rolling "
+        "12-month totals, from 10,249 in the 12 months to March 2003 to 8,107 in the 12 "
+        "months to December 2018. Highest: 10,371 in the 12 months to March 2004. Lowest: "
+        "4,781 in the 12 months to September 2015. No process limits: the totals overlap."
+    )
+    assert (min(expected.values()), max(expected.values())) == (4_781, 10_371)
+    assert chart.caption.startswith(
+        "Each point is a 12-month total as published: at each year end from March 2003, "
+        "then at each quarter end from March 2007."
+    )
+
+
+def test_a_chart_needs_eight_rolling_years_up_to_the_period() -> None:
+    history = _points([9, 12, 11, 13, 12, 14, 13, 12, 11, 10])  # March 2010 to June 2012
+    assert len(charted_history(history, None)) == 10
+    assert len(charted_history(history, dt.date(2011, 12, 1))) == MIN_CHARTED_PERIODS == 8
+    assert charted_history(history, dt.date(2011, 9, 1)) == ()  # 7 rolling years
+    assert charted_history((), None) == ()
+
+
+def test_the_title_names_the_published_groups_charted() -> None:
+    catalogue = load_catalogue()
+    assert history_title(catalogue.get("serious_violence_rate"), "Kent") == (
+        "Violence with injury, death or serious injury caused by illegal driving and "
+        "possession of weapons offences, Kent: 12-month totals as published"
     )

@@ -10,6 +10,10 @@ published, never charted as independent points with process limits.
 ``extreme_since`` says "the lowest 12-month total since ..." only when the loaded
 history supports it: the value is the lowest (or highest) of at least two years of
 published periods before it.
+
+``history_chart`` draws the history as a long-run line (``forcestat.spc.long_run``), for
+the measure page and the statement alike, once at least ``MIN_CHARTED_PERIODS`` rolling
+years up to the period shown are loaded (``charted_history``).
 """
 
 from __future__ import annotations
@@ -22,13 +26,26 @@ import duckdb
 
 from forcestat.measures.catalogue import Measure
 from forcestat.measures.published import published_group, straddling_years
+from forcestat.spc.long_run import LongRunChart, long_run_chart
 from forcestat.store.force_figures import rolling_year_history
 
-__all__ = ["HistoryPoint", "extreme_since", "published_history"]
+__all__ = [
+    "MIN_CHARTED_PERIODS",
+    "HistoryPoint",
+    "charted_history",
+    "extreme_since",
+    "history_chart",
+    "history_title",
+    "published_history",
+    "published_series",
+]
 
 # Periods a value must be lower (higher) than before "lowest (highest) since" is said:
 # two years of quarter ends.
 MIN_PERIODS_BEFORE = 8
+# Rolling years a long-run chart needs: fewer say too little of the long run to chart
+# (the table lists them).
+MIN_CHARTED_PERIODS = 8
 
 
 @dataclass(frozen=True)
@@ -95,3 +112,39 @@ def extreme_since(history: tuple[HistoryPoint, ...], period_end: dt.date) -> str
             f"the {word} 12-month total in the history loaded, from {_label(before[0].period_end)}"
         )
     return None
+
+
+def published_series(measure: Measure) -> tuple[str, ...]:
+    """The published offence groups whose sum is the measure's history (empty: none)."""
+    group = published_group(measure)
+    return () if group is None else tuple(group.series)
+
+
+def history_title(measure: Measure, force: str) -> str:
+    """The chart's title, naming the published groups charted (which may stand in for
+    the measure's own offences): 'Robbery, West Midlands: 12-month totals as published'."""
+    series = published_series(measure) or (measure.title,)
+    names = [series[0], *(s[:1].lower() + s[1:] for s in series[1:])]
+    groups = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{groups}, {force}: 12-month totals as published"
+
+
+def charted_history(
+    history: tuple[HistoryPoint, ...], period_end: dt.date | None
+) -> tuple[HistoryPoint, ...]:
+    """The rolling years a long-run chart of the period ending ``period_end`` draws
+    (those ending by then; all of them for None), or () when fewer than
+    ``MIN_CHARTED_PERIODS`` are loaded."""
+    shown = tuple(p for p in history if period_end is None or p.period_end <= period_end)
+    return shown if len(shown) >= MIN_CHARTED_PERIODS else ()
+
+
+def history_chart(points: tuple[HistoryPoint, ...], title: str) -> LongRunChart:
+    """The long-run line chart of ``points`` (oldest first), with their sources in the
+    tooltips. Raises ``SpcError`` for no points."""
+    return long_run_chart(
+        [p.period_end for p in points],
+        [p.value for p in points],
+        title=title,
+        sources=[p.source for p in points],
+    )

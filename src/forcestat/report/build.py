@@ -50,6 +50,7 @@ from forcestat.report.context import (
     SeriesChart,
 )
 from forcestat.report.errors import ReportError
+from forcestat.report.history_charts import history_charts
 from forcestat.report.local_tables import local_content
 from forcestat.report.narrative import count_noun, proxy_note, short_title
 from forcestat.report.plan_delivery import plan_delivery
@@ -385,6 +386,10 @@ def _build(
     )
     sections = tuple(
         dataclasses.replace(s, commentary=commentary.texts.get(s.anchor, ())) for s in sections
+    )
+    long_run = history_charts(con, measures, figures, force, period_end)
+    sections = tuple(
+        dataclasses.replace(s, history_charts=long_run.get(s.title, ())) for s in sections
     )
     not_measured = report_gaps(measures, figures, chart_gaps)
     scorecard = tuple(

@@ -11,6 +11,7 @@ The tree::
       sections: PrioritySection ...              one per national priority
         figures: MeasureFigure ...               headline value, changes, comparison
         charts: SeriesChart ...                  an SPC result with its reading
+        history_charts: HistoryChart ...         published rolling years, long run
         comparison, table: DataTable             the data tables of the section
       plan_delivery: PlanDelivery | None         the Plan tracker's published entries
       not_measured: Gap ...                      what the loaded data cannot answer
@@ -27,6 +28,7 @@ from enum import StrEnum
 from markupsafe import Markup
 
 from forcestat.measures.comparators import ForceComparison, FunnelPoint
+from forcestat.measures.history import HistoryPoint
 from forcestat.measures.series import Series
 from forcestat.report.branding import Branding
 from forcestat.spc.xmr import AssuranceType, PointType, SpcResult
@@ -40,6 +42,7 @@ __all__ = [
     "ComparisonChart",
     "DataTable",
     "Gap",
+    "HistoryChart",
     "MeasureFigure",
     "Methods",
     "PlanDelivery",
@@ -173,6 +176,18 @@ class SeriesChart:
 
 
 @dataclass(frozen=True)
+class HistoryChart:
+    """A long-run chart of the published rolling years behind a measure, up to the
+    report's period: ``points`` oldest first; ``sentence`` says the latest total is the
+    lowest (highest) since a period, only when the loaded history supports it."""
+
+    measure_id: str
+    title: str
+    points: tuple[HistoryPoint, ...]
+    sentence: str | None
+
+
+@dataclass(frozen=True)
 class PublicationStamp:
     """A signed-off statement's publication: when, which version, signed off by whom."""
 
@@ -249,6 +264,7 @@ class PrioritySection:
     local_paragraphs: tuple[str, ...] = ()
     commentary: tuple[CommentaryText, ...] = ()  # the force's account, the body's assessment
     comparison_charts: tuple[ComparisonChart, ...] = ()  # ranked bars and funnel plot
+    history_charts: tuple[HistoryChart, ...] = ()  # long-run published rolling years
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,14 @@ import vl_convert
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from forcestat.measures.history import history_chart
 from forcestat.report.branding import Colours
 from forcestat.report.comparison_charts import draw_comparison
 from forcestat.report.context import (
     CellValue,
     ColumnKind,
     ComparisonChart,
+    HistoryChart,
     ReportContext,
     SeriesChart,
 )
@@ -232,6 +234,20 @@ def _draw_comparison(chart: ComparisonChart, index: int) -> _DrawnComparison:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class _DrawnHistory:
+    svg: Markup
+    caption: str  # what a point is, and why no process limits
+    text_alternative: str
+
+
+def _draw_history(chart: HistoryChart, index: int) -> _DrawnHistory:
+    drawn = history_chart(chart.points, chart.title)
+    # vl-convert escapes every text it writes; the title and description it adds too.
+    svg = Markup(drawn.to_inline_svg(f"history-{index}", CHART_FONT))
+    return _DrawnHistory(svg, drawn.caption, drawn.text_alternative)
+
+
 @cache
 def _register_chart_font() -> None:
     # vl-convert measures text with the faces it knows; give it the report's.
@@ -277,11 +293,13 @@ def render_html(context: ReportContext) -> str:
     _register_chart_font()
     script = sort_script()
     charts = [chart for section in context.sections for chart in section.charts]
-    drawn: dict[int, _DrawnChart | _DrawnComparison] = {
+    drawn: dict[int, _DrawnChart | _DrawnComparison | _DrawnHistory] = {
         id(chart): _draw(chart, index) for index, chart in enumerate(charts)
     }
     compared = [c for section in context.sections for c in section.comparison_charts]
     drawn.update({id(c): _draw_comparison(c, i) for i, c in enumerate(compared)})
+    long_run = [c for section in context.sections for c in section.history_charts]
+    drawn.update({id(c): _draw_history(c, i) for i, c in enumerate(long_run)})
     return (
         _environment()
         .get_template("report.html.j2")

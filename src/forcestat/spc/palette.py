@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from forcestat.spc.xmr import PointType
 
 __all__ = [
+    "LATEST_POINT",
+    "LONG_RUN_LINE",
     "MEAN_LINE",
     "POINT_STYLES",
     "PROCESS_LIMIT_LINE",
@@ -59,3 +61,7 @@ TWO_SIGMA_LINE = LineStyle("#A6A6A6", (2, 3), 1.0)
 # Bluish green: not confusable with the concern orange, unlike the Excel tool's red.
 TARGET_LINE = LineStyle("#009E73", (10, 4), 1.5)
 REBASE_LINE = LineStyle("#000000", (3, 3), 1.0)
+# The long-run chart of published rolling totals (forcestat.spc.long_run): Okabe-Ito
+# blue for the series, and the latest total in black with a shape of its own.
+LONG_RUN_LINE = LineStyle("#0072B2", (), 2.0)
+LATEST_POINT = PointStyle("#000000", "diamond", "Latest total")

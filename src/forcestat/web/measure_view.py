@@ -26,7 +26,14 @@ from forcestat.forces import TERRITORIAL_FORCES, Force, find_force
 from forcestat.measures.catalogue import Catalogue, Kind, Measure, Source
 from forcestat.measures.charting import chart_measure
 from forcestat.measures.engine import MeasureRow, evaluate
-from forcestat.measures.history import HistoryPoint, extreme_since, published_history
+from forcestat.measures.history import (
+    HistoryPoint,
+    charted_history,
+    extreme_since,
+    history_chart,
+    history_title,
+    published_history,
+)
 from forcestat.measures.series import (
     Series,
     measure_series,
@@ -35,6 +42,7 @@ from forcestat.measures.series import (
     series_axis_title,
 )
 from forcestat.spc.chart import SpcChart, spc_chart
+from forcestat.spc.long_run import LongRunChart
 from forcestat.spc.rules import PointType
 from forcestat.spc.xmr import SpcError, SpcResult
 from forcestat.store.rebases import RebaseRecord, rebase_records
@@ -87,6 +95,9 @@ class MeasureView:
     # "the lowest 12-month total since ..." when the history supports it
     history: tuple[HistoryPoint, ...] = ()
     history_sentence: str | None = None
+    # the long-run chart of the rolling years up to the period shown, when there are
+    # enough of them (forcestat.measures.history.charted_history)
+    history_chart: LongRunChart | None = None
 
 
 def scorecard_rows(
@@ -224,11 +235,18 @@ def build_measure_view(
             reading = (*charted.sentences, *charted.left_out)
     history = published_history(con, measure, force.name)
     sentence = None
-    if history and row.period_end is not None and row.value is not None:
-        sentence = extreme_since(history, dt.date(row.period_end.year, row.period_end.month, 1))
+    shown_end = None
+    if row.period_end is not None:
+        shown_end = dt.date(row.period_end.year, row.period_end.month, 1)
+    if history and shown_end is not None and row.value is not None:
+        sentence = extreme_since(history, shown_end)
+    long_run = charted_history(history, shown_end)
     return MeasureView(
         history=history,
         history_sentence=sentence,
+        history_chart=history_chart(long_run, history_title(measure, force.name))
+        if long_run
+        else None,
         measure=measure,
         force=force,
         row=row,

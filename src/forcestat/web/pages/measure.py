@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import duckdb
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -60,6 +61,7 @@ __all__ = [
     "RankBar",
     "RankedChart",
     "find_measure",
+    "history_svg",
     "measure_view",
     "ranked_chart",
     "routes",
@@ -114,6 +116,9 @@ class MeasurePage:
     in the template (None when fewer than two forces have a value); query: '?period=...'
     for links; downloads: (label, URL); change: the change on the baseline in words.
 
+    history_svg: the long-run chart of the published rolling years, inline SVG with its
+    title and text alternative (None without one).
+
     can_rebase: the visitor may record and withdraw rebases (editors); rebase_month:
     the month the record form starts with, rebase_open: the form is shown open (asked
     for, or refused); problems/values refill it after a refusal.
@@ -131,6 +136,7 @@ class MeasurePage:
     ranked: RankedChart | None
     downloads: tuple[tuple[str, str], ...]
     change: Change | None
+    history_svg: Markup | None = None
     can_rebase: bool = False
     rebase_month: str = ""
     rebase_open: bool = False
@@ -183,6 +189,19 @@ def measure_view(
         MeasureView,
         lambda: build_measure_view(con, records, measure, force, period, group),
     )
+
+
+def history_svg(
+    version: tuple[object, ...], cache: ViewCache, view: MeasureView, period: dt.date | None
+) -> Markup | None:
+    """The view's long-run chart as inline SVG, drawn once per version of the data."""
+    chart = view.history_chart
+    if chart is None:
+        return None
+    key = ("history-svg", view.measure.id, view.force.slug, period)
+    # vl-convert escapes every text it writes, and the title and description added
+    # to it are escaped: the SVG is safe to place in the page as it is.
+    return Markup(cache.fetch(version, key, str, lambda: chart.to_inline_svg("long-run-chart")))
 
 
 def ranked_chart(view: MeasureView) -> RankedChart | None:
@@ -246,12 +265,14 @@ async def _measure_page(
 ) -> Response:
     group = _group(request, force)
     cache: ViewCache = request.app.state.views
-    view = await run_both(
-        request,
-        lambda con, records, version: measure_view(
-            con, records, version, cache, measure, force, period, group
-        ),
-    )
+
+    def view_and_history(
+        con: duckdb.DuckDBPyConnection, records: sqlite3.Connection, version: tuple[object, ...]
+    ) -> tuple[MeasureView, Markup | None]:
+        view = measure_view(con, records, version, cache, measure, force, period, group)
+        return view, history_svg(version, cache, view, period)
+
+    view, history = await run_both(request, view_and_history)
     shown = view.row.period_end or period
     period_text = shown.strftime("%Y-%m") if shown else ""
     query = f"?period={period_text}" if period_text else "?"
@@ -292,6 +313,7 @@ async def _measure_page(
         ranked=ranked_chart(view),
         downloads=downloads,
         change=change_of(measure, view.row),
+        history_svg=history,
         can_rebase=who.can(Role.EDITOR) and view.spc is not None,
         rebase_month=rebase_month,
         rebase_open=bool(asked) or any(k.startswith("rebase-") for k in problems or {}),
