@@ -21,7 +21,7 @@ from forcestat.config import Config
 __all__ = ["plan", "register_group"]
 
 
-def _actor(actor: str | None, path: Path) -> str:
+def _actor(actor: str | None, path: Path, command: str) -> str:
     """Who the audit log names: --actor, or the account running the command."""
     if actor:
         return actor
@@ -29,7 +29,7 @@ def _actor(actor: str | None, path: Path) -> str:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
-    return f"{user} (forcestat plan load {path.name})"
+    return f"{user} (forcestat {command} {path.name})"
 
 
 def _measure_ids(config: Config, store: Path, plan_path: Path | None) -> set[str]:
@@ -78,7 +78,7 @@ def _load_file(
             f"{path}: this is a Plan file, not a register (its header has type and title "
             "columns); load it with 'forcestat plan load'"
         )
-    who = _actor(actor, path)
+    who = _actor(actor, path, "register load" if only else "plan load")
     counts: PlanLoadSummary | RegisterLoadSummary
     with records_connection(store) as records:
         if source.kind is FileKind.REGISTER:
