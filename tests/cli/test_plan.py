@@ -83,3 +83,56 @@ def test_the_example_register_round_trips(tmp_path: Path, fmt: str) -> None:
         from forcestat.store.registers import register_rows
 
         assert register_rows(a) == register_rows(b) and len(register_rows(a)) >= 6
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
+def test_hostile_and_apostrophe_titles_survive_export_and_reload(tmp_path: Path, fmt: str) -> None:
+    runner = CliRunner()
+    plan = tmp_path / "plan.csv"
+    # Written by hand as a spreadsheet user would save it: the first apostrophe on each
+    # formula-like cell is the marking, any further one the title's own.
+    plan.write_text(
+        "type,id,parent,title,lead\n"
+        "objective,O1,,'=HYPERLINK(\"http://x\"),'+cmd\n"
+        "objective,O2,,''=1+1,'-2+3\n"
+        "objective,O3,,'quoted' objective,'@SUM(1)\n",
+        "utf-8",
+    )
+    first = tmp_path / "first.duckdb"
+    _load(runner, plan, first)
+    titles = {r["id"]: (r["title"], r["lead"]) for r in _tracker(first)}
+    assert titles == {
+        "O1": ('=HYPERLINK("http://x")', "+cmd"),
+        "O2": ("'=1+1", "-2+3"),
+        "O3": ("'quoted' objective", "@SUM(1)"),
+    }
+    out = tmp_path / f"export.{fmt}"
+    result = runner.invoke(cli, ["plan", "export", str(out), "--store", str(first)])
+    assert result.exit_code == 0, result.output
+    second = tmp_path / "second.duckdb"
+    _load(runner, out, second)
+    assert _tracker(second) == _tracker(first)
+
+
+def test_register_load_and_export_are_the_plan_commands_under_their_own_name(
+    tmp_path: Path,
+) -> None:
+    runner = CliRunner()
+    store = tmp_path / "s.duckdb"
+    result = runner.invoke(
+        cli, ["register", "load", str(DEMO_REGISTER), "--store", str(store), "--actor", "t"]
+    )
+    assert result.exit_code == 0 and "recommendations added" in result.output, result.output
+    via_register = tmp_path / "a.csv"
+    via_plan = tmp_path / "b.csv"
+    runner.invoke(cli, ["register", "export", str(via_register), "--store", str(store)])
+    runner.invoke(cli, ["plan", "export", str(via_plan), "--register", "--store", str(store)])
+    assert via_register.read_bytes() == via_plan.read_bytes()
+    # Re-loading through either name changes nothing.
+    again = runner.invoke(cli, ["register", "load", str(via_plan), "--store", str(store)])
+    assert ", 0 updated," in again.output and " 0 recommendations added" in again.output
+    # A Plan file is refused by 'register load', naming the command that loads it.
+    refused = runner.invoke(cli, ["register", "load", str(DEMO_PLAN), "--store", str(store)])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert "this is a Plan file, not a register" in refused.output
+    assert "forcestat plan load" in refused.output

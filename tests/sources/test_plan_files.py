@@ -3,6 +3,7 @@ and read again unchanged, and files that are not a layout refused with where and
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,85 @@ def test_a_workbook_typed_by_hand_reads_date_cells_and_finds_the_plan_sheet(
     [row] = read_plan_file(path).rows
     assert row.where == "plan.xlsx sheet 'Plan' row 2"
     assert row.values["due"] == "2025-03-31" and row.values["start"] == "1/4/2024"
+
+
+# Titles and leads a spreadsheet could run as a formula, each as a person might type it.
+HOSTILE = [
+    '=HYPERLINK("http://example.com/x","click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1)",
+    "\t=1+1",
+    "\r=1+1",
+]
+# Apostrophes that are the title's own, which loading must keep.
+OWN_APOSTROPHES = ["'=1+1", "''@x", "'quoted' title", "'-3.2"]
+
+
+def _hostile_rows() -> list[dict[str, str]]:
+    texts = HOSTILE + OWN_APOSTROPHES + ["-3.2", "+5.0%"]
+    return [
+        {"type": "objective", "id": f"O{i}", "title": text, "lead": text}
+        for i, text in enumerate(texts)
+    ]
+
+
+@pytest.mark.parametrize("fmt", list(PlanFormat))
+def test_hostile_and_apostrophe_titles_read_back_as_they_were(
+    tmp_path: Path, fmt: PlanFormat
+) -> None:
+    rows = _hostile_rows()
+    path = tmp_path / f"plan.{fmt.value}"
+    write_plan_file(path, FileKind.PLAN, rows)
+    got = [(r.values["title"], r.values["lead"]) for r in read_plan_file(path).rows]
+    # Loading strips the padding round a cell, so a tab or CR first is dropped; every
+    # apostrophe the text itself begins with is kept.
+    assert got == [(r["title"].strip(), r["lead"].strip()) for r in rows]
+
+
+def test_hostile_csv_cells_are_text_to_a_csv_reader(tmp_path: Path) -> None:
+    path = tmp_path / "plan.csv"
+    write_plan_file(path, FileKind.PLAN, _hostile_rows())
+    with path.open(encoding="utf-8", newline="") as file:
+        records = list(csv.DictReader(file))
+    titles = [r["title"] for r in records]
+    # One apostrophe before each formula, worked out by hand.
+    assert titles[: len(HOSTILE)] == ["'" + text for text in HOSTILE]
+    assert [r["lead"] for r in records][: len(HOSTILE)] == ["'" + text for text in HOSTILE]
+    # The title's own apostrophe before a formula gets one more; before plain text, none.
+    assert titles[len(HOSTILE) :] == ["''=1+1", "'''@x", "'quoted' title", "'-3.2", "-3.2", "+5.0%"]
+
+
+def test_hostile_xlsx_cells_are_quote_prefixed_text_to_openpyxl(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = tmp_path / "plan.xlsx"
+    write_plan_file(path, FileKind.PLAN, _hostile_rows())
+    sheet = load_workbook(path)["Plan"]
+    header = [c.value for c in sheet[1]]
+    for col in (header.index("title") + 1, header.index("lead") + 1):
+        for i, text in enumerate(HOSTILE, start=2):
+            cell = sheet.cell(row=i, column=col)
+            # 's' is a text cell (a formula is 'f'); the quote prefix keeps it text when edited.
+            assert cell.data_type == "s" and cell.quotePrefix
+            assert cell.value.replace("\r", "\n") == text.replace("\r", "\n")
+        number = sheet.cell(row=2 + len(HOSTILE) + len(OWN_APOSTROPHES), column=col)
+        assert number.value == "-3.2" and number.data_type == "s" and not number.quotePrefix
+
+
+def test_hostile_ods_cells_are_string_cells_without_formulas_to_odfpy(tmp_path: Path) -> None:
+    from odf import teletype
+    from odf.opendocument import load
+    from odf.table import TableCell, TableRow
+
+    path = tmp_path / "plan.ods"
+    write_plan_file(path, FileKind.PLAN, _hostile_rows())
+    rows = load(str(path)).spreadsheet.getElementsByType(TableRow)
+    header = [teletype.extractText(c) for c in rows[0].getElementsByType(TableCell)]
+    for i, text in enumerate(HOSTILE, start=1):
+        cells = rows[i].getElementsByType(TableCell)
+        for col in (header.index("title"), header.index("lead")):
+            cell = cells[col]
+            assert cell.getAttribute("valuetype") == "string"
+            assert cell.getAttribute("formula") is None
+            assert teletype.extractText(cell).strip() == text.strip()

@@ -18,10 +18,10 @@ from forcestat.cli.app import (
 )
 from forcestat.config import Config
 
-__all__ = ["plan"]
+__all__ = ["plan", "register_group"]
 
 
-def _actor(actor: str | None, path: Path) -> str:
+def _actor(actor: str | None, path: Path, command: str) -> str:
     """Who the audit log names: --actor, or the account running the command."""
     if actor:
         return actor
@@ -29,7 +29,7 @@ def _actor(actor: str | None, path: Path) -> str:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
-    return f"{user} (forcestat plan load {path.name})"
+    return f"{user} (forcestat {command} {path.name})"
 
 
 def _measure_ids(config: Config, store: Path, plan_path: Path | None) -> set[str]:
@@ -55,31 +55,30 @@ def plan() -> None:
     write the end-of-year delivery report. Layouts: docs/plan.md."""
 
 
-@plan.command("load")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--actor", default=None, help="Name for the audit log (default: your account).")
-@plan_option
-@config_option
-@store_option
-def load(
+def _load_file(
     path: Path,
     actor: str | None,
     plan_path: Path | None,
     config_path: Path | None,
     store_path: Path | None,
+    *,
+    only: str | None = None,
 ) -> None:
-    """Load a Plan file (objectives, deliverables, milestones) or a register file
-    (recommendations) from TOML, CSV, XLSX or ODS: all of it or, listing every problem,
-    none of it. Entries already loaded are updated in place by their id, each change in
-    the audit log."""
-    from forcestat.sources.plan_files import FileKind, read_plan_file
+    """What 'plan load' and 'register load' do; ``only`` ('register') refuses a file of
+    the other kind, naming the command that loads it."""
+    from forcestat.sources.plan_files import FileKind, PlanFileError, read_plan_file
     from forcestat.store.plan import PlanLoadSummary, load_plan
     from forcestat.store.records import records_connection
     from forcestat.store.registers import RegisterLoadSummary, load_register
 
     config, store = project_settings(config_path, store_path)
     source = read_plan_file(path)
-    who = _actor(actor, path)
+    if only == FileKind.REGISTER and source.kind is not FileKind.REGISTER:
+        raise PlanFileError(
+            f"{path}: this is a Plan file, not a register (its header has type and title "
+            "columns); load it with 'forcestat plan load'"
+        )
+    who = _actor(actor, path, "register load" if only else "plan load")
     counts: PlanLoadSummary | RegisterLoadSummary
     with records_connection(store) as records:
         if source.kind is FileKind.REGISTER:
@@ -97,23 +96,10 @@ def load(
     )
 
 
-@plan.command("export")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["toml", "csv", "xlsx", "ods"]),
-    default=None,
-    help="Layout to write (default: from PATH's extension).",
-)
-@click.option("--register", is_flag=True, help="Export the registers, not the Plan.")
-@config_option
-@store_option
-def export(
+def _export_file(
     path: Path, fmt: str | None, register: bool, config_path: Path | None, store_path: Path | None
 ) -> None:
-    """Write the tracker (or, with --register, the registers) to PATH in the layout
-    'forcestat plan load' reads, drafts included."""
+    """What 'plan export' and 'register export' do."""
     from forcestat.sources.plan_files import FileKind, PlanFormat, write_plan_file
     from forcestat.store.plan import plan_rows
     from forcestat.store.records import records_connection
@@ -125,6 +111,88 @@ def export(
     kind = FileKind.REGISTER if register else FileKind.PLAN
     write_plan_file(path, kind, rows, PlanFormat(fmt) if fmt else None)
     click.echo(f"Wrote {len(rows)} {'recommendations' if register else 'entries'} to {path}.")
+
+
+_path_argument = click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+_actor_option = click.option(
+    "--actor", default=None, help="Name for the audit log (default: your account)."
+)
+_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["toml", "csv", "xlsx", "ods"]),
+    default=None,
+    help="Layout to write (default: from PATH's extension).",
+)
+
+
+@plan.command("load")
+@_path_argument
+@_actor_option
+@plan_option
+@config_option
+@store_option
+def load(
+    path: Path,
+    actor: str | None,
+    plan_path: Path | None,
+    config_path: Path | None,
+    store_path: Path | None,
+) -> None:
+    """Load a Plan file (objectives, deliverables, milestones) or a register file
+    (recommendations) from TOML, CSV, XLSX or ODS: all of it or, listing every problem,
+    none of it. Entries already loaded are updated in place by their id, each change in
+    the audit log."""
+    _load_file(path, actor, plan_path, config_path, store_path)
+
+
+@plan.command("export")
+@_path_argument
+@_format_option
+@click.option("--register", is_flag=True, help="Export the registers, not the Plan.")
+@config_option
+@store_option
+def export(
+    path: Path, fmt: str | None, register: bool, config_path: Path | None, store_path: Path | None
+) -> None:
+    """Write the tracker (or, with --register, the registers) to PATH in the layout
+    'forcestat plan load' reads, drafts included."""
+    _export_file(path, fmt, register, config_path, store_path)
+
+
+@cli.group("register")
+def register_group() -> None:
+    """The registers of recommendations (HMICFRS inspections, the Police and Crime Panel,
+    audit): 'register load' and 'register export' are 'plan load' (of a register file)
+    and 'plan export --register' under the registers' own name. Layout: docs/plan.md."""
+
+
+@register_group.command("load")
+@_path_argument
+@_actor_option
+@config_option
+@store_option
+def register_load(
+    path: Path, actor: str | None, config_path: Path | None, store_path: Path | None
+) -> None:
+    """Load a register file (recommendations) from TOML, CSV, XLSX or ODS, as 'forcestat
+    plan load' does: all of it or, listing every problem, none of it; recommendations
+    already loaded are updated in place by their id, each change in the audit log. A Plan
+    file is refused (load it with 'forcestat plan load')."""
+    _load_file(path, actor, None, config_path, store_path, only="register")
+
+
+@register_group.command("export")
+@_path_argument
+@_format_option
+@config_option
+@store_option
+def register_export(
+    path: Path, fmt: str | None, config_path: Path | None, store_path: Path | None
+) -> None:
+    """Write the registers to PATH in the layout 'forcestat register load' reads (the same
+    as 'forcestat plan export --register')."""
+    _export_file(path, fmt, True, config_path, store_path)
 
 
 @plan.command("report")

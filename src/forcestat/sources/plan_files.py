@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from forcestat.cells import looks_like_formula
 from forcestat.errors import IngestError
 
 __all__ = [
@@ -93,9 +94,6 @@ _COLUMNS = {FileKind.PLAN: PLAN_COLUMNS, FileKind.REGISTER: REGISTER_COLUMNS}
 # The TOML tables of a Plan, and the key naming each level's parent.
 PLAN_LEVELS = {"objective": None, "deliverable": "objective", "milestone": "deliverable"}
 _SHEET_NAMES = {FileKind.PLAN: "Plan", FileKind.REGISTER: "Register"}
-# A text cell a spreadsheet would run as a formula; written with a leading apostrophe
-# in CSV (the apostrophe is dropped again on reading).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -154,10 +152,15 @@ def _kind_of_header(path: Path, where: str, header: Sequence[str]) -> FileKind:
 
 
 def _table_rows(
-    path: Path, cells: Sequence[tuple[int, Sequence[str]]], label: str
+    path: Path,
+    cells: Sequence[tuple[int, Sequence[str]]],
+    label: str,
+    *,
+    csv_marked: bool = False,
 ) -> tuple[FileKind, tuple[SourceRow, ...]]:
     """Rows from a table whose first non-blank row is the header; ``cells`` pairs each
-    row with its line or row number, ``label`` names them ('line', 'row')."""
+    row with its line or row number, ``label`` names them ('line', 'row');
+    ``csv_marked`` drops the apostrophe the CSV writer puts before formula-like text."""
     content = [(n, [c.strip() for c in row]) for n, row in cells if any(c.strip() for c in row)]
     if not content:
         raise PlanFileError(f"{path}: the file is empty; see docs/plan.md for the layouts")
@@ -172,29 +175,46 @@ def _table_rows(
         )
     rows = []
     for n, row in content[1:]:
-        values = {name: _unescaped(row[i]) if i < len(row) else "" for i, name in enumerate(header)}
+        values = {
+            name: (_csv_unmarked(row[i]) if csv_marked else row[i]) if i < len(row) else ""
+            for i, name in enumerate(header)
+        }
         rows.append(SourceRow(f"{path.name} {label} {n}", values))
     return kind, tuple(rows)
 
 
-def _unescaped(text: str) -> str:
-    if text.startswith("'") and text[1:2] in _FORMULA_START and text[1:2]:
-        return text[1:]
+# CSV marking. The shared rule (forcestat.cells) puts one apostrophe before text a
+# spreadsheet would run as a formula; here it also looks past apostrophes the text itself
+# begins with, so that the reader can drop exactly the one the writer added: "=1" is
+# written "'=1", a title that really is "'=1" is written "''=1", and "'quoted'" (which no
+# spreadsheet runs) is written as it is. Each reads back as it was.
+
+
+def _csv_marked(text: str) -> str:
+    return "'" + text if looks_like_formula(text.lstrip("'")) else text
+
+
+def _csv_unmarked(text: str) -> str:
+    if text.startswith("'") and looks_like_formula(text[1:].lstrip("'")):
+        # Stripped again: a tab or carriage return first is padding to a reader.
+        return text[1:].strip()
     return text
 
 
 def _read_csv(path: Path) -> tuple[FileKind, tuple[SourceRow, ...]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # newline="": a carriage return inside a quoted cell is kept, not read as a line end.
+        with path.open(encoding="utf-8-sig", newline="") as file:
+            text = file.read()
     except UnicodeDecodeError as exc:
         raise PlanFileError(f"{path}: not UTF-8 text ({exc}); save it as CSV UTF-8") from exc
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))
     cells: list[tuple[int, Sequence[str]]] = []
     start = 1
     for row in reader:
         cells.append((start, row))
         start = reader.line_num + 1
-    return _table_rows(path, cells, "line")
+    return _table_rows(path, cells, "line", csv_marked=True)
 
 
 def _read_sheet(path: Path) -> tuple[FileKind, tuple[SourceRow, ...]]:
@@ -281,8 +301,15 @@ def read_plan_file(path: Path) -> PlanFile:
 # ---- writing --------------------------------------------------------------------------
 
 
+_TOML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
 def _toml_string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    # Every control character escaped: TOML refuses them raw in a basic string.
+    escaped = "".join(
+        _TOML_ESCAPES.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 32 or ord(c) == 127 else c)
+        for c in text
+    )
     return f'"{escaped}"'
 
 
@@ -310,16 +337,13 @@ def _toml_bytes(kind: FileKind, rows: Sequence[Mapping[str, str]]) -> bytes:
     return "\n".join(out).encode("utf-8")
 
 
-def _csv_cell(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _csv_bytes(kind: FileKind, rows: Sequence[Mapping[str, str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    buffer = io.StringIO(newline="")
+    # CRLF line ends (RFC 4180): a cell holding a carriage return is then quoted.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(_COLUMNS[kind])
     for row in rows:
-        writer.writerow([_csv_cell(row.get(c, "")) for c in _COLUMNS[kind]])
+        writer.writerow([_csv_marked(row.get(c, "")) for c in _COLUMNS[kind]])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -338,8 +362,10 @@ def _xlsx_bytes(kind: FileKind, rows: Sequence[Mapping[str, str]]) -> bytes:
             value = row.get(name, "")
             if value:
                 cell = sheet.cell(row=r, column=col, value=value)
-                # Always a text cell: a value such as '=1+1' is never written as a formula.
+                # Always a text cell: a value such as '=1+1' is never written as a formula,
+                # and marked (quote prefix) so that editing it in a spreadsheet keeps it text.
                 cell.data_type = TYPE_STRING
+                cell.quotePrefix = looks_like_formula(value)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

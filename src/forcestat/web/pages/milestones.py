@@ -2,7 +2,8 @@
 
 - ``/milestones``: the tree (objectives > deliverables > milestones) with progress counts
   at each level, filtered by lead, status or overdue; overdue reviews and passed due
-  dates highlighted;
+  dates highlighted; each linked milestone with the status its measure suggests (worked
+  out once for all of them and kept per version of the data);
 - ``/milestones/{id}``: one entry with its progress updates, the status its linked
   measure suggests (and, for editors, the forms to confirm or override it and to add an
   update);
@@ -21,6 +22,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import duckdb
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -57,10 +59,18 @@ from forcestat.web.http import (
     run_records,
     visitor,
 )
+from forcestat.web.measure_view import ViewCache
 from forcestat.web.milestone_forms import parse_milestone_form, parse_update_form
 from forcestat.web.rendering import render
 
-__all__ = ["MilestoneFormPage", "MilestonePage", "TrackerFilters", "TrackerPage", "routes"]
+__all__ = [
+    "MilestoneFormPage",
+    "MilestonePage",
+    "TrackerFilters",
+    "TrackerPage",
+    "TreeSuggestions",
+    "routes",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +130,15 @@ class TrackerPage:
     filters: TrackerFilters = TrackerFilters()
     leads: tuple[str, ...] = ()
     statuses: tuple[Status, ...] = tuple(Status)
+    suggestions: Mapping[int, StatusSuggestion] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TreeSuggestions:
+    """What the linked measures suggest for the tree's milestones, by milestone id: the
+    value the page cache keeps."""
+
+    by_milestone: Mapping[int, StatusSuggestion]
 
 
 @dataclass(frozen=True)
@@ -225,7 +244,47 @@ async def tracker(request: Request) -> Response:
             tuple(sorted({m.lead for m in entries})),
         )
 
-    return render(request, who, "milestones/list.html", await run_records(request, build))
+    page = await run_records(request, build)
+    page = dataclasses.replace(page, suggestions=await _tree_suggestions(request, page.entries))
+    return render(request, who, "milestones/list.html", page)
+
+
+async def _tree_suggestions(
+    request: Request, entries: tuple[Milestone, ...]
+) -> Mapping[int, StatusSuggestion]:
+    """What the linked measures suggest for the dashboard's own force, for every linked
+    milestone the visitor sees, worked out in one go and kept per version of the data
+    and per set of links and targets (an edited target is a new key)."""
+    catalogue: Catalogue = request.app.state.catalogue
+    known = _measure_titles(request)
+    linked = [m for m in entries if m.measure_id is not None and m.measure_id in known]
+    if not linked:
+        return {}
+    force = request.app.state.default_force.name
+    cache: ViewCache = request.app.state.views
+    key = (
+        "plan-suggestions",
+        force,
+        tuple((m.milestone_id, m.measure_id, m.target, m.due_date) for m in linked),
+    )
+
+    def work(
+        con: duckdb.DuckDBPyConnection, records: sqlite3.Connection, version: tuple[object, ...]
+    ) -> TreeSuggestions:
+        return cache.fetch(
+            version,
+            key,
+            TreeSuggestions,
+            lambda: TreeSuggestions(suggest_statuses(con, records, catalogue, linked, force)),
+        )
+
+    try:
+        found = await run_both(request, work)
+    except ForcestatError as exc:
+        # The tree still shows (with its own statuses) when the figures cannot be had.
+        logger.warning("no suggested statuses for the tracker: %s", exc)
+        return {}
+    return found.by_milestone
 
 
 def _detail(
