@@ -13,6 +13,7 @@ true figures.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ __all__ = [
     "LocalTable",
     "LocalTables",
     "fewer_than",
+    "latest_local_month",
     "local_tables",
     "points_clause",
 ]
@@ -333,3 +335,16 @@ def local_tables(
     for indicator, history in by_area.items():
         local.append(_history_table(indicator, "local_authority", history, "", threshold))
     return LocalTables(tuple(satisfaction), tuple(local), tuple(years), tuple(responses))
+
+
+def latest_local_month(con: duckdb.DuckDBPyConnection, force: str) -> dt.date | None:
+    """The latest month the force's local data reach (survey responses, or the last
+    month of a published indicator period); None when none is loaded."""
+    row = con.execute(
+        "SELECT greatest("
+        "(SELECT max(month) FROM survey_responses WHERE force_name = ?), "
+        "(SELECT max(last_month) FROM indicators WHERE force_name = ?))",
+        [force, force],
+    ).fetchone()
+    found = row[0] if row else None
+    return None if found is None else dt.date(found.year, found.month, 1)
