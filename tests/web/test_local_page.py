@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pytest
 import uvicorn
-from tests.web.conftest import GOVUK_FRONTEND, SAMPLE, Client, _free_port
+from tests.web.conftest import GOVUK_FRONTEND, SAMPLE, Client, _free_port, axe_violations
 
 from forcestat.ingest.load import ingest_path
 from forcestat.measures.periods import parse_month, rolling_12_months
@@ -257,3 +257,4 @@ def test_a_force_without_local_data_says_so(demo: Path, page: Any) -> None:
             "td"
         )
         assert hidden.nth(1).inner_text() == "fewer than 5"
+        assert axe_violations(page) == []
