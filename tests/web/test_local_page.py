@@ -13,7 +13,11 @@ import contextlib
 import csv
 import io
 import math
+import os
 import re
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +28,7 @@ from typing import Any
 import duckdb
 import pytest
 import uvicorn
-from tests.web.conftest import GOVUK_FRONTEND, SAMPLE, Client, _free_port, axe_violations
+from tests.web.conftest import GOVUK_FRONTEND, REPO, SAMPLE, Client, _free_port, axe_violations
 
 from forcestat.ingest.load import ingest_path
 from forcestat.measures.periods import parse_month, rolling_12_months
@@ -258,3 +262,44 @@ def test_a_force_without_local_data_says_so(demo: Path, page: Any) -> None:
         )
         assert hidden.nth(1).inner_text() == "fewer than 5"
         assert axe_violations(page) == []
+
+
+def test_forcestat_serve_takes_both_settings_from_the_project(tiny: Path, tmp_path: Path) -> None:
+    store = tmp_path / "forcestat.duckdb"
+    shutil.copyfile(tiny, store)
+    (tmp_path / "forcestat.toml").write_text(
+        'force = "West Midlands"\nsmall_count_threshold = 0\n'
+        'satisfied_answers = ["completely satisfied", "very satisfied"]\n',
+        encoding="utf-8",
+    )
+    port = _free_port()
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
+    command = "import sys; from forcestat.cli import main; main()"
+    server = subprocess.Popen(
+        [sys.executable, "-c", command, "serve", "--port", str(port), "--store", str(store)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = Client(f"http://127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if client.get("/").status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the dashboard did not start within 60 s")
+        found = _tables(client.get(PAGE).body)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    by_area = {row[0]: row for row in found.tables["table-satisfaction_area"][1:]}
+    # Threshold 0 shows every count; completely or very satisfied only: Coventry 1 of 6
+    # (16.7%), Birmingham 12 of 20.
+    assert by_area["Coventry"][1:4] == ["1", "6", "16.7%"]
+    assert by_area["Birmingham"][1:3] == ["12", "20"]
