@@ -343,3 +343,29 @@ def test_bad_rebase_month(tmp_path: Path) -> None:
     assert "rebase at 2030-01 is not a month after the first of the series" in result.stderr
     result = run("--input", golden_file(tmp_path), "--rebase", "soon")
     assert "--rebase 'soon' is not a month" in result.stderr
+
+
+def test_a_survey_measure_counts_the_answers_the_project_sets(tmp_path: Path) -> None:
+    # Each month of 2020: one completely satisfied and one fairly satisfied response.
+    lines = ["response_id,month_closed,offence_group,area,domestic_abuse,overall_satisfaction"]
+    for m in range(1, 13):
+        lines += [f"a{m},2020-{m:02d},Burglary,Birmingham,no,1"]
+        lines += [f"b{m},2020-{m:02d},Burglary,Birmingham,no,3"]
+    survey = write_series(tmp_path / "survey.csv", lines[1:], header=lines[0])
+    store = tmp_path / "spc.duckdb"
+    assert CliRunner().invoke(cli, ["ingest", str(survey), "--store", str(store)]).exit_code == 0
+    config = tmp_path / "forcestat.toml"
+    config.write_text(
+        'satisfied_answers = ["completely satisfied", "very satisfied"]\n', encoding="utf-8"
+    )
+    args = ["--measure", "victim_satisfaction", "--force", "West Midlands", "--period", "2020-12"]
+    args += ["--format", "csv", "--store", store]
+    strict = run(*args, "--config", config)
+    assert strict.exit_code == 0, strict.output
+    # Completely or very satisfied only: 1 of 2 each month, 50%.
+    assert {float(r["value"]) for r in csv.DictReader(io.StringIO(strict.stdout))} == {50.0}
+    plain = tmp_path / "plain.toml"
+    plain.write_text("", encoding="utf-8")
+    default = run(*args, "--config", plain)
+    assert default.exit_code == 0, default.output
+    assert {float(r["value"]) for r in csv.DictReader(io.StringIO(default.stdout))} == {100.0}

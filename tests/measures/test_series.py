@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from pathlib import Path
 
 import duckdb
 import pytest
 
+from conftest import write_csv
+from forcestat.ingest.load import ingest_path
 from forcestat.measures.catalogue import PLAN_EXAMPLE, Catalogue, load_catalogue
 from forcestat.measures.series import (
     CHART_MONTHS,
+    measure_series,
     monthly_series,
     series_axis_title,
 )
@@ -104,3 +108,28 @@ def test_quarterly_sources_and_empty_forces_have_no_monthly_series(
         sample_store, catalogue.get("burglary_policeuk"), COL, dt.date(2016, 12, 1)
     )
     assert before_any is None
+
+
+def test_a_survey_series_counts_the_answers_the_setting_names(
+    tmp_path: Path, store: duckdb.DuckDBPyConnection
+) -> None:
+    lines = ["response_id,month_closed,offence_group,area,domestic_abuse,overall_satisfaction"]
+    # January: completely, very, fairly satisfied; February: fairly, fairly, very,
+    # completely dissatisfied.
+    for i, answer in enumerate(["1", "2", "3"]):
+        lines.append(f"j{i},2020-01,Burglary,Birmingham,no,{answer}")
+    for i, answer in enumerate(["3", "3", "2", "7"]):
+        lines.append(f"f{i},2020-02,Burglary,Birmingham,no,{answer}")
+    ingest_path(store, write_csv(tmp_path / "survey.csv", lines))
+    measure = load_catalogue().get("victim_satisfaction")
+    default = monthly_series(store, measure, "West Midlands", dt.date(2020, 2, 1))
+    assert default is not None
+    assert default.values == pytest.approx((100 * 3 / 3, 100 * 3 / 4))
+    strict = {"satisfied_answers": ("completely satisfied", "very satisfied")}
+    found = measure_series(store, [measure], "West Midlands", dt.date(2020, 2, 1), strict)
+    series = found["victim_satisfaction"]
+    assert series.months == (dt.date(2020, 1, 1), dt.date(2020, 2, 1))
+    assert series.values == pytest.approx((100 * 2 / 3, 100 * 1 / 4))
+    assert series.numerators == (2, 1) and series.denominators == (3, 4)
+    only = monthly_series(store, measure, "West Midlands", local_settings=strict)
+    assert only is not None and only.values == pytest.approx(series.values)

@@ -75,7 +75,9 @@ def measure_series_for_chart(
     try:
         catalogue = project_catalogue(con, config, plan_path)
         measure = _monthly_measure(catalogue, measure_id)
-        series = monthly_series(con, measure, force.name, last)
+        series = monthly_series(
+            con, measure, force.name, last, {"satisfied_answers": config.satisfied_answers}
+        )
         if series is None:
             when = f"up to {last:%Y-%m}" if last else "at all"
             raise ForcestatError(
@@ -396,14 +398,18 @@ def rebase_add(
         catalogue = project_catalogue(con, config, plan_path)
         measure = _monthly_measure(catalogue, measure_id)
         # A rebase follows a change seen in the chart: the month must be one loaded.
-        loaded = monthly_series(con, measure, force.name, first)
+        loaded = monthly_series(
+            con, measure, force.name, first, {"satisfied_answers": config.satisfied_answers}
+        )
         if loaded is None or loaded.months[-1] != first:
             raise ForcestatError(
                 f"{measure.id} has no value for {force.name} in {first:%Y-%m}; a rebase starts "
                 "at a loaded month ('forcestat spc --measure' shows them)"
             )
         # ... and the chart must be able to draw it (a segment needs two months or more).
-        latest = monthly_series(con, measure, force.name)
+        latest = monthly_series(
+            con, measure, force.name, local_settings={"satisfied_answers": config.satisfied_answers}
+        )
         if latest is not None:
             existing = active_rebases(records, measure.id, force.name)
             why = undrawable_reason(first, existing, latest.months)

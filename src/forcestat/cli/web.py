@@ -69,6 +69,8 @@ def serve(
         most_similar_forces=config.most_similar_forces,
         plan=config.plan,
         national_baseline=config.baseline_period_end,
+        satisfied_answers=config.satisfied_answers,
+        small_count_threshold=config.small_count_threshold,
         secret_key=secret_key_from_environment(),
     )
     app = create_app(settings)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -131,8 +131,10 @@ def measure_series(
     measures: Sequence[Measure],
     force: str,
     period_end: dt.date,
+    local_settings: Mapping[str, object] | None = None,
 ) -> dict[str, Series]:
-    """The series of each measure that has one, by measure id.
+    """The series of each measure that has one, by measure id. ``local_settings``: the
+    local sources' settings (``satisfied_answers``), as ``evaluate`` takes them.
 
     Monthly sources give up to ``CHART_MONTHS`` months; the Home Office tables give up
     to ``SPARKLINE_QUARTERS`` quarters, and only when ``period_end`` ends a quarter.
@@ -141,7 +143,9 @@ def measure_series(
     monthly = [_per_window(m, PeriodKind.MONTH) for m in measures if monthly_source(m)]
     if monthly:
         months = [add_months(period_end, -k) for k in range(CHART_MONTHS - 1, -1, -1)]
-        table = evaluate(con, monthly, areas=[force], period_ends=months)
+        table = evaluate(
+            con, monthly, areas=[force], period_ends=months, local_settings=local_settings
+        )
         for measure in monthly:
             rows = [r for r in table.rows if r.measure == measure.id]
             run = _trailing_run(rows, months)
@@ -169,6 +173,7 @@ def monthly_series(
     measure: Measure,
     area: str,
     last_month: dt.date | None = None,
+    local_settings: Mapping[str, object] | None = None,
 ) -> Series | None:
     """The measure's monthly series for the force ``area`` (any of its names), up to ``last_month`` (default: the
     latest month its source holds for the area); None for a quarterly source or when
@@ -183,9 +188,9 @@ def monthly_series(
         return None
     area = find_force(area).name
     if last_month is None and measure.source in LOCAL_SOURCES:
-        published, _ = local_figures(con, measure, [area])
+        published, _ = local_figures(con, measure, [area], local_settings)
         last_month = latest_local_month(published, [area])
     last = last_month or latest_month(con, measure, [area])
     if last is None:
         return None
-    return measure_series(con, [measure], area, last.replace(day=1)).get(measure.id)
+    return measure_series(con, [measure], area, last.replace(day=1), local_settings).get(measure.id)

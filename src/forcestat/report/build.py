@@ -325,7 +325,7 @@ def _build(
             "('forcestat status' lists what is loaded)"
         )
     shown = [m for m in measures if figures[m.id].value is not None]
-    series = measure_series(con, shown, force, period_end)
+    series = measure_series(con, shown, force, period_end, local_settings)
     charts: dict[str, SeriesChart] = {}
     chart_gaps: dict[str, str] = {}
     for m in shown:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from forcestat.measures.local_tables import points_clause
 from forcestat.report.context import MeasureFigure
 from forcestat.report.figures import (
     format_change_pct,
@@ -116,16 +117,6 @@ def change_clause(change_pct: float) -> str:
     # Said aloud, 8%, 11% and 18% (and 80-89%) begin with a vowel.
     article = "an" if re.match(r"8|1[18][.%]", size) else "a"
     return f"{article} {size} {kind}"
-
-
-def points_clause(change_points: float) -> str:
-    """A proportion's change: 'down 4.4 percentage points', 'up 1 percentage point',
-    'no change'. Never a relative change."""
-    if round(change_points, 1) == 0:
-        return "no change"
-    size = f"{abs(change_points):.1f}".removesuffix(".0")
-    unit = "percentage point" if size == "1" else "percentage points"
-    return f"{'down' if change_points < 0 else 'up'} {size} {unit}"
 
 
 def chance_sentence(beyond: bool | None, like_for_like: bool, numerator: int | None) -> str:

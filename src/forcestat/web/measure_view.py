@@ -16,7 +16,7 @@ import datetime as dt
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -106,15 +106,17 @@ def scorecard_rows(
     force: Force,
     period_end: dt.date | None,
     group: Sequence[str],
+    local_settings: Mapping[str, object] | None = None,
 ) -> tuple[MeasureRow, ...]:
     """Every catalogue measure for the force, for the period ending ``period_end``
-    (None: each measure's latest period)."""
+    (None: each measure's latest period); ``local_settings`` as ``evaluate`` takes them."""
     table = evaluate(
         con,
         catalogue,
         areas=[force.name],
         period_ends=None if period_end is None else [period_end],
         most_similar_forces={force.name: tuple(group)},
+        local_settings=local_settings,
     )
     return tuple(r for r in table.rows if r.area == force.name)
 
@@ -145,6 +147,7 @@ def latest_variation(
     measures: Sequence[Measure],
     force: Force,
     rows: Sequence[MeasureRow],
+    local_settings: Mapping[str, object] | None = None,
 ) -> dict[str, PointType]:
     """The variation of the latest month of each monthly measure's chart, by measure id,
     charted exactly as its measure page charts it (the same series and rebases). A
@@ -160,7 +163,9 @@ def latest_variation(
         recorded.setdefault(record.measure_id, []).append(record)
     found: dict[str, PointType] = {}
     for last, shown in last_months.items():
-        for measure_id, series in measure_series(con, shown, force.name, last).items():
+        for measure_id, series in measure_series(
+            con, shown, force.name, last, local_settings
+        ).items():
             measure = by_id[measure_id]
             rebases = [r.as_rebase() for r in recorded.get(measure_id, [])]
             try:
@@ -178,6 +183,7 @@ def build_measure_view(
     force: Force,
     period_end: dt.date | None,
     group: Sequence[str],
+    local_settings: Mapping[str, object] | None = None,
 ) -> MeasureView:
     """The measure page's content for the force and period."""
     table = evaluate(
@@ -186,6 +192,7 @@ def build_measure_view(
         areas=None,
         period_ends=None if period_end is None else [period_end],
         most_similar_forces={force.name: tuple(group)},
+        local_settings=local_settings,
     )
     own = [r for r in table.rows if r.area == force.name]
     if not own:
@@ -196,6 +203,7 @@ def build_measure_view(
                 [measure],
                 areas=[force.name],
                 period_ends=None if period_end is None else [period_end],
+                local_settings=local_settings,
             ).rows
         )
     row = own[0]
@@ -211,7 +219,7 @@ def build_measure_view(
         reason = row.not_available or "No period of this measure can be answered from the data."
     else:
         last = dt.date(row.period_end.year, row.period_end.month, 1)
-        monthly = monthly_series(con, measure, force.name, last)
+        monthly = monthly_series(con, measure, force.name, last, local_settings)
         recorded = rebase_records(records, measure_id=measure.id, area=force.name)
         try:
             if monthly is None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forcestat.errors import ForcestatError
+from forcestat.measures.local_sql import DEFAULT_SATISFIED
 
 __all__ = [
     "GOVUK_FRONTEND_ENV",
@@ -40,6 +41,10 @@ class WebSettings:
         None for the national measures only.
     national_baseline: the project's baseline_period_end, replacing the national
         measures' baseline (None: the year ending June 2019).
+    satisfied_answers: the survey answers counted as satisfied (the project's
+        ``satisfied_answers`` setting), as the report counts them.
+    small_count_threshold: counts below it show as 'fewer than N' in the local tables
+        and their downloads (the project's ``small_count_threshold``); 0 shows all.
     secret_key: signs session cookies; sessions end when it changes.
     session_hours: how long a sign-in lasts.
     """
@@ -51,8 +56,15 @@ class WebSettings:
     most_similar_forces: tuple[str, ...] = ()
     plan: Path | None = None
     national_baseline: str | None = None
+    satisfied_answers: tuple[str, ...] = DEFAULT_SATISFIED
+    small_count_threshold: int = 5
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     session_hours: int = 8
+
+    @property
+    def local_settings(self) -> dict[str, object]:
+        """The local sources' settings, as the measures engine takes them."""
+        return {"satisfied_answers": self.satisfied_answers}
 
 
 def secret_key_from_environment() -> str:

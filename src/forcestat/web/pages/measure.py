@@ -179,15 +179,17 @@ def measure_view(
     force: Force,
     period: dt.date | None,
     configured_group: tuple[str, ...],
+    local_settings: Mapping[str, object] | None = None,
 ) -> MeasureView:
-    """The view, from the cache while the store's files are unchanged."""
+    """The view, from the cache while the store's files are unchanged;
+    ``local_settings``: the project's settings of the local sources."""
     group = comparator_group(measure, force, configured_group)
     key = ("view", measure.id, force.slug, period)
     return cache.fetch(
         version,
         key,
         MeasureView,
-        lambda: build_measure_view(con, records, measure, force, period, group),
+        lambda: build_measure_view(con, records, measure, force, period, group, local_settings),
     )
 
 
@@ -265,11 +267,12 @@ async def _measure_page(
 ) -> Response:
     group = _group(request, force)
     cache: ViewCache = request.app.state.views
+    local = request.app.state.settings.local_settings
 
     def view_and_history(
         con: duckdb.DuckDBPyConnection, records: sqlite3.Connection, version: tuple[object, ...]
     ) -> tuple[MeasureView, Markup | None]:
-        view = measure_view(con, records, version, cache, measure, force, period, group)
+        view = measure_view(con, records, version, cache, measure, force, period, group, local)
         return view, history_svg(version, cache, view, period)
 
     view, history = await run_both(request, view_and_history)
@@ -357,10 +360,11 @@ async def record_rebase_form(request: Request) -> Response:
     who, form, editor, force, measure, period = await _editor_post(request)
     group = _group(request, force)
     cache: ViewCache = request.app.state.views
+    local = request.app.state.settings.local_settings
     view = await run_both(
         request,
         lambda con, records, version: measure_view(
-            con, records, version, cache, measure, force, period, group
+            con, records, version, cache, measure, force, period, group, local
         ),
     )
     if view.monthly is None or view.spc is None:
@@ -502,11 +506,12 @@ async def chart_svg(request: Request) -> Response:
     period = month_parameter(request)
     group = _group(request, force)
     cache: ViewCache = request.app.state.views
+    local = request.app.state.settings.local_settings
 
     def render_svg(
         con: duckdb.DuckDBPyConnection, records: sqlite3.Connection, version: tuple[object, ...]
     ) -> str:
-        view = measure_view(con, records, version, cache, measure, force, period, group)
+        view = measure_view(con, records, version, cache, measure, force, period, group, local)
         if view.chart is None:
             raise PageError(404, "No chart", view.no_chart_reason or "This measure has no chart.")
         return view.chart.to_svg()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import duckdb
@@ -77,11 +78,16 @@ def build_overview(
     force: Force,
     period: dt.date | None,
     group: tuple[str, ...],
+    local_settings: Mapping[str, object] | None = None,
 ) -> OverviewPage:
-    """The scorecard page for a force and period."""
+    """The scorecard page for a force and period (``local_settings``: the project's
+    settings of the local sources)."""
     key = ("overview", force.slug, period)
     return cache.fetch(
-        version, key, OverviewPage, lambda: _overview(con, records, catalogue, force, period, group)
+        version,
+        key,
+        OverviewPage,
+        lambda: _overview(con, records, catalogue, force, period, group, local_settings),
     )
 
 
@@ -92,10 +98,11 @@ def _overview(
     force: Force,
     period: dt.date | None,
     group: tuple[str, ...],
+    local_settings: Mapping[str, object] | None,
 ) -> OverviewPage:
-    found = scorecard_rows(con, catalogue, force, period, group)
+    found = scorecard_rows(con, catalogue, force, period, group, local_settings)
     rows = {r.measure: r for r in found}
-    variations = latest_variation(con, records, catalogue.measures, force, found)
+    variations = latest_variation(con, records, catalogue.measures, force, found, local_settings)
     query = "" if period is None else f"?period={period:%Y-%m}"
     grouped: dict[str, list[ScorecardLine]] = {}
     for measure in catalogue.measures:
@@ -153,10 +160,11 @@ async def overview(request: Request) -> Response:
         if force.slug == request.app.state.default_force_slug
         else ()
     )
+    local = request.app.state.settings.local_settings
     page = await run_both(
         request,
         lambda con, records, version: build_overview(
-            con, records, version, cache, catalogue, force, period, group
+            con, records, version, cache, catalogue, force, period, group, local
         ),
     )
     return render(request, who, "overview.html", page)
