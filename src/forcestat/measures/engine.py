@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import duckdb
 
 from forcestat.forces import TERRITORIAL_FORCES, find_force
-from forcestat.measures.catalogue import Catalogue, Kind, Measure, Polarity, Source
+from forcestat.measures.catalogue import Catalogue, Kind, Measure, Source
 from forcestat.measures.classification import (
     RecordingChange,
     WindowComparison,
@@ -60,6 +60,7 @@ from forcestat.measures.periods import (
     unanswerable_reason,
 )
 from forcestat.measures.published import published_counts, published_latest_month
+from forcestat.measures.reasons import as_sentence
 from forcestat.measures.sql import (
     GRANULARITY,
     SeriesCount,
@@ -236,24 +237,6 @@ def _beyond_chance(measure: Measure, now: _Figure, then: _Figure, p: Period, b: 
         exposure, baseline_exposure = p.month_count, b.month_count
     p_value = poisson_change_test(now.numerator, exposure, then.numerator, baseline_exposure)
     return p_value < SIGNIFICANCE
-
-
-def _target(
-    measure: Measure, value: float | None, baseline: float | None
-) -> tuple[float | None, bool | None]:
-    if measure.target_value is not None:
-        target: float | None = measure.target_value
-    elif measure.target_change_pct is not None and baseline is not None:
-        target = baseline * (1 + measure.target_change_pct / 100)
-    else:
-        return None, None
-    if value is None or target is None or measure.polarity is Polarity.NEUTRAL:
-        return target, None
-    return target, value <= target if measure.polarity is Polarity.LOWER else value >= target
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def _columns(measure: Measure, period: Period | None) -> dict[str, object]:
@@ -470,9 +453,9 @@ def _period_rows(
         measure.filter.crime_types or ()
     ):
         lead_notes.append("Anti-social behaviour incidents are not counted.")
-    window_notes = [_sentence(n) for n in comparison.notes]
+    window_notes = [as_sentence(n) for n in comparison.notes]
     if baseline_why is not None:
-        window_notes.append(_sentence(baseline_why))
+        window_notes.append(as_sentence(baseline_why))
     rank_note = ""
     # Only populations summed through the area lookup are hit by its gaps; force-level
     # estimates (the ONS force tables) are not.
@@ -510,7 +493,7 @@ def _period_rows(
                 "measure's offence codes, the other the published group standing in."
             )
         if now.population_note:
-            notes.append(_sentence(now.population_note))
+            notes.append(as_sentence(now.population_note))
         notes.extend(window_notes)
         if then is not None and then.reason is not None:
             notes.append(f"Baseline {baseline.label if baseline else ''}: {then.reason}.")
@@ -533,7 +516,7 @@ def _period_rows(
         beyond = None
         if change is not None and comparison.like_for_like and not mixed and then and baseline:
             beyond = _beyond_chance(measure, now, then, period, baseline)
-        target, meets = _target(measure, now.value, base_value)
+        target, meets = measure.target_for(now.value, base_value)
         low, high = _interval(measure, now)
         values = base.copy()
         values.update(
@@ -621,7 +604,7 @@ def _population_rows(
                     change_pct=change / base * 100 if change is not None and base else None,
                     complete=True,
                     population_year=now.population_year,
-                    note=f"{measure.note} {_sentence(now.note)}",
+                    note=f"{measure.note} {as_sentence(now.note)}",
                 )
             )
     return rows

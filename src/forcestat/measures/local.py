@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from forcestat.measures.catalogue import Kind, Measure, Polarity, Source
+from forcestat.measures.catalogue import Kind, Measure, Source
 from forcestat.measures.classification import (
     RecordingChange,
     compare_recording,
@@ -46,6 +46,7 @@ from forcestat.measures.local_sql import (
     outcome_lag,
 )
 from forcestat.measures.periods import Period, PeriodError, period_ending, previous_year
+from forcestat.measures.reasons import as_sentence
 from forcestat.measures.stats import (
     poisson_change_test,
     poisson_interval,
@@ -240,20 +241,6 @@ def _beyond_chance(
     )
 
 
-def _target(
-    measure: Measure, value: float | None, baseline: float | None
-) -> tuple[float | None, bool | None]:
-    if measure.target_value is not None:
-        target: float | None = measure.target_value
-    elif measure.target_change_pct is not None and baseline is not None:
-        target = baseline * (1 + measure.target_change_pct / 100)
-    else:
-        return None, None
-    if value is None or target is None or measure.polarity is Polarity.NEUTRAL:
-        return target, None
-    return target, value <= target if measure.polarity is Polarity.LOWER else value >= target
-
-
 def _windows(measure: Measure, end: dt.date) -> tuple[Period, Period | None]:
     from forcestat.measures.periods import named_period
 
@@ -307,10 +294,6 @@ def _blank(measure: Measure, area: str, period: Period | None) -> dict[str, obje
         note=measure.note,
     )
     return row
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def local_measure_rows(
@@ -389,7 +372,7 @@ def _row(
 ) -> MeasureRow:
     now = window_figure(measure, figures, period, area, populations)
     then = window_figure(measure, figures, baseline, area, populations) if baseline else None
-    notes = [measure.note, *(_sentence(n) for n in change_notes)]
+    notes = [measure.note, *(as_sentence(n) for n in change_notes)]
     if then is not None and then.reason is not None and baseline is not None:
         notes.append(f"Baseline {baseline.label}: {then.reason}.")
     base_value = then.value if then is not None else None
@@ -405,7 +388,7 @@ def _row(
         beyond = _beyond_chance(measure, now, then, period, baseline)
         if beyond is None:
             notes.append("No test of chance: the spread of the items averaged is not published.")
-    target, meets = _target(measure, now.value, base_value)
+    target, meets = measure.target_for(now.value, base_value)
     low, high = _interval(measure, now)
     values = _blank(measure, area, period)
     values.update(

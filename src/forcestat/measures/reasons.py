@@ -13,7 +13,7 @@ import re
 
 from forcestat.months import month_label
 
-__all__ = ["reason_sentence", "reason_text"]
+__all__ = ["as_sentence", "reason_sentence", "reason_text"]
 
 
 def reason_text(reason: str) -> str:
@@ -48,3 +48,8 @@ def reason_sentence(reason: str | None) -> str:
     if not text:
         return "No value for this period."
     return text[0].upper() + text[1:] + "."
+
+
+def as_sentence(text: str) -> str:
+    """``text`` with a capital first letter and a full stop at the end (kept if there)."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

@@ -198,6 +198,22 @@ class Measure:
     comparator: str | tuple[str, ...] = "most_similar_forces"
     pool_years: int = 1
 
+    def target_for(
+        self, value: float | None, baseline: float | None
+    ) -> tuple[float | None, bool | None]:
+        """The target for a period whose baseline figure is ``baseline`` (a standard
+        ``target_value``, or ``target_change_pct`` on the baseline), and whether ``value``
+        meets it by the measure's polarity (None when there is no value or no direction)."""
+        if self.target_value is not None:
+            target: float | None = self.target_value
+        elif self.target_change_pct is not None and baseline is not None:
+            target = baseline * (1 + self.target_change_pct / 100)
+        else:
+            return None, None
+        if value is None or target is None or self.polarity is Polarity.NEUTRAL:
+            return target, None
+        return target, value <= target if self.polarity is Polarity.LOWER else value >= target
+
 
 @dataclass(frozen=True)
 class Catalogue:
