@@ -34,6 +34,7 @@ import uvicorn
 
 from forcestat.forces import FORCES
 from forcestat.ingest.load import ingest_path
+from forcestat.sources.policeuk import CURRENT_CRIME_TYPES
 from forcestat.store.database import open_store
 from forcestat.store.snapshot import publish_snapshot
 from forcestat.web.app import create_app
@@ -53,22 +54,7 @@ EARLIER = {
     for name, path in PAGES.items()
     if name != "home"
 }
-CRIME_TYPES = (
-    "Anti-social behaviour",
-    "Bicycle theft",
-    "Burglary",
-    "Criminal damage and arson",
-    "Drugs",
-    "Other crime",
-    "Other theft",
-    "Possession of weapons",
-    "Public order",
-    "Robbery",
-    "Shoplifting",
-    "Theft from the person",
-    "Vehicle crime",
-    "Violence and sexual offences",
-)
+CRIME_TYPES = CURRENT_CRIME_TYPES
 FIRST_SYNTHETIC_INGEST = 1_000_000
 
 

@@ -14,11 +14,10 @@ from forcestat.errors import IngestError
 from forcestat.forces import force_by_slug
 from forcestat.sources.layout import Check, Layout, variant
 
-__all__ = ["CRIME_TYPES", "OUTCOMES", "STOP_AND_SEARCH", "STREET"]
+__all__ = ["CRIME_TYPES", "CURRENT_CRIME_TYPES", "OUTCOMES", "STOP_AND_SEARCH", "STREET"]
 
-# Every crime type police.uk has used; the first two were retired in 2013 but appear
-# in older archive months.
-CRIME_TYPES: tuple[str, ...] = (
+# The crime types police.uk publishes today.
+CURRENT_CRIME_TYPES: tuple[str, ...] = (
     "Anti-social behaviour",
     "Bicycle theft",
     "Burglary",
@@ -33,6 +32,11 @@ CRIME_TYPES: tuple[str, ...] = (
     "Theft from the person",
     "Vehicle crime",
     "Violence and sexual offences",
+)
+# Every crime type police.uk has used; the last two were retired in 2013 but appear in
+# older archive months.
+CRIME_TYPES: tuple[str, ...] = (
+    *CURRENT_CRIME_TYPES,
     "Violent crime",
     "Public disorder and weapons",
 )
