@@ -18,7 +18,6 @@ import base64
 import dataclasses
 import hashlib
 import math
-import re
 from functools import cache
 
 import vl_convert
@@ -54,7 +53,7 @@ from forcestat.report.tables import (
     target_words,
     variation_words,
 )
-from forcestat.spc.chart import SpcChart, spc_chart
+from forcestat.spc.chart import SpcChart, accessible_svg, spc_chart
 from forcestat.spc.sentences import month_name
 from forcestat.spc.xmr import SpcResult
 
@@ -146,9 +145,6 @@ def _sort_value(value: CellValue) -> str:
     return "" if value is None else str(value)
 
 
-_SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
-
-
 @dataclasses.dataclass(frozen=True)
 class _DrawnChart:
     svg: Markup
@@ -199,25 +195,8 @@ def _floored_at_zero(result: SpcResult) -> tuple[SpcResult, bool]:
 
 
 def _accessible(svg: str, key: str, title: str, description: str) -> Markup:
-    """SVG titled and described for assistive technology, sized by the page.
-
-    vl-convert escapes every text it writes; the title and description added here are
-    escaped too. ``key`` keeps the ids of several charts on one page apart.
-    """
-    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg.strip())
-    opening = _SVG_OPEN.search(svg)
-    if opening is None:  # vl-convert always writes one; refuse anything else
-        raise ValueError("chart renderer returned no <svg> element")
-    title_id, desc_id = f"{key}-title", f"{key}-desc"
-    # The page sets the size; the view box keeps the proportions.
-    attributes = re.sub(r'\s(width|height)="[^"]*"', "", opening.group(1))
-    head = (
-        f'<svg{attributes} role="img" aria-labelledby="{title_id} {desc_id}" '
-        'preserveAspectRatio="xMidYMid meet">'
-        f'<title id="{title_id}">{escape(title)}</title>'
-        f'<desc id="{desc_id}">{escape(description)}</desc>'
-    )
-    return Markup(svg[: opening.start()] + head + svg[opening.end() :])
+    """SVG titled and described for assistive technology, sized by the page."""
+    return Markup(accessible_svg(svg, key, title, description))
 
 
 @dataclasses.dataclass(frozen=True)

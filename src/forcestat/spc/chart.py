@@ -13,7 +13,9 @@ Example:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 import altair as alt
@@ -32,7 +34,7 @@ from forcestat.spc.palette import (
 from forcestat.spc.sentences import format_figure, month_name, variation_sentence
 from forcestat.spc.xmr import ChartType, SpcResult
 
-__all__ = ["SpcChart", "spc_chart", "text_alternative"]
+__all__ = ["SpcChart", "accessible_svg", "spc_chart", "text_alternative"]
 
 
 @dataclass(frozen=True)
@@ -210,3 +212,26 @@ def spc_chart(
         title=title, width=width, height=height, description=alternative
     )
     return SpcChart(title=title, spec=chart.to_dict(), text_alternative=alternative)
+
+
+_SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
+
+
+def accessible_svg(svg: str, key: str, title: str, description: str) -> str:
+    """A chart's SVG to place inside an HTML page: no XML declaration, sized by the page
+    (the view box keeps its proportions), ``role="img"`` with ``title`` and
+    ``description`` as ``<title>`` and ``<desc>``. vl-convert escapes every text it
+    writes and the two added here are escaped; ``key`` keeps ids on a page apart."""
+    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg.strip())
+    opening = _SVG_OPEN.search(svg)
+    if opening is None:  # vl-convert always writes one; refuse anything else
+        raise ValueError("chart renderer returned no <svg> element")
+    title_id, desc_id = f"{key}-title", f"{key}-desc"
+    attributes = re.sub(r'\s(width|height)="[^"]*"', "", opening.group(1))
+    head = (
+        f'<svg{attributes} role="img" aria-labelledby="{title_id} {desc_id}" '
+        'preserveAspectRatio="xMidYMid meet">'
+        f'<title id="{title_id}">{escape(title)}</title>'
+        f'<desc id="{desc_id}">{escape(description)}</desc>'
+    )
+    return svg[: opening.start()] + head + svg[opening.end() :]

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
 from itertools import pairwise
 from typing import Any
 
@@ -32,6 +30,7 @@ import altair as alt
 import vl_convert
 
 from forcestat.months import month_label as month_name
+from forcestat.spc.chart import accessible_svg
 from forcestat.spc.model import SpcError
 from forcestat.spc.palette import LATEST_POINT, LONG_RUN_LINE
 
@@ -42,8 +41,6 @@ __all__ = [
     "long_run_text_alternative",
     "whole",
 ]
-
-_SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
 
 
 def whole(value: float) -> str:
@@ -85,19 +82,7 @@ class LongRunChart:
         (the view box keeps its proportions), ``role="img"`` with the title and the text
         alternative as ``<title>`` and ``<desc>``. vl-convert escapes every text it
         writes and the two added here are escaped; ``key`` keeps ids on a page apart."""
-        svg = re.sub(r"^<\?xml[^>]*>\s*", "", self.to_svg(font).strip())
-        opening = _SVG_OPEN.search(svg)
-        if opening is None:  # vl-convert always writes one; refuse anything else
-            raise ValueError("chart renderer returned no <svg> element")
-        title_id, desc_id = f"{key}-title", f"{key}-desc"
-        attributes = re.sub(r'\s(width|height)="[^"]*"', "", opening.group(1))
-        head = (
-            f'<svg{attributes} role="img" aria-labelledby="{title_id} {desc_id}" '
-            'preserveAspectRatio="xMidYMid meet">'
-            f'<title id="{title_id}">{escape(self.title)}</title>'
-            f'<desc id="{desc_id}">{escape(self.text_alternative)}</desc>'
-        )
-        return svg[: opening.start()] + head + svg[opening.end() :]
+        return accessible_svg(self.to_svg(font), key, self.title, self.text_alternative)
 
 
 def _checked(ends: Sequence[dt.date], values: Sequence[float]) -> None:
