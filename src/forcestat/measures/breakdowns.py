@@ -24,7 +24,13 @@ import duckdb
 
 from forcestat.measures.local_sql import DEFAULT_SATISFIED
 from forcestat.measures.periods import Period
-from forcestat.measures.stats import poisson_interval, two_proportion_z_test, wilson_interval
+from forcestat.measures.stats import (
+    CONFIDENCE,
+    SIGNIFICANCE,
+    poisson_interval,
+    two_proportion_z_test,
+    wilson_interval,
+)
 
 __all__ = [
     "SURVEY_BREAKDOWNS",
@@ -38,8 +44,6 @@ __all__ = [
     "withheld",
 ]
 
-CONFIDENCE = 0.95
-SIGNIFICANCE = 0.05
 # What a survey response can be broken down by, and the column that holds it.
 SURVEY_BREAKDOWNS = {
     "offence_group": "offence_group",

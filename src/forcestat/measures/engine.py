@@ -72,17 +72,15 @@ from forcestat.measures.sql import (
     run_sql,
 )
 from forcestat.measures.stats import (
+    CONFIDENCE,
+    SIGNIFICANCE,
     poisson_change_test,
-    poisson_interval,
     proportion_change_interval,
-    wilson_interval,
 )
 from forcestat.measures.table import TIDY_COLUMNS, MeasureRow, MeasureTable
 
 __all__ = ["SIGNIFICANCE", "TIDY_COLUMNS", "MeasureRow", "MeasureTable", "evaluate"]
 
-CONFIDENCE = 0.95
-SIGNIFICANCE = 0.05  # a change is beyond chance when p < this (or the interval excludes 0)
 
 _TERRITORIAL = frozenset(f.name for f in TERRITORIAL_FORCES)
 
@@ -206,20 +204,6 @@ class _Figures:
         if found is None:
             found = self.labels[months] = tuple(m.isoformat()[:7] for m in months)
         return found
-
-
-def _interval(measure: Measure, fig: _Figure) -> tuple[float | None, float | None]:
-    if fig.value is None or fig.numerator is None or fig.numerator < 0:
-        return None, None
-    if measure.kind is Kind.PROPORTION:
-        assert fig.denominator is not None
-        return wilson_interval(fig.numerator, int(fig.denominator), CONFIDENCE)
-    low, high = poisson_interval(fig.numerator, CONFIDENCE)
-    if measure.kind is Kind.RATE:
-        assert fig.denominator is not None
-        scale = measure.unit.per / fig.denominator
-        return low * scale, high * scale
-    return low, high
 
 
 def _beyond_chance(measure: Measure, now: _Figure, then: _Figure, p: Period, b: Period) -> bool:
@@ -517,7 +501,7 @@ def _period_rows(
         if change is not None and comparison.like_for_like and not mixed and then and baseline:
             beyond = _beyond_chance(measure, now, then, period, baseline)
         target, meets = measure.target_for(now.value, base_value)
-        low, high = _interval(measure, now)
+        low, high = measure.interval_for(now.value, now.numerator, now.denominator)
         values = base.copy()
         values.update(
             area=area,

@@ -48,10 +48,9 @@ from forcestat.measures.local_sql import (
 from forcestat.measures.periods import Period, PeriodError, period_ending, previous_year
 from forcestat.measures.reasons import as_sentence
 from forcestat.measures.stats import (
+    SIGNIFICANCE,
     poisson_change_test,
-    poisson_interval,
     two_proportion_z_test,
-    wilson_interval,
 )
 from forcestat.measures.table import TIDY_COLUMNS, MeasureRow
 
@@ -64,8 +63,6 @@ __all__ = [
 ]
 
 LOCAL_SOURCES = frozenset({Source.INDICATOR, Source.SURVEY, Source.POLICEUK_OUTCOMES})
-CONFIDENCE = 0.95
-SIGNIFICANCE = 0.05
 # Coarsest first: a published year is preferred to the months or quarters inside it.
 _GRAINS = ("year", "financial_year", "quarter", "month")
 
@@ -203,20 +200,6 @@ def _mean(used: Sequence[PublishedFigure], window: Period, subject: str) -> Wind
     items = sum(f.denominator or 0 for f in used)
     total = sum((f.value or 0.0) * (f.denominator or 0) for f in used)
     return WindowFigure(total / items, None, float(items))
-
-
-def _interval(measure: Measure, fig: WindowFigure) -> tuple[float | None, float | None]:
-    if fig.value is None or fig.numerator is None:
-        return None, None
-    if measure.kind is Kind.PROPORTION:
-        assert fig.denominator is not None
-        return wilson_interval(fig.numerator, int(fig.denominator), CONFIDENCE)
-    low, high = poisson_interval(fig.numerator, CONFIDENCE)
-    if measure.kind is Kind.RATE:
-        assert fig.denominator is not None
-        scale = measure.unit.per / fig.denominator
-        return low * scale, high * scale
-    return low, high
 
 
 def _beyond_chance(
@@ -389,7 +372,7 @@ def _row(
         if beyond is None:
             notes.append("No test of chance: the spread of the items averaged is not published.")
     target, meets = measure.target_for(now.value, base_value)
-    low, high = _interval(measure, now)
+    low, high = measure.interval_for(now.value, now.numerator, now.denominator)
     values = _blank(measure, area, period)
     values.update(
         value=now.value,

@@ -26,7 +26,14 @@ import functools
 import math
 from statistics import NormalDist
 
+# The level of every interval forcestat gives, and the p-value below which a change
+# is beyond chance (or its interval excludes 0).
+CONFIDENCE = 0.95
+SIGNIFICANCE = 0.05
+
 __all__ = [
+    "CONFIDENCE",
+    "SIGNIFICANCE",
     "beta_regularised",
     "binomial_tails",
     "gamma_lower_regularised",

@@ -47,6 +47,7 @@ from forcestat.measures.classification import (
     known_offence_codes,
 )
 from forcestat.measures.periods import PeriodError, PeriodKind, named_period, parse_month
+from forcestat.measures.stats import CONFIDENCE, poisson_interval, wilson_interval
 from forcestat.sources.policeuk import CRIME_TYPES
 
 __all__ = [
@@ -197,6 +198,23 @@ class Measure:
     target_value: float | None = None
     comparator: str | tuple[str, ...] = "most_similar_forces"
     pool_years: int = 1
+
+    def interval_for(
+        self, value: float | None, numerator: int | None, denominator: float | None
+    ) -> tuple[float | None, float | None]:
+        """The 95% interval of a figure: Wilson for a proportion, exact Poisson on the
+        count otherwise (scaled to the rate for a rate); none without a value or count."""
+        if value is None or numerator is None or numerator < 0:
+            return None, None
+        if self.kind is Kind.PROPORTION:
+            assert denominator is not None
+            return wilson_interval(numerator, int(denominator), CONFIDENCE)
+        low, high = poisson_interval(numerator, CONFIDENCE)
+        if self.kind is Kind.RATE:
+            assert denominator is not None
+            scale = self.unit.per / denominator
+            return low * scale, high * scale
+        return low, high
 
     def target_for(
         self, value: float | None, baseline: float | None
