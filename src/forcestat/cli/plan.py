@@ -11,6 +11,7 @@ import click
 from forcestat.cli.app import (
     cli,
     config_option,
+    force_option,
     plan_option,
     project_catalogue,
     project_settings,
@@ -203,7 +204,7 @@ def register_export(
     metavar="YYYY-MM",
     help="Last month of the 12 months the linked figures cover (default: March at the year's end).",
 )
-@click.option("--force", "force_name", default=None, help="Force (default: the 'force' setting).")
+@force_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
