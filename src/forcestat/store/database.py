@@ -350,8 +350,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
     Example:
         >>> with transaction(con):  # doctest: +SKIP
+        ...     con.execute("DELETE FROM ...")
         ...     con.execute("INSERT INTO ...")
-        ...     record_change(con, ...)
     """
     con.execute("BEGIN TRANSACTION")
     try:
